@@ -1,0 +1,30 @@
+"""Shared fixtures: the real data sets beside the project, and fresh workspaces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from undertow.workspace import Workspace
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared(relative: str) -> Path:
+    """A file under ../shared/data; the test fails (not skips) if it is missing."""
+    path = SHARED / relative
+    assert path.exists(), f"missing shared data set {path}"
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace.open(tmp_path / "ws")
+    yield workspace
+    workspace.close()
+
+
+def rows(ws: Workspace, sql: str, *params: object) -> list[tuple]:
+    return ws.con.execute(sql, list(params)).fetchall()

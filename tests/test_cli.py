@@ -1,0 +1,88 @@
+"""The command line as a user meets it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from undertow.cli import main
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    f = tmp_path / "posts.csv"
+    f.write_text("id,user,time,text\n1,a,2025-01-01T00:00:00Z,hello world there\n"
+                 "2,b,nonsense,bad\n", encoding="utf-8")
+    return f
+
+
+def test_ingest_prints_the_counts_line(tmp_path, csv_file):
+    result = run("ingest", str(csv_file), "--workspace", str(tmp_path / "ws"))
+    assert result.exit_code == 0
+    assert result.output.strip().splitlines()[-1] == \
+        "read 2, stored 1, duplicate 0, quarantined 1"
+    assert (tmp_path / "ws" / "undertow.duckdb").exists()
+
+
+def test_ingest_json_and_workspace_from_environment(tmp_path, csv_file):
+    result = run("ingest", str(csv_file), "--json",
+                 env={"UNDERTOW_WORKSPACE": str(tmp_path / "envws")})
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"read": 2, "stored": 1, "duplicate": 0,
+                                         "quarantined": 1}
+    assert (tmp_path / "envws" / "undertow.duckdb").exists()
+
+
+def test_map_option(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("wer,wann,was\nanna,2025-01-01 09:00,Der Preis ist zu hoch\n", encoding="utf-8")
+    result = run("ingest", str(f), "-w", str(tmp_path / "ws"), "--map", "wer=author_id",
+                 "--map", "wann=created_at", "--map", "was=text", "--tz", "Europe/Berlin")
+    assert result.output.strip() == "read 1, stored 1, duplicate 0, quarantined 0"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/no/such/file.csv"], "cannot read"),
+        (["{csv}", "--format", "youtube"], "not this format"),
+        (["{csv}", "--map", "nonsense"], "--map takes"),
+        (["{csv}", "--tz", "Mars/Base"], "unknown time zone"),
+    ],
+)
+def test_errors_are_one_line_with_status_2(tmp_path, csv_file, args, message):
+    args = [a.replace("{csv}", str(csv_file)) for a in args]
+    proc = subprocess.run([sys.executable, "-m", "undertow.cli", "ingest", *args, "-w",
+                           str(tmp_path / "ws")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert message in proc.stderr
+
+
+def _commands(group: click.Group) -> list[tuple[str, click.Command]]:
+    return sorted(group.commands.items())
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(main))
+def test_every_command_explains_itself_with_an_example(name, command):
+    """Like sqlite-utils' docs tests: a command without help and an example fails."""
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert command.help and len(command.help) > 40
+    assert f"undertow {name}" in result.output, f"`undertow {name} --help` shows no example"
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(main))
+def test_every_command_takes_a_workspace(name, command):
+    if name in ("formats", "simulate"):
+        return
+    assert any("--workspace" in p.opts for p in command.params)

@@ -1,0 +1,44 @@
+"""One implementation, two engines: DuckDB and Apache Spark (local mode) agree."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import shared
+from undertow import Workspace, ingest
+from undertow.summary import summarize
+
+pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
+
+COLUMNS = ("platform, post_id, author_id, created_at, text, lang, urls_norm, hashtags, "
+           "mentions, source_line")
+
+
+def _fixture(tmp_path):
+    f = tmp_path / "mixed.csv"
+    lines = ["id,user,time,text"]
+    for i in range(300):
+        lines.append(f"{i % 250},u{i % 17},2025-03-0{1 + i % 7}T10:{i % 60:02d}:00Z,"
+                     f"post {i} #su7 #Akku https://www.mi.com/?utm_source={i} @lei")
+    lines.append("999,,2025-03-01T00:00:00Z,no author")
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def test_ingest_and_summary_agree_on_both_engines(tmp_path):
+    files = [_fixture(tmp_path), shared("youtube_spam_collection/Youtube05-Shakira.csv")]
+    results = {}
+    for engine in ("duckdb", "spark"):
+        with Workspace.open(tmp_path / engine) as ws:
+            report = ingest(ws, files, engine=engine, batch_size=128)
+            again = ingest(ws, files, engine=engine, batch_size=128)
+            table = ws.con.execute(f"SELECT {COLUMNS} FROM posts ORDER BY platform, post_id")
+            results[engine] = (report.line(), again.line(), table.fetchall(),
+                               summarize(ws, engine))
+    duck, spark = results["duckdb"], results["spark"]
+    assert duck[0] == spark[0] == "read 671, stored 619, duplicate 51, quarantined 1"
+    assert duck[1] == spark[1] == "read 671, stored 0, duplicate 670, quarantined 1"
+    assert duck[2] == spark[2]
+    assert duck[3] == spark[3]
+    assert duck[3]["hashtags"][:2] == [{"tag": "akku", "posts": 250, "accounts": 17},
+                                      {"tag": "su7", "posts": 250, "accounts": 17}]

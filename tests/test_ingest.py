@@ -1,0 +1,117 @@
+"""Ingest guarantees: nothing lost, nothing stored twice, consistent after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import rows
+from undertow import Workspace, ingest
+from undertow.ingest import IngestError
+
+
+def write_posts(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": str(i), "user": f"u{i % 97}", "created_at": 1700000000 + i,
+                                "text": f"post number {i} about the battery"}) + "\n")
+    return path
+
+
+def test_reingest_stores_nothing_twice(ws, tmp_path):
+    f = write_posts(tmp_path / "p.jsonl", 1000)
+    first = ingest(ws, [f], batch_size=300)
+    second = ingest(ws, [f], batch_size=300)
+    assert first.line() == "read 1000, stored 1000, duplicate 0, quarantined 0"
+    assert second.line() == "read 1000, stored 0, duplicate 1000, quarantined 0"
+    assert ws.count("posts") == 1000
+
+
+def test_quarantine_is_not_repeated_on_reingest(ws, tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_text('{"id": "1", "user": "a", "created_at": "soon", "text": "x"}\n{oops\n',
+                 encoding="utf-8")
+    assert ingest(ws, [f]).quarantined == 2
+    assert ingest(ws, [f]).quarantined == 2
+    assert ws.count("quarantine") == 2
+
+
+def test_sources_without_ids_get_stable_ids(ws, tmp_path):
+    f = tmp_path / "noid.csv"
+    f.write_text("user,time,text\na,2025-01-01 00:00:00,same\nb,2025-01-01 00:00:00,same\n"
+                 "a,2025-01-01 00:00:00,same\n", encoding="utf-8")
+    report = ingest(ws, [f])
+    assert (report.stored, report.duplicate) == (2, 1)
+    ids = rows(ws, "SELECT post_id FROM posts ORDER BY author_id")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(f.read_bytes())
+    assert ingest(ws, [copy]).stored == 0
+    assert rows(ws, "SELECT post_id FROM posts ORDER BY author_id") == ids
+
+
+def test_nul_bytes_removed_and_noted_long_records_quarantined(ws, tmp_path):
+    f = tmp_path / "odd.jsonl"
+    big = "x" * 1_100_000
+    f.write_text(
+        json.dumps({"id": "1", "user": "a", "created_at": 1700000000, "text": "bad\u0000byte"})
+        + "\n" + json.dumps({"id": "2", "user": "b", "created_at": 1700000000, "text": big})
+        + "\n", encoding="utf-8")
+    report = ingest(ws, [f])
+    assert (report.stored, report.quarantined) == (1, 1)
+    assert rows(ws, "SELECT text, notes FROM posts") == [("badbyte", "NUL bytes removed from text")]
+    (line, reason, raw_len), = rows(ws, "SELECT line, reason, length(raw) FROM quarantine")
+    assert line == 2 and reason.startswith("record too long") and raw_len > 1_000_000
+
+
+def test_unreadable_and_unknown_files_are_errors(ws, tmp_path):
+    with pytest.raises(IngestError, match="cannot read"):
+        ingest(ws, [tmp_path / "missing.csv"])
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(os.urandom(2000))
+    with pytest.raises(IngestError, match="cannot tell its format"):
+        ingest(ws, [junk])
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from undertow import Workspace, ingest
+    from undertow import engines
+
+    calls = {"n": 0}
+    real_insert = engines.DuckDBEngine.insert
+
+    def insert_then_die(self, df, table):
+        added = real_insert(self, df, table)
+        if table == "posts":
+            calls["n"] += 1
+            if calls["n"] == 3:   # inside the third batch's transaction, before COMMIT
+                os.kill(os.getpid(), signal.SIGKILL)
+        return added
+
+    engines.DuckDBEngine.insert = insert_then_die
+    ws = Workspace.open(sys.argv[1])
+    ingest(ws, [sys.argv[2]], batch_size=1000)
+    """
+)
+
+
+def test_killed_mid_run_then_rerun_stores_every_record_once(tmp_path):
+    f = write_posts(tmp_path / "p.jsonl", 5500)
+    wsdir = tmp_path / "ws"
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(wsdir), str(f)],
+                          capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    with Workspace.open(wsdir) as ws:
+        assert ws.count("posts") == 2000  # two committed batches; the third rolled back
+        again = ingest(ws, [f], batch_size=1000)
+        assert (again.stored, again.duplicate) == (3500, 2000)
+        assert ws.count("posts") == 5500
+        assert rows(ws, "SELECT count(DISTINCT post_id) FROM posts") == [(5500,)]

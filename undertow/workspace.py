@@ -1,0 +1,85 @@
+"""The workspace: one directory holding the DuckDB file every analysis reads.
+
+Example:
+    >>> ws = Workspace.open("/tmp/undertow-doctest")
+    >>> ws.count("posts") >= 0
+    True
+    >>> ws.close()
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from undertow.schema import ACCOUNTS, POSTS, QUARANTINE, create_sql
+
+if TYPE_CHECKING:
+    from undertow.engines import Engine
+
+DEFAULT_DIR = "undertow-data"
+DB_FILE = "undertow.duckdb"
+
+
+def default_path() -> Path:
+    """``$UNDERTOW_WORKSPACE`` or ``./undertow-data``."""
+    return Path(os.environ.get("UNDERTOW_WORKSPACE") or DEFAULT_DIR)
+
+
+class Workspace:
+    """A directory with ``undertow.duckdb`` (tables ``posts``, ``accounts``, ``quarantine``)."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
+        self.path = path
+        self.con = con
+        #: Engines made over this workspace (see :func:`undertow.engines.make_engine`).
+        self.engines: dict[str, Engine] = {}
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, read_only: bool = False) -> Workspace:
+        """Open (creating if needed) the workspace at ``path``."""
+        where = Path(path) if path is not None else default_path()
+        if read_only and not (where / DB_FILE).exists():
+            raise FileNotFoundError(f"no workspace at {where} (run `undertow ingest` first)")
+        where.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(where / DB_FILE), read_only=read_only)
+        ws = cls(where, con)
+        if not read_only:
+            ws._create()
+        return ws
+
+    def _create(self) -> None:
+        self.con.execute(create_sql("posts", POSTS))
+        self.con.execute(create_sql("accounts", ACCOUNTS))
+        self.con.execute(create_sql("quarantine", QUARANTINE))
+
+    @property
+    def db_path(self) -> Path:
+        """The DuckDB file."""
+        return self.path / DB_FILE
+
+    def count(self, table: str) -> int:
+        """Rows in ``table`` (one of the workspace's tables)."""
+        if table not in ("posts", "accounts", "quarantine"):
+            raise ValueError(f"unknown table {table!r}")
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
