@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,7 @@ class IngestReport:
         self.quarantined += other.quarantined
 
 
+@lru_cache(maxsize=4096)
 def normalize_lang(value: str | None) -> str | None:
     """An ISO 639-1 code from ``en``, ``zh-cn``, ``English``…; ``None`` if unknown."""
     if not value:

@@ -104,23 +104,48 @@ def as_list(value: Any) -> list[str] | None:
     return [p.lstrip("#@") for p in text.replace(";", " ").replace(",", " ").split() if p]
 
 
+ID_FIELDS = frozenset({"post_id", "author_id", "reply_to_post_id", "reply_to_author_id",
+                       "repost_of_post_id", "thread_id", "object_id"})
+
+
+def _time_cell(value: Any) -> Any:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def _text_cell(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _id_cell(value: Any) -> str | None:
+    if type(value) is str:
+        return value.strip() or None
+    return id_text(value)
+
+
+Converter = Callable[[Any], Any]
+
+
+def converter(fld: str) -> Converter:
+    """How a source value becomes the value of canonical field ``fld``."""
+    if fld in LIST_FIELDS:
+        return as_list
+    if fld == "created_at":
+        return _time_cell
+    if fld == "text":
+        return _text_cell
+    if fld in ID_FIELDS:
+        return _id_cell
+    return text_or_none
+
+
+def plan(mapping: dict[str, str]) -> list[tuple[str, str, Converter]]:
+    """``(source column, field, converter)`` for each mapped column."""
+    return [(col, fld, converter(fld)) for col, fld in mapping.items()]
+
+
 def map_record(values: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
     """A post dict from one source record, using ``mapping``."""
-    rec: dict[str, Any] = {}
-    for col, fld in mapping.items():
-        value = values.get(col)
-        if fld in LIST_FIELDS:
-            rec[fld] = as_list(value)
-        elif fld == "created_at":
-            rec[fld] = value if not isinstance(value, str) else (value.strip() or None)
-        elif fld == "text":
-            rec[fld] = value if value is None or isinstance(value, str) else str(value)
-        elif fld in ("post_id", "author_id", "reply_to_post_id", "reply_to_author_id",
-                     "repost_of_post_id", "thread_id", "object_id"):
-            rec[fld] = id_text(value)
-        else:
-            rec[fld] = text_or_none(value)
-    return rec
+    return {fld: conv(values.get(col)) for col, fld, conv in plan(mapping)}
 
 
 # --- delimited text -------------------------------------------------------------
@@ -220,8 +245,10 @@ def read_delimited(
 
     ``fixed`` is a mapping that replaces the name hints (``--map`` still wins);
     ``hook(values, post)`` may adjust the post and yields the items to emit.
+    A post's ``raw`` is its record exactly as written in the file.
     """
     mapping: dict[str, str] | None = None
+    steps: list[tuple[int, str, Converter]] | None = None
     for line, header, row, raw in csv_rows(source, options, delimiter):
         if mapping is None:
             if fixed is None:
@@ -240,14 +267,15 @@ def read_delimited(
             yield Rejected(line, f"bad encoding (not valid {options.encoding})",
                            raw.encode("utf-8", "replace").decode("utf-8"))
             continue
-        values = dict(zip(header, row, strict=True))
-        rec = map_record(values, mapping)
+        if steps is None:
+            steps = [(header.index(col), fld, conv) for col, fld, conv in plan(mapping)]
+        rec = {fld: conv(row[i]) for i, fld, conv in steps}
         rec["source_line"] = line
-        rec["raw"] = orjson.dumps(values).decode()
+        rec["raw"] = raw
         if hook is None:
             yield rec
         else:
-            yield from hook(values, rec)
+            yield from hook(dict(zip(header, row, strict=True)), rec)
 
 
 def header_sniffer(required: Iterable[str], score: float = 0.8) -> Callable[[bytes, str], float]:

@@ -1,0 +1,187 @@
+"""Bilibili danmaku (bullet comments) XML, as ``comment.bilibili.com/{cid}.xml`` serves it.
+
+``<i><chatid>CID</chatid>…<d p="time,mode,size,color,unix_ts,pool,uid_hash,row_id">text</d></i>``.
+Each ``<d>`` is a post: ``row_id`` is its id, ``uid_hash`` (a CRC32 of the user id) its
+author, ``unix_ts`` its time and the video's cid its thread. The file is parsed as a stream,
+with line numbers; newer exports add a ninth field (weight), which is accepted. Control
+characters (invalid in XML, but found in old danmaku) are removed before parsing. If the XML
+breaks midway (a truncated download), what was read is kept and the rest is one rejected
+record at the line where parsing stopped.
+
+Example:
+    >>> danmaku_post('13.215,1,25,16777215,1727402400,0,6c1a4d3f,1487654321098752',
+    ...              '前方高能', 3, '1176840')['post_id']
+    '1487654321098752'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+from xml.parsers import expat
+from xml.sax.saxutils import escape, quoteattr
+
+from undertow.adapters.base import Adapter
+from undertow.records import FormatError, Item, ReadOptions, Rejected, Source
+from undertow.timeparse import TimeParseError, from_epoch
+
+NAME = "bilibili-xml"
+PLATFORM = "bilibili"
+CHUNK = 1 << 20
+#: Most of the rest of a broken file kept in its rejected record, and of its line before
+#: the point where it broke.
+MAX_REST = 1 << 16
+MAX_BEFORE = 1 << 10
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ROOT = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?<i[\s>]")
+
+#: (kind, value, text, line): kind is "root" (value: tag), "chatid" or "d" (value: p).
+Event = tuple[str, str | None, str, int]
+
+
+class _Events:
+    """Expat callbacks that collect the root, ``<chatid>`` and ``<d>`` elements."""
+
+    def __init__(self) -> None:
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.events: list[Event] = []
+        self._depth = 0
+        self._open: tuple[str, str | None, int] | None = None
+        self._buf: list[str] = []
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self._depth += 1
+        line = self.parser.CurrentLineNumber
+        if self._depth == 1:
+            self.events.append(("root", name, "", line))
+        elif self._depth == 2 and name in ("d", "chatid"):
+            self._open = (name, attrs.get("p"), line)
+            self._buf = []
+
+    def _end(self, name: str) -> None:
+        if self._depth == 2 and self._open is not None:
+            kind, p, line = self._open
+            self.events.append((kind, p, "".join(self._buf), line))
+            self._open = None
+        self._depth -= 1
+
+    def _text(self, data: str) -> None:
+        if self._open is not None:
+            self._buf.append(data)
+
+    def take(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+
+def danmaku_raw(p: str | None, text: str) -> str:
+    """The ``<d>`` element as XML text."""
+    attr = f" p={quoteattr(p)}" if p is not None else ""
+    return f"<d{attr}>{escape(text)}</d>"
+
+
+def danmaku_post(p: str, text: str, line: int, cid: str) -> dict[str, Any]:
+    """The post of one ``<d p="...">text</d>``; :class:`ValueError` says why it is unreadable."""
+    fields = [f.strip() for f in p.split(",")]
+    if len(fields) not in (8, 9):
+        raise ValueError(f"p has {len(fields)} fields, expected 8")
+    offset, stamp, uid_hash, row_id = fields[0], fields[4], fields[6], fields[7]
+    try:
+        float(offset)
+    except ValueError:
+        raise ValueError(f"video time {offset!r} is not a number") from None
+    if not stamp.isdigit():
+        raise ValueError(f"timestamp {stamp!r} is not a number")
+    try:
+        from_epoch(int(stamp))
+    except TimeParseError as exc:
+        raise ValueError(str(exc)) from None
+    if not uid_hash or not row_id:
+        raise ValueError("empty user hash or row id")
+    return {
+        "post_id": row_id,
+        "author_id": uid_hash,
+        "created_at": int(stamp),
+        "text": text,
+        "thread_id": cid,
+        "source_line": line,
+        "raw": danmaku_raw(p, text),
+    }
+
+
+def _danmaku(event: Event, number: int, cid: str) -> Item:
+    _, p, text, line = event
+    if p is None:
+        return Rejected(line, f"danmaku #{number}: <d> without a p attribute",
+                        danmaku_raw(p, text))
+    try:
+        return danmaku_post(p, text, line, cid)
+    except ValueError as exc:
+        return Rejected(line, f"danmaku #{number}: {exc}", danmaku_raw(p, text))
+
+
+def _rest(window: bytes, at: int, stream: IO[bytes]) -> str:
+    """The file from the start of the line holding byte ``at`` of ``window`` on (capped)."""
+    at = min(max(at, 0), len(window))
+    start = max(window.rfind(b"\n", 0, at) + 1, at - MAX_BEFORE)
+    rest = window[start:] + stream.read(MAX_REST)
+    return rest[:MAX_REST].decode("utf-8", "replace")
+
+
+def read(source: Source, options: ReadOptions) -> Iterator[Item]:
+    """Danmaku posts and rejected records of a Bilibili XML file."""
+    events = _Events()
+    cid = source.path.name.split(".")[0]
+    root_seen = False
+    number = 0
+    line_so_far, fed = b"", 0  # the bytes fed since the last line break, and how many in all
+    with source.open_binary() as stream:
+        while True:
+            chunk = _CONTROL.sub(b"", stream.read(CHUNK))
+            window, window_start = line_so_far + chunk, fed - len(line_so_far)
+            fed += len(chunk)
+            line_so_far = window[window.rfind(b"\n") + 1:][-MAX_BEFORE:]
+            error: expat.ExpatError | None = None
+            try:
+                events.parser.Parse(chunk, not chunk)
+            except expat.ExpatError as exc:
+                error = exc
+            for event in events.take():
+                if event[0] == "root":
+                    if event[1] != "i":
+                        raise FormatError(f"{source.path}: not Bilibili danmaku XML (root "
+                                          f"element is <{event[1]}>, expected <i>)")
+                    root_seen = True
+                elif event[0] == "chatid":
+                    cid = event[2].strip() or cid
+                else:
+                    number += 1
+                    yield _danmaku(event, number, cid)
+            if error is not None:
+                if not root_seen:
+                    raise FormatError(f"{source.path}: not XML ({error})")
+                at = events.parser.ErrorByteIndex - window_start
+                yield Rejected(error.lineno, f"broken XML, rest of the file not read: {error}",
+                               _rest(window, at, stream))
+                return
+            if not chunk:
+                break
+    if not root_seen:
+        raise FormatError(f"{source.path}: not Bilibili danmaku XML (no root element)")
+
+
+def sniff(head: bytes, filename: str) -> float:
+    """0.9 for ``<i>`` with ``<chatid>``, 0.75 for ``<i>`` with ``<d p="...">``."""
+    head = head.lstrip(b"\xef\xbb\xbf")
+    if not _ROOT.match(head):
+        return 0.0
+    if b"<chatid>" in head or b"<chatserver>" in head:
+        return 0.9
+    return 0.75 if b'<d p="' in head else 0.0
+
+
+ADAPTER = Adapter(NAME, PLATFORM, "Bilibili danmaku XML (<i><d p=...>)", sniff, read)

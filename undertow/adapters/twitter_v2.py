@@ -1,0 +1,262 @@
+"""Twitter/X API v2 JSON: response pages, JSON Lines of pages, or twarc2-flattened tweets.
+
+A page is ``{"data": [tweets], "includes": {"users": [...], "tweets": [...]}, "meta": {...}}``,
+one per line (as ``twarc2 search`` writes them) or one pretty-printed page per file (then
+the whole file is one record, line 1). A flattened tweet (``twarc2 flatten``) carries its
+``author`` and expanded ``referenced_tweets``. Users become accounts; referenced tweets
+with an author and a time are stored as posts of their own.
+
+Example:
+    >>> page = {"data": [{"id": "1839621234567890123", "author_id": "783214",
+    ...                    "created_at": "2025-09-27T10:00:00.000Z", "text": "hi #a"}],
+    ...         "includes": {"users": [{"id": "783214", "username": "Twitter"}]}}
+    >>> post = next(p for p in page_items(page, 1, ReadOptions()) if type(p) is dict)
+    >>> post["post_id"], post["author_name"], post["hashtags"]
+    ('1839621234567890123', 'Twitter', None)
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import tzinfo
+from typing import Any
+
+from undertow.adapters.base import Adapter, id_text, text_or_none
+from undertow.adapters.jsondoc import checked, dumps, field, head_text, json_records, time_problem
+from undertow.records import (
+    Account,
+    Item,
+    ReadOptions,
+    Rejected,
+    Source,
+)
+
+NAME = "twitter-v2"
+PLATFORM = "twitter"
+_V2_MARKERS = ('"edit_history_tweet_ids"', '"conversation_id"', '"__twarc"', '"result_count"',
+               '"newest_id"')
+
+
+# --- tweets ---------------------------------------------------------------------------
+
+
+def is_tweet(obj: Any) -> bool:
+    """An API v2 tweet object (plain or twarc2-flattened)."""
+    return (isinstance(obj, dict) and "id" in obj and "text" in obj
+            and "user" not in obj and "id_str" not in obj
+            and any(k in obj for k in ("author_id", "author", "edit_history_tweet_ids",
+                                       "conversation_id")))
+
+
+def is_page(obj: Any) -> bool:
+    """An API v2 response page."""
+    if not isinstance(obj, dict) or "ok" in obj:
+        return False
+    data = obj.get("data")
+    if isinstance(data, list):
+        return True
+    if isinstance(data, dict):
+        return "text" in data
+    meta = obj.get("meta")
+    return isinstance(meta, dict) and "result_count" in meta
+
+
+def _accept(value: Any) -> str | None:
+    first = value[0] if isinstance(value, list) and value else value
+    if is_page(first) or is_tweet(first):
+        return None
+    if isinstance(first, dict) and ("id_str" in first or "user" in first):
+        return ("looks like Twitter API v1.1 (it has 'user'/'id_str'); this format reads "
+                "API v2 pages or twarc2-flattened tweets")
+    keys = sorted(first)[:8] if isinstance(first, dict) else type(first).__name__
+    return f"is not a Twitter API v2 page or tweet (found {keys})"
+
+
+def _entities(tweet: dict[str, Any]) -> dict[str, Any] | None:
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("entities"), dict):
+        return note["entities"]
+    ents = tweet.get("entities")
+    return ents if isinstance(ents, dict) else None
+
+
+def _list(ents: dict[str, Any] | None, kind: str, *keys: str) -> list[str] | None:
+    if ents is None:
+        return None
+    out: list[str] = []
+    for ent in ents.get(kind) or ():
+        value = next((ent[k] for k in keys if isinstance(ent, dict) and ent.get(k)), None)
+        if value:
+            out.append(str(value))
+    return out
+
+
+def _refs(tweet: dict[str, Any]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for ref in tweet.get("referenced_tweets") or ():
+        if isinstance(ref, dict) and ref.get("type") and ref.get("id"):
+            refs.setdefault(str(ref["type"]), str(ref["id"]))
+    return refs
+
+
+def tweet_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], line: int,
+               raw: str) -> dict[str, Any]:
+    """The post dict of one API v2 tweet; ``users`` maps author ids to user objects."""
+    author = field(tweet, "author")
+    author_id = id_text(tweet.get("author_id")) or id_text(author.get("id"))
+    user = users.get(author_id or "") or author
+    note = tweet.get("note_tweet")
+    text = note.get("text") if isinstance(note, dict) and note.get("text") else tweet.get("text")
+    ents = _entities(tweet)
+    refs = _refs(tweet)
+    return {
+        "post_id": id_text(tweet.get("id")),
+        "author_id": author_id,
+        "author_name": text_or_none(user.get("username")),
+        "created_at": tweet.get("created_at"),
+        "text": text if isinstance(text, str) else "",
+        "lang": text_or_none(tweet.get("lang")),
+        "urls": _list(ents, "urls", "expanded_url", "url"),
+        "hashtags": _list(ents, "hashtags", "tag"),
+        "mentions": _list(ents, "mentions", "username"),
+        "reply_to_post_id": refs.get("replied_to"),
+        "reply_to_author_id": id_text(tweet.get("in_reply_to_user_id")),
+        "repost_of_post_id": refs.get("retweeted"),
+        "thread_id": id_text(tweet.get("conversation_id")),
+        "source_line": line,
+        "raw": raw,
+    }
+
+
+def checked_post(post: dict[str, Any], where: str, tz: tzinfo) -> Item:
+    """``post``, or a :class:`Rejected` naming ``where`` in the file it came from."""
+    if not post["post_id"]:
+        return Rejected(post["source_line"], f"{where}: tweet without id", post["raw"])
+    if not post["author_id"]:
+        return Rejected(post["source_line"], f"{where} (id {post['post_id']}): tweet without "
+                        "author_id (request tweet.fields=author_id)", post["raw"])
+    if post["created_at"] is not None:
+        problem = time_problem(post["created_at"], tz)
+        if problem:
+            return Rejected(post["source_line"], f"{where} (id {post['post_id']}): {problem}",
+                            post["raw"])
+    return post
+
+
+def user_account(user: dict[str, Any], options: ReadOptions) -> Account:
+    """The account of an API v2 user object."""
+    metrics = field(user, "public_metrics")
+    acc = Account(
+        platform=options.platform or PLATFORM,
+        author_id=id_text(user.get("id")),
+        author_name=text_or_none(user.get("username")),
+        created_at=user.get("created_at"),
+        followers=metrics.get("followers_count"),
+        following=metrics.get("following_count"),
+        posts_count=metrics.get("tweet_count"),
+        description=text_or_none(user.get("description")),
+    )
+    if "verified" in user:
+        acc["verified"] = bool(user["verified"])
+    return acc
+
+
+def _users(page: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    includes = field(page, "includes")
+    return {str(u["id"]): u for u in includes.get("users") or ()
+            if isinstance(u, dict) and u.get("id") is not None}
+
+
+def page_items(page: dict[str, Any], line: int, options: ReadOptions,
+               prefix: str = "") -> Iterator[Item]:
+    """Accounts, posts and rejected tweets of one response page."""
+    users = _users(page)
+    for user in users.values():
+        yield user_account(user, options)
+    data = page.get("data")
+    tweets = [data] if isinstance(data, dict) else data or []
+    seen: set[str] = set()
+    for i, tweet in enumerate(tweets):
+        where = f"{prefix}data[{i}]"
+        if not isinstance(tweet, dict):
+            yield Rejected(line, f"{where}: not a tweet object", dumps(tweet))
+            continue
+        seen.add(str(tweet.get("id")))
+        yield checked_post(tweet_post(tweet, users, line, dumps(tweet)), where, options.tz)
+    includes = field(page, "includes")
+    for i, tweet in enumerate(includes.get("tweets") or ()):
+        if _storable(tweet) and str(tweet["id"]) not in seen:
+            seen.add(str(tweet["id"]))
+            post = tweet_post(tweet, users, line, dumps(tweet))
+            yield checked_post(post, f"{prefix}includes.tweets[{i}]", options.tz)
+
+
+def _storable(tweet: Any) -> bool:
+    return (isinstance(tweet, dict) and bool(tweet.get("id")) and bool(tweet.get("created_at"))
+            and bool(tweet.get("author_id") or isinstance(tweet.get("author"), dict)))
+
+
+def flat_items(tweet: dict[str, Any], line: int, raw: str, options: ReadOptions,
+               where: str = "tweet") -> Iterator[Item]:
+    """Accounts and posts of one twarc2-flattened tweet, referenced tweets included."""
+    for obj in [tweet, *(tweet.get("referenced_tweets") or ())]:
+        for key in ("author", "in_reply_to_user"):
+            if isinstance(obj, dict) and isinstance(obj.get(key), dict):
+                yield user_account(obj[key], options)
+    for ref in tweet.get("referenced_tweets") or ():
+        if _storable(ref) and "text" in ref:
+            post = tweet_post(ref, {}, line, dumps(ref))
+            yield checked_post(post, f"{where} referenced {ref.get('type')}", options.tz)
+    yield checked_post(tweet_post(tweet, {}, line, raw), where, options.tz)
+
+
+def record_items(value: Any, line: int, raw: str, options: ReadOptions) -> Iterator[Item]:
+    """Items of one record: a page, a flattened tweet, or a list of either."""
+    if not isinstance(value, list):
+        yield from _object_items(value, line, raw, options, "")
+        return
+    for i, obj in enumerate(value):
+        yield from _object_items(obj, line, dumps(obj), options, f"[{i}]")
+
+
+def _object_items(obj: Any, line: int, raw: str, options: ReadOptions,
+                  where: str) -> Iterator[Item]:
+    if is_page(obj):
+        yield from page_items(obj, line, options, where and where + ".")
+    elif is_tweet(obj):
+        yield from flat_items(obj, line, raw, options, f"tweet{where}")
+    elif isinstance(obj, dict) and ("errors" in obj or "title" in obj):
+        detail = obj.get("detail") or obj.get("title") or obj.get("errors")
+        yield Rejected(line, f"record{where}: API error response: {str(detail)[:200]}", raw)
+    else:
+        yield Rejected(line, f"record{where}: not a Twitter API v2 page or tweet", raw)
+
+
+def read(source: Source, options: ReadOptions) -> Iterator[Item]:
+    """Accounts, posts and rejected records of a Twitter API v2 file."""
+    seen_accounts: set[str] = set()
+    for line, value, raw in checked(json_records(source, options), source, _accept):
+        if isinstance(value, Rejected):
+            yield value
+            continue
+        for item in record_items(value, line, raw, options):
+            if isinstance(item, Account):
+                if item["author_id"] in seen_accounts or not item["author_id"]:
+                    continue
+                seen_accounts.add(item["author_id"])
+            yield item
+
+
+def sniff(head: bytes, filename: str) -> float:
+    """0.85 for v2 pages or flattened tweets, recognised by keys only API v2 writes."""
+    text = head_text(head)
+    if not text.startswith(("{", "[")) or '"id_str"' in text or '"mblog"' in text:
+        return 0.0
+    if '"text"' not in text or not any(m in text for m in _V2_MARKERS):
+        return 0.0
+    return 0.85 if '"author_id"' in text else 0.5
+
+
+ADAPTER = Adapter(NAME, PLATFORM, "Twitter/X API v2 JSON (pages or twarc2-flattened tweets)",
+                  sniff, read)
