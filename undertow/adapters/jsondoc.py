@@ -16,7 +16,15 @@ from typing import Any
 import orjson
 
 from undertow.adapters.generic import json_lines
-from undertow.records import FormatError, ReadOptions, Rejected, Source, badly_encoded
+from undertow.records import (
+    Account,
+    FormatError,
+    Item,
+    ReadOptions,
+    Rejected,
+    Source,
+    badly_encoded,
+)
 from undertow.timeparse import TimeParseError, parse_time
 
 #: Broken lines tolerated before the first readable record, before giving up on a file.
@@ -115,3 +123,27 @@ def field(obj: dict[str, Any], key: str) -> dict[str, Any]:
 def dumps(value: Any) -> str:
     """``value`` as compact JSON text."""
     return orjson.dumps(value).decode()
+
+
+RecordItems = Callable[[Any, int, str, ReadOptions], Iterable[Item]]
+
+
+def read_records(
+    source: Source,
+    options: ReadOptions,
+    accept: Callable[[Any], str | None],
+    record_items: RecordItems,
+) -> Iterator[Item]:
+    """Items of a JSON source: each readable record through ``record_items(value, line,
+    raw, options)``, each broken one as it is; an account is yielded once per file."""
+    seen: set[str] = set()
+    for line, value, raw in checked(json_records(source, options), source, accept):
+        if isinstance(value, Rejected):
+            yield value
+            continue
+        for item in record_items(value, line, raw, options):
+            if isinstance(item, Account):
+                if not item.get("author_id") or item["author_id"] in seen:
+                    continue
+                seen.add(item["author_id"])
+            yield item

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from undertow.adapters.base import Adapter, first_line, id_text, text_or_none
-from undertow.adapters.jsondoc import checked, head_text, json_records
+from undertow.adapters.jsondoc import head_text, read_records
 from undertow.entities import extract_urls
 from undertow.records import Account, Item, ReadOptions, Rejected, Source
 
@@ -149,17 +149,7 @@ def _accept(value: Any) -> str | None:
 
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Posts, accounts and rejected records of a Pushshift JSON Lines file."""
-    seen: set[str] = set()
-    for line, value, raw in checked(json_records(source, options), source, _accept):
-        if isinstance(value, Rejected):
-            yield value
-            continue
-        for item in record_items(value, line, raw, options):
-            if isinstance(item, Account):
-                if item["author_id"] in seen:
-                    continue
-                seen.add(item["author_id"])
-            yield item
+    return read_records(source, options, _accept, record_items)
 
 
 def sniff(head: bytes, filename: str) -> float:

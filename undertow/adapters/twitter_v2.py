@@ -23,7 +23,7 @@ from datetime import tzinfo
 from typing import Any
 
 from undertow.adapters.base import Adapter, id_text, text_or_none
-from undertow.adapters.jsondoc import checked, dumps, field, head_text, json_records, time_problem
+from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.records import (
     Account,
     Item,
@@ -235,17 +235,7 @@ def _object_items(obj: Any, line: int, raw: str, options: ReadOptions,
 
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Accounts, posts and rejected records of a Twitter API v2 file."""
-    seen_accounts: set[str] = set()
-    for line, value, raw in checked(json_records(source, options), source, _accept):
-        if isinstance(value, Rejected):
-            yield value
-            continue
-        for item in record_items(value, line, raw, options):
-            if isinstance(item, Account):
-                if item["author_id"] in seen_accounts or not item["author_id"]:
-                    continue
-                seen_accounts.add(item["author_id"])
-            yield item
+    return read_records(source, options, _accept, record_items)
 
 
 def sniff(head: bytes, filename: str) -> float:

@@ -21,14 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from undertow.adapters.base import Adapter, id_text, text_or_none
-from undertow.adapters.jsondoc import (
-    checked,
-    dumps,
-    field,
-    head_text,
-    json_records,
-    time_problem,
-)
+from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.entities import extract_mentions
 from undertow.records import Account, Item, ReadOptions, Rejected, Source
 
@@ -292,17 +285,7 @@ def _accept(value: Any) -> str | None:
 
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Accounts, posts and rejected records of a Weibo JSON file."""
-    seen: set[str] = set()
-    for line, value, raw in checked(json_records(source, options), source, _accept):
-        if isinstance(value, Rejected):
-            yield value
-            continue
-        for item in record_items(value, line, raw, options):
-            if isinstance(item, Account):
-                if item["author_id"] in seen:
-                    continue
-                seen.add(item["author_id"])
-            yield item
+    return read_records(source, options, _accept, record_items)
 
 
 def sniff(head: bytes, filename: str) -> float:
