@@ -239,8 +239,106 @@ def simulate_cmd(n_posts: int, out: Path, seed: int, truth: Path | None) -> None
     write_posts(sim, out)
     if truth is not None:
         write_truth(sim, truth)
-    click.echo(f"wrote {len(sim.posts)} posts to {out}" +
+    click.echo(f"wrote {len(sim)} posts to {out}" +
                (f" and the truth to {truth}" if truth else ""))
+
+
+def _signals(value: str) -> tuple[str, ...]:
+    from undertow.coordination.keys import SIGNALS
+
+    chosen = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SIGNALS]
+    if unknown or not chosen:
+        fail(f"--signals takes a comma-separated list of {', '.join(SIGNALS)}")
+    return chosen
+
+
+@main.command("detect")
+@click.option("--window", default=60.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Seconds within which two actions count as together.")
+@click.option("--signals", default="text,near_text,link,hashtag,reply,repost,object",
+              show_default=True, help="Kinds of co-action to look at.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default WORKSPACE/detect).")
+@click.option("--alpha", default=0.01, show_default=True, type=click.FloatRange(0, 1),
+              help="Error rate allowed when keeping edges and bursts.")
+@click.option("--min-shares", default=None, type=click.IntRange(min=1),
+              help="With --no-significance: CooRTweet's min_participation.")
+@click.option("--significance/--no-significance", default=True, show_default=True,
+              help="Keep edges by significance against chance, or (CooRTweet's plain "
+                   "co-share definition) every co-share pair.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@workspace_option
+@engine_option
+@friendly_errors
+def detect_cmd(window: float, signals: str, out: Path | None, alpha: float,
+               min_shares: int | None, significance: bool, as_json: bool,
+               workspace: Path | None, engine: str) -> None:
+    """Find accounts that act in concert and group them into campaigns.
+
+    Two accounts co-act when they post the same or near-same text, share the
+    same link, hashtag set, reply or repost target, danmaku line or source
+    object within the window. Edges are kept when they are significant against
+    chance; crowded one-key floods are found as bursts. Campaigns are Leiden
+    communities with their evidence. Writes accounts.csv, campaigns.json,
+    edges.csv, network.gexf and network.graphml, and keeps the result in the
+    workspace. A campaign is a signal for human review, never a verdict.
+
+    \b
+    Examples:
+      undertow detect --window 60 --out results/
+      undertow detect --signals object --min-shares 2 --no-significance   # CooRTweet's definition
+    """
+    from undertow.coordination.detect import DetectParams, detect, params_dict
+    from undertow.coordination.export import write_outputs
+    from undertow.coordination.store import save
+
+    params = DetectParams(window=window, signals=_signals(signals), alpha=alpha,
+                          burst_alpha=alpha, significance=significance,
+                          min_shares=min_shares or (2 if not significance else 1))
+    with open_workspace(workspace) as ws:
+        result = detect(ws, params, engine)
+        save(ws, result.accounts, result.campaigns, result.edges)
+        folder = out or ws.path / "detect"
+    write_outputs(folder, result.accounts, result.campaigns, result.edges, params_dict(params))
+    summary = {**result.summary(), "out": str(folder), "seconds": result.timings}
+    if as_json:
+        click.echo(orjson.dumps(summary).decode())
+        return
+    from undertow.render import print_campaigns
+
+    print_campaigns(result.campaigns, summary)
+
+
+@main.command("evaluate")
+@click.option("--truth", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              required=True, help="Truth file written by `undertow simulate --truth`.")
+@click.option("--detected", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with accounts.csv (default WORKSPACE/detect).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@workspace_option
+@friendly_errors
+def evaluate_cmd(truth: Path, detected: Path | None, as_json: bool,
+                 workspace: Path | None) -> None:
+    """Score a detection run against planted truth: precision, recall, F1, ARI.
+
+    Also counts organic-outrage accounts that were flagged (there should be none).
+
+    \b
+    Example:
+      undertow simulate --posts 100000 --out posts.jsonl --truth truth.json
+      undertow ingest posts.jsonl && undertow detect
+      undertow evaluate --truth truth.json
+    """
+    from undertow.coordination.evaluate import evaluate_files, format_report
+
+    folder = detected or (workspace or default_path()) / "detect"
+    accounts = folder / "accounts.csv"
+    if not accounts.exists():
+        fail(f"no {accounts}; run `undertow detect` first or pass --detected")
+    result = evaluate_files(truth, accounts)
+    click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() if as_json
+               else format_report(result))
 
 
 @main.command("demo")

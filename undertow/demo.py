@@ -25,7 +25,7 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
     sim = simulate(n_posts, seed=seed)
     write_posts(sim, posts_file)
     write_truth(sim, truth_file)
-    console.print(f"[bold]1. simulate[/]: {len(sim.posts):,} posts, "
+    console.print(f"[bold]1. simulate[/]: {len(sim):,} posts, "
                   f"{len(sim.truth['campaigns'])} planted campaigns, "
                   f"{len(sim.truth['organic_outrage']['accounts'])} organic outrage accounts "
                   f"→ {posts_file}")

@@ -32,3 +32,33 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     for key, title in (("platforms", "Posts per platform"), ("languages", "Languages"),
                        ("hashtags", "Top hashtags"), ("quarantine", "Quarantined records")):
         console.print(_table(title, result[key]))
+
+
+def print_campaigns(campaigns: list[dict[str, Any]], summary: dict[str, Any],
+                    console: Console | None = None, top: int = 20) -> None:
+    """Print a detection run: one line per campaign, then where the files are."""
+    console = console or Console()
+    table = Table(title=f"{len(campaigns)} campaign(s) for review", title_justify="left")
+    for col in ("campaign", "kind", "accounts", "signals", "synchrony", "text sim.",
+                "p (chance)"):
+        table.add_column(col, justify="right" if col in ("accounts", "p (chance)") else "left")
+    for c in campaigns[:top]:
+        scores = c.get("scores") or {}
+        signals = ", ".join(f"{k} {v}" for k, v in sorted(c.get("signals", {}).items(),
+                                                         key=lambda kv: -kv[1])[:3])
+        p = c.get("p_chance")
+        table.add_row(escape(c["campaign_id"]), escape(c["kind"]), str(c["size"]),
+                      escape(signals), _fmt(scores.get("synchrony")),
+                      _fmt(scores.get("text_similarity")),
+                      "–" if p is None else f"{p:.1e}")
+    console.print(table)
+    if len(campaigns) > top:
+        console.print(f"… and {len(campaigns) - top} more")
+    console.print(f"{summary.get('accounts', 0):,} accounts in campaigns, "
+                  f"{summary.get('edges', 0):,} edges; files in {escape(str(summary['out']))}")
+    console.print("Coordination is a signal for human review, shown with its evidence; "
+                  "it is not a verdict on any person.")
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:.2f}"

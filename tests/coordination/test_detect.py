@@ -1,0 +1,164 @@
+"""Detection as a user judges it: planted campaigns found, organic outrage never flagged."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from undertow import Workspace, ingest
+from undertow.cli import main
+from undertow.coordination.detect import DetectParams, detect
+from undertow.coordination.evaluate import evaluate
+from undertow.simulate import simulate, write_posts, write_truth
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    folder = tmp_path_factory.mktemp("sim")
+    posts, truth = folder / "posts.jsonl", folder / "truth.json"
+    sim = simulate(30_000, seed=3)
+    write_posts(sim, posts)
+    write_truth(sim, truth)
+    with Workspace.open(folder / "ws") as ws:
+        ingest(ws, [posts])
+    return folder / "ws", posts, truth
+
+
+def test_planted_campaigns_found_and_outrage_left_alone(simulated):
+    wsdir, _, truth_file = simulated
+    with Workspace.open(wsdir) as ws:
+        result = detect(ws, DetectParams())
+    scores = evaluate(json.loads(truth_file.read_text()), result.accounts)
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.95
+    for kind in ("copy_paste", "link_push"):
+        assert scores["kinds"][kind]["recall"] >= 0.95
+    assert scores["kinds"]["light_rewrite"]["recall"] >= 0.8
+    assert scores["ari_planted"] >= 0.9
+    assert scores["organic_outrage_flagged"]["count"] == 0
+
+
+def test_every_campaign_carries_its_evidence(simulated):
+    wsdir, _, _ = simulated
+    with Workspace.open(wsdir) as ws:
+        result = detect(ws, DetectParams())
+    assert result.campaigns
+    for c in result.campaigns:
+        assert c["size"] == len(c["accounts"]) >= 2
+        assert c["keys"] and c["posts"] and c["timeline"]
+        assert 0.0 <= c["p_chance"] < 0.01 and c["confidence"] > 0.99
+        assert all(p["text"] is not None and p["created_at"].endswith("Z") for p in c["posts"])
+        assert set(c["scores"]) == {"synchrony", "text_similarity", "duplicated_share",
+                                    "account_age_homogeneity"}
+
+
+def _posts(rows: list[tuple[str, datetime, str]]) -> list[dict[str, object]]:
+    return [{"id": f"p{i}", "user": author, "created_at": t.isoformat() + "Z", "text": text}
+            for i, (author, t, text) in enumerate(rows)]
+
+
+def _ingest_rows(tmp_path: Path, rows: list[dict[str, object]]) -> Workspace:
+    f = tmp_path / "posts.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                 encoding="utf-8")
+    ws = Workspace.open(tmp_path / "ws")
+    ingest(ws, [f])
+    return ws
+
+
+OPENERS = ["Honestly", "Unbelievable.", "So", "Day three and", "My wife says", "Lol",
+           "Can't believe it:", "Update:", "Sigh,", "Tell me why", "PSA:", "Okay so"]
+SUBJECTS = ["my SU7", "the car", "our Xiaomi", "this EV", "the new sedan", "my ride",
+            "the thing", "our family car", "the SU7 Max", "my lease"]
+COMPLAINTS = ["got the recall letter", "has the hood issue", "brakes feel soft",
+              "charging stalls at 80%", "the dealer ghosted me", "the app lost my key",
+              "wait time is 6 weeks", "the software update bricked the screen",
+              "nobody answers the hotline", "they want me to drive 200km to a center"]
+ENDINGS = ["never again", "refund please", "who else?", "I'm done", "thanks for nothing",
+           "so much for premium", "shameful", "fix it", "unreal", "what a joke", "😡", "…"]
+
+
+def angry_text(i: int) -> str:
+    """Own words: independent choices per slot, with personal details."""
+    return (f"{OPENERS[i % 12]} {SUBJECTS[(i * 7) % 10]} {COMPLAINTS[(i * 3) % 10]} "
+            f"({i % 17 + 2} days now, {['Berlin', 'Beijing', 'Shenzhen', 'Austin', 'Lyon'][i % 5]})"
+            f" {ENDINGS[(i * 5) % 12]} #recall117k")
+
+
+def test_many_angry_people_at_once_are_not_a_campaign(tmp_path):
+    """400 accounts angry about one recall, in their own words, at their own times,
+    sharing one hashtag and one news link."""
+    start = datetime(2025, 4, 1, 8)
+    rows = []
+    for i in range(400):
+        when = start + timedelta(seconds=(i * 97) % 14_400 + i)
+        rows.append((f"owner{i}", when, angry_text(i)))
+        if i % 4 == 0:
+            rows.append((f"owner{i}", when + timedelta(minutes=30 + i % 50),
+                         f"news: https://news.example.com/recall-117000 {angry_text(i + 1)}"))
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert result.accounts == [] and result.campaigns == []
+
+
+def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):
+    start = datetime(2025, 4, 1, 8)
+    text = "Xiaomi SU7 brakes failed on the highway, do not buy, share before deleted"
+    rows = [(f"bot{i}", start + timedelta(seconds=i % 50), text) for i in range(500)]
+    rows += [(f"user{i}", start + timedelta(minutes=7 * i), f"Ordinary post number {i} about "
+              f"{'battery' if i % 2 else 'camera'} life today") for i in range(300)]
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert len(result.campaigns) == 1
+    flood = result.campaigns[0]
+    assert flood["kind"] == "burst" and flood["size"] == 500
+    assert flood["keys"][0]["signal"] == "text"
+    assert result.counts["candidate_edges"] == 0  # 124,750 pairs never materialised
+    assert {a["account_id"] for a in result.accounts} == {f"bot{i}" for i in range(500)}
+
+
+def test_cli_detect_writes_every_output_and_evaluate_reads_them(simulated, tmp_path):
+    wsdir, _, truth = simulated
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(main, ["detect", "-w", str(wsdir), "--out", str(out), "--json"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0
+    summary = json.loads(result.output)
+    assert summary["campaigns"] > 0
+    for name in ("accounts.csv", "campaigns.json", "edges.csv", "network.gexf",
+                 "network.graphml"):
+        assert (out / name).stat().st_size > 0
+    header = (out / "accounts.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "account_id,platform,campaign_id,score,top_signal"
+    scored = runner.invoke(main, ["evaluate", "--truth", str(truth), "--detected", str(out),
+                                  "--json"], catch_exceptions=False)
+    assert json.loads(scored.output)["recall"] >= 0.95
+    with Workspace.open(wsdir) as ws:  # kept for later analyses
+        stored = ws.con.execute("SELECT count(*) FROM campaign_accounts").fetchone()
+        assert stored is not None and stored[0] == summary["accounts"]
+
+
+def test_unknown_signal_is_refused():
+    with pytest.raises(ValueError, match="unknown signal"):
+        DetectParams(signals=("text", "vibes"))
+
+
+def test_duckdb_and_spark_find_the_same_campaigns(tmp_path):
+    pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
+    sim = simulate(4_000, seed=5)
+    posts = tmp_path / "posts.jsonl"
+    write_posts(sim, posts)
+    found = {}
+    for engine in ("duckdb", "spark"):
+        with Workspace.open(tmp_path / engine) as ws:
+            ingest(ws, [posts])
+            result = detect(ws, DetectParams(), engine=engine)
+            found[engine] = ({(a["platform"], a["account_id"], a["campaign_id"])
+                              for a in result.accounts},
+                             {(e["source"], e["target"], e["events"]) for e in result.edges})
+    assert found["duckdb"] == found["spark"]
+    assert found["duckdb"][0]

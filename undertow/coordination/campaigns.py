@@ -1,0 +1,351 @@
+"""Campaigns: Leiden communities on the significant graph, each with its evidence.
+
+A campaign is a group of accounts tied by significant co-action edges and/or a
+key-level burst, found by igraph's built-in Leiden. Bursts join the graph as a
+star around one extra node, so a 500-account flood adds 500 edges, not
+125,000. Every campaign carries what ties it together (keys, posts, a
+timeline), component scores and its probability under chance.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import igraph as ig
+import numpy as np
+import pyarrow as pa
+
+from undertow.coordination.keys import PostFeatures
+from undertow.coordination.significance import neg_log10, poisson_sf
+from undertow.coordination.textsim import jaccard, normalize_text
+
+MAX_EVIDENCE_POSTS = 300
+MAX_SIMILARITY_SAMPLE = 30
+
+
+def split_account(account: str) -> tuple[str, str]:
+    """``platform:author_id`` → ``(platform, author_id)``."""
+    platform, _, author = account.partition(":")
+    return platform, author
+
+
+def iso(ts: float) -> str:
+    """Epoch seconds as ISO 8601 UTC."""
+    return datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
+    """Bursts of one key in adjacent cells become one burst, with its accounts and posts."""
+    if bursts.num_rows == 0:
+        return []
+    by_cell: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    for m in members.to_pylist():
+        by_cell[(m["signal"], m["key"], m["bin"])].append(m)
+    rows = sorted(bursts.to_pylist(), key=lambda r: (r["signal"], r["key"], r["bin"]))
+    merged: list[dict[str, Any]] = []
+    for r in rows:
+        last = merged[-1] if merged else None
+        if last and (last["signal"], last["key"]) == (r["signal"], r["key"]) and \
+                r["bin"] - last["bins"][-1] <= 1:
+            last["bins"].append(r["bin"])
+            last["p"] = min(last["p"], r["p"])
+        else:
+            merged.append({"signal": r["signal"], "key": r["key"], "bins": [r["bin"]],
+                           "p": r["p"]})
+    for b in merged:
+        posts = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["key"], cell)]]
+        b["posts"] = posts
+        b["accounts"] = sorted({m["account"] for m in posts})
+    return merged
+
+
+def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
+    names: dict[str, int] = {}
+
+    def node(name: str) -> int:
+        return names.setdefault(name, len(names))
+
+    pairs, weights = [], []
+    w = neg_log10(edges["p_value"].to_numpy()) if edges.num_rows else np.array([])
+    for a, b, weight in zip(edges["account_1"].to_pylist(), edges["account_2"].to_pylist(), w,
+                            strict=True):
+        pairs.append((node(a), node(b)))
+        weights.append(float(weight))
+    for i, burst in enumerate(bursts):
+        hub = node(f"\u0000burst{i}")
+        bw = float(neg_log10(np.array([burst["p"]]))[0]) / 10 + 1
+        for account in burst["accounts"]:
+            pairs.append((hub, node(account)))
+            weights.append(bw)
+    g = ig.Graph(n=len(names), edges=pairs, directed=False)
+    g.vs["name"] = list(names)
+    g.es["weight"] = weights
+    return g
+
+
+def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
+                seed: int) -> list[list[str]]:
+    """Groups of real accounts (burst hubs removed), largest first."""
+    g = _graph(edges, bursts)
+    if g.vcount() == 0:
+        return []
+    random.seed(seed)
+    parts = g.community_leiden(objective_function="modularity", weights="weight",
+                               resolution=resolution, n_iterations=-1)
+    groups = []
+    for members in parts:
+        names = [g.vs[i]["name"] for i in members]
+        real = sorted(n for n in names if not n.startswith("\u0000"))
+        if real:
+            groups.append(real)
+    return sorted(groups, key=lambda grp: (-len(grp), grp[0]))
+
+
+class Evidence:
+    """Looks up posts for evidence: text, time, account."""
+
+    def __init__(self, fx: PostFeatures):
+        self.fx = fx
+        self.row = {pid: i for i, pid in enumerate(fx.post_id)}
+        self.texts = fx.posts["text"]
+
+    def post(self, post_id: str, signal: str, key: str) -> dict[str, Any]:
+        i = self.row[post_id]
+        platform, author = split_account(self.fx.account[i])
+        return {"post_id": post_id, "platform": platform, "account_id": author,
+                "created_at": iso(self.fx.ts[i]), "text": self.texts[i].as_py(),
+                "signal": signal, "key": key}
+
+
+def _text_similarity(texts: list[str]) -> float | None:
+    norms = [normalize_text(t) for t in texts if t][:MAX_SIMILARITY_SAMPLE]
+    if len(norms) < 2:
+        return None
+    sims = [jaccard(a, b) for i, a in enumerate(norms) for b in norms[i + 1:]]
+    return round(float(np.mean(sims)), 3)
+
+
+def _duplicated_share(fx: PostFeatures, members: set[str], account_rows: dict[str, list[int]]
+                      ) -> float | None:
+    rows = [i for a in members for i in account_rows.get(a, [])]
+    keyed = [(fx.text_key[i], fx.account[i]) for i in rows if fx.text_key[i] is not None]
+    if not keyed:
+        return None
+    authors: dict[str, set[str]] = defaultdict(set)
+    for key, account in keyed:
+        authors[key].add(account)
+    dup = sum(1 for key, _ in keyed if len(authors[key]) > 1)
+    return round(dup / len(rows), 3)
+
+
+def _age_homogeneity(ages: dict[str, float], members: list[str]) -> float | None:
+    known = [ages[a] for a in members if a in ages]
+    if len(known) < max(2, len(members) // 2):
+        return None
+    q75, q25 = np.percentile(known, [75, 25])
+    return round(float(max(0.0, 1.0 - (q75 - q25) / 365.0)), 3)
+
+
+def _account_ages(eng: Any) -> dict[str, float]:
+    try:
+        table = eng.to_arrow(eng.table("accounts", ["platform", "author_id", "created_at"]))
+    except Exception:
+        return {}
+    ages = {}
+    for r in table.to_pylist():
+        if r["created_at"] is not None:
+            ages[f"{r['platform']}:{r['author_id']}"] = r["created_at"].timestamp() / 86400
+    return ages
+
+
+def assemble(eng: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
+             members: pa.Table, events: Any, fx: PostFeatures, params: Any) -> None:
+    """Fill ``result`` (a :class:`~undertow.coordination.detect.Detection`)."""
+    bursts = merge_bursts(bursts_cells, members)
+    groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
+              if len(g) >= params.min_campaign_size]
+    internal_events = _internal_events(eng, events, edges)
+    evidence = Evidence(fx)
+    account_rows: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(fx.account):
+        account_rows[a].append(i)
+    ages = _account_ages(eng)
+    edge_rows = edges.to_pylist()
+    n_tests = max(1, len(groups))
+    for number, group in enumerate(groups, 1):
+        cid = f"C{number:03d}"
+        result.campaigns.append(_campaign(cid, group, edge_rows, bursts, internal_events,
+                                          evidence, fx, account_rows, ages, params, n_tests,
+                                          result))
+    result.edges = [_edge_out(e) for e in edge_rows]
+
+
+def _internal_events(eng: Any, events: Any, edges: pa.Table) -> dict[tuple[str, str], list]:
+    if edges.num_rows == 0:
+        return {}
+    staged = eng.stage("_coord_kept", edges.select(["account_1", "account_2"]))
+    table = eng.to_arrow(events.join(staged, on=["account_1", "account_2"]))
+    eng.drop_stage("_coord_kept")
+    out: dict[tuple[str, str], list] = defaultdict(list)
+    for r in table.to_pylist():
+        out[(r["account_1"], r["account_2"])].append(r)
+    return out
+
+
+def _campaign(cid: str, group: list[str], edge_rows: list[dict[str, Any]],
+              bursts: list[dict[str, Any]], internal: dict[tuple[str, str], list],
+              evidence: Evidence, fx: PostFeatures, account_rows: dict[str, list[int]],
+              ages: dict[str, float], params: Any, n_tests: int, result: Any
+              ) -> dict[str, Any]:
+    members = set(group)
+    inner = [e for e in edge_rows if e["account_1"] in members and e["account_2"] in members]
+    my_bursts = [b for b in bursts if members & set(b["accounts"])]
+    posts: dict[str, dict[str, Any]] = {}
+    key_accounts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    dts: list[float] = []
+    signal_count: dict[str, Counter[str]] = defaultdict(Counter)
+    best_p: dict[str, float] = {}
+    for e in inner:
+        for ev in internal.get((e["account_1"], e["account_2"]), []):
+            dts.append(ev["dt"])
+            for who, pid in ((ev["account_1"], ev["post_1"]), (ev["account_2"], ev["post_2"])):
+                key_accounts[(ev["signal"], ev["key"])].add(who)
+                signal_count[who][ev["signal"]] += 1
+                posts.setdefault(pid, evidence.post(pid, ev["signal"], ev["key"]))
+        for who in (e["account_1"], e["account_2"]):
+            best_p[who] = min(best_p.get(who, 1.0), e["q_value"])
+    for b in my_bursts:
+        dts.append((max(m["ts"] for m in b["posts"]) - min(m["ts"] for m in b["posts"])) / 2)
+        for m in b["posts"]:
+            if m["account"] in members:
+                key_accounts[(b["signal"], b["key"])].add(m["account"])
+                signal_count[m["account"]][b["signal"]] += 1
+                posts.setdefault(m["post_id"], evidence.post(m["post_id"], b["signal"],
+                                                             b["key"]))
+                best_p[m["account"]] = min(best_p.get(m["account"], 1.0), b["p"])
+    ordered = sorted(posts.values(), key=lambda p: p["created_at"])[:MAX_EVIDENCE_POSTS]
+    timeline = Counter(p["created_at"][:16] for p in posts.values())
+    events_total = sum(e["events"] for e in inner)
+    lam_total = sum(e["lam"] or 0.0 for e in inner)
+    p_edges = float(poisson_sf(np.array([events_total]), np.array([lam_total]))[0]) \
+        if inner else 1.0
+    p_bursts = min((b["p"] for b in my_bursts), default=1.0)
+    p_chance = min(1.0, min(p_edges * n_tests, p_bursts))
+    for account in group:
+        platform, author = split_account(account)
+        top = signal_count[account].most_common(1)
+        result.accounts.append({
+            "account_id": author, "platform": platform, "campaign_id": cid,
+            "score": round(1.0 - best_p.get(account, p_chance), 6),
+            "top_signal": top[0][0] if top else "",
+        })
+    signals = Counter(sig for sig, _ in key_accounts)
+    return {
+        "campaign_id": cid,
+        "kind": "network" if inner else "burst",
+        "size": len(group),
+        "accounts": [dict(zip(("platform", "account_id"), split_account(a), strict=True))
+                     for a in group],
+        "signals": dict(signals),
+        "keys": sorted(({"signal": s, "key": k, "accounts": len(a),
+                         "posts": sum(1 for p in posts.values()
+                                      if p["signal"] == s and p["key"] == k)}
+                        for (s, k), a in key_accounts.items()),
+                       key=lambda x: (-int(str(x["accounts"])), str(x["signal"]),
+                                      str(x["key"])))[:50],
+        "posts": ordered,
+        "timeline": [{"t": t, "posts": n} for t, n in sorted(timeline.items())],
+        "scores": {
+            "synchrony": round(1.0 - float(np.median(dts)) / params.window, 3) if dts else None,
+            "text_similarity": _text_similarity([p["text"] for p in ordered]),
+            "duplicated_share": _duplicated_share(fx, members, account_rows),
+            "account_age_homogeneity": _age_homogeneity(ages, group),
+        },
+        "p_chance": p_chance,
+        "confidence": round(1.0 - p_chance, 6),
+        "bursts": [{"signal": b["signal"], "key": b["key"], "accounts": len(b["accounts"]),
+                    "start": iso(min(m["ts"] for m in b["posts"])), "p": b["p"]}
+                   for b in my_bursts][:20],
+    }
+
+
+def _edge_out(e: dict[str, Any]) -> dict[str, Any]:
+    sp, sa = split_account(e["account_1"])
+    tp, ta = split_account(e["account_2"])
+    return {"source": sa, "target": ta, "source_platform": sp, "target_platform": tp,
+            "weight": e["events"], "events": e["events"], "signals": e["signals"],
+            "first_ts": iso(e["first_ts"]), "last_ts": iso(e["last_ts"]),
+            "p_value": e["p_value"]}
+
+
+def compat(eng: Any, result: Any, keyed: Any, fx: PostFeatures, params: Any) -> None:
+    """CooRTweet's plain co-share network (``significance=False``): edges weighted by
+    share pairs, ``min_shares`` applied as CooRTweet's min_participation, one
+    signal at a time and stacked; Leiden groups them for reading."""
+    from undertow.coordination import coshare as cs
+
+    F = eng.F
+    multi = len(set(fx.platform.tolist())) > 1
+    stacked = None
+    for signal in params.signals:
+        if signal in cs.SIGNAL_COLUMNS:
+            shares = cs.posts_shares(eng, signal)
+        else:
+            rows = keyed.filter(F.col("signal") == F.lit(signal))
+            account = F.col("account") if multi else F.regexp_replace(
+                F.col("account"), "^[^:]*:", "")
+            shares = rows.select("key", account.alias("account"),
+                                 F.col("post_id").alias("content"), "ts")
+        pairs = cs.coshare_pairs(eng, params.window, params.min_shares, signal, shares)
+        stacked = pairs if stacked is None else stacked.unionByName(pairs)
+    if stacked is None:
+        return
+    F = eng.F
+    edges = eng.to_arrow(stacked.groupBy("account_1", "account_2").agg(
+        F.count(F.lit(1)).alias("weight"), F.avg("dt").alias("avg_time_delta"),
+        F.array_join(F.array_sort(F.collect_set("signal")), ";").alias("signals"),
+        F.min(F.least(F.col("ts_1"), F.col("ts_2"))).alias("first_ts"),
+        F.max(F.greatest(F.col("ts_1"), F.col("ts_2"))).alias("last_ts")))
+    platform = str(fx.platform[0]) if len(fx.platform) else "generic"
+
+    def whose(account: str) -> tuple[str, str]:
+        return split_account(account) if multi else (platform, account)
+
+    g = ig.Graph(directed=False)
+    names = sorted(set(edges["account_1"].to_pylist()) | set(edges["account_2"].to_pylist()))
+    g.add_vertices(names)
+    g.add_edges(list(zip(edges["account_1"].to_pylist(), edges["account_2"].to_pylist(),
+                         strict=True)))
+    g.es["weight"] = [float(w) for w in edges["weight"].to_pylist()]
+    random.seed(params.seed)
+    parts = g.community_leiden(objective_function="modularity", weights="weight",
+                               resolution=params.resolution, n_iterations=-1) \
+        if g.vcount() else []
+    groups = sorted(([g.vs[i]["name"] for i in part] for part in parts),
+                    key=lambda grp: (-len(grp), min(grp)))
+    for number, group in enumerate((grp for grp in groups
+                                    if len(grp) >= params.min_campaign_size), 1):
+        cid = f"C{number:03d}"
+        for account in sorted(group):
+            p, a = whose(account)
+            result.accounts.append({"account_id": a, "platform": p, "campaign_id": cid,
+                                    "score": 1.0, "top_signal": ";".join(params.signals)})
+        result.campaigns.append({
+            "campaign_id": cid, "kind": "coshare", "size": len(group),
+            "accounts": [dict(zip(("platform", "account_id"), whose(a), strict=True))
+                         for a in sorted(group)],
+            "signals": {}, "keys": [], "posts": [], "timeline": [], "scores": {},
+            "p_chance": None, "confidence": None, "bursts": []})
+    for e in edges.to_pylist():
+        sp, sa = whose(e["account_1"])
+        tp, ta = whose(e["account_2"])
+        result.edges.append({"source": sa, "target": ta, "source_platform": sp,
+                             "target_platform": tp, "weight": e["weight"],
+                             "events": e["weight"], "signals": e["signals"],
+                             "first_ts": iso(e["first_ts"]), "last_ts": iso(e["last_ts"]),
+                             "p_value": None, "avg_time_delta": e["avg_time_delta"]})
+    result.counts = {"posts": len(fx.post_id), "edges": edges.num_rows,
+                     "share_pairs": int(sum(edges["weight"].to_pylist()))}

@@ -1,0 +1,278 @@
+"""``undertow detect``: accounts that act in concert, grouped into campaigns with evidence.
+
+Steps: posts → keyed rows per signal (:mod:`keys`) → cells of one window per
+key; crowded cells become key-level bursts and are never expanded into pairs
+→ co-action pairs inside the window (:mod:`coaction`), near-duplicate
+candidates checked against their MinHash signatures → pair events → edges kept
+by significance against a null model (:mod:`significance`) → Leiden
+communities with evidence and scores (:mod:`campaigns`). The relational steps
+are DataFrame code that runs on DuckDB or Spark.
+
+Example:
+    >>> from undertow.workspace import Workspace
+    >>> ws = Workspace.open("/tmp/undertow-doctest-detect")
+    >>> result = detect(ws, DetectParams(window=60))
+    >>> result.summary()["campaigns"]
+    0
+    >>> ws.close()
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from undertow.coordination.coaction import window_pairs, with_bins
+from undertow.coordination.keys import (
+    POSTS_FOR_KEYS,
+    SIGNALS,
+    KeyOptions,
+    PostFeatures,
+    keyed_rows,
+    near_text_rows,
+    post_features,
+)
+from undertow.coordination.significance import poisson_sf
+from undertow.coordination.textsim import estimated_jaccard
+from undertow.engines import Engine, make_engine
+from undertow.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """What counts as acting together, and how sure Undertow must be."""
+
+    window: float = 60.0  #: seconds within which two actions are together
+    signals: tuple[str, ...] = SIGNALS  #: which kinds of co-action to look at
+    alpha: float = 0.01  #: family-wise error rate for edges (Bonferroni)
+    burst_alpha: float = 0.01  #: family-wise error for key-level bursts
+    hot_accounts: int = 50  #: a cell with more accounts is a burst, never paired
+    burst_min_accounts: int = 8  #: fewest accounts a burst can have
+    near_threshold: float = 0.3  #: estimated Jaccard for near-duplicate texts
+    min_chars: int = 12  #: normalised characters a text needs to be compared
+    min_campaign_size: int = 2
+    resolution: float = 1.0  #: Leiden resolution
+    seed: int = 0
+    significance: bool = True  #: False: plain co-share (CooRTweet compatibility)
+    min_shares: int = 1  #: with ``significance=False``: CooRTweet's min_participation
+
+    def __post_init__(self) -> None:
+        unknown = set(self.signals) - set(SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; "
+                             f"choose from {', '.join(SIGNALS)}")
+        if self.window <= 0:
+            raise ValueError("window must be positive")
+
+
+@dataclass
+class Detection:
+    """What ``detect`` found: accounts, campaigns, edges, bursts, and how long it took."""
+
+    params: DetectParams
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {"campaigns": len(self.campaigns), "accounts": len(self.accounts),
+                "edges": len(self.edges), **self.counts}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(now - self._t, 3)
+        self._t = now
+
+
+def load_posts(eng: Engine) -> pa.Table:
+    """The columns of ``posts`` that coordination reads, as Arrow."""
+    return eng.to_arrow(eng.table("posts", list(POSTS_FOR_KEYS.names))).cast(POSTS_FOR_KEYS)
+
+
+def _cells(eng: Engine, keyed: Any, window: float) -> Any:
+    F = eng.F
+    return with_bins(eng, keyed, window).groupBy("signal", "key", "bin").agg(
+        F.countDistinct("account").alias("s"), F.count(F.lit(1)).alias("n"),
+        F.min("ts").alias("t0"), F.max("ts").alias("t1"))
+
+
+def _verified_near_pairs(eng: Engine, pairs: Any, fx: PostFeatures, threshold: float
+                         ) -> pa.Table:
+    """Near-duplicate candidates whose texts really are similar, and not identical."""
+    F = eng.F
+    cand = eng.to_arrow(pairs.filter(F.col("signal") == F.lit("near_text")).select(
+        "post_1", "post_2", "account_1", "account_2", "ts_1", "ts_2", "dt").distinct())
+    if cand.num_rows == 0:
+        return cand.append_column("key", pa.array([], pa.string()))
+    row_of = {pid: i for i, pid in enumerate(fx.post_id)}
+    i1 = np.fromiter((row_of[p] for p in cand["post_1"].to_pylist()), np.int64, cand.num_rows)
+    i2 = np.fromiter((row_of[p] for p in cand["post_2"].to_pylist()), np.int64, cand.num_rows)
+    n1, n2 = fx.norm_index[i1], fx.norm_index[i2]
+    sim = estimated_jaccard(fx.signatures[n1], fx.signatures[n2])
+    keep = (sim >= threshold) & (fx.text_key[i1] != fx.text_key[i2])
+    lo = np.minimum(n1, n2)[keep]
+    hi = np.maximum(n1, n2)[keep]
+    key = np.char.add(np.char.add(lo.astype(str), "~"), hi.astype(str)).astype(object)
+    kept = cand.filter(pa.array(keep))
+    return kept.append_column("key", pa.array(key, pa.string()))
+
+
+def _pair_events(eng: Engine, cold: Any, fx: PostFeatures, params: DetectParams) -> Any:
+    """Every co-action pair, near-duplicates verified, as a DataFrame."""
+    F = eng.F
+    pairs = window_pairs(eng, cold, params.window)
+    cols = ["signal", "key", "account_1", "post_1", "ts_1", "account_2", "post_2", "ts_2", "dt"]
+    if "near_text" not in params.signals:
+        return pairs.select(*cols)
+    near = _verified_near_pairs(eng, pairs, fx, params.near_threshold)
+    near = near.append_column("signal", pa.array(["near_text"] * near.num_rows, pa.string()))
+    staged = eng.stage("_coord_near", near.select(cols))
+    return pairs.filter(F.col("signal") != F.lit("near_text")).select(*cols).unionByName(staged)
+
+
+def _edges(eng: Engine, events: Any, window: float) -> Any:
+    F = eng.F
+    first = F.least(F.col("ts_1"), F.col("ts_2"))
+    ev = events.withColumn("ebin", F.floor(first / F.lit(window)).cast("long")).withColumn(
+        "event", F.concat_ws("\u001f", F.col("signal"), F.col("key"), F.col("ebin").cast("string")))
+    return ev.groupBy("account_1", "account_2").agg(
+        F.countDistinct("event").alias("events"),
+        F.count(F.lit(1)).alias("pairs"),
+        F.array_join(F.array_sort(F.collect_set("signal")), ";").alias("signals"),
+        F.min(first).alias("first_ts"),
+        F.max(F.greatest(F.col("ts_1"), F.col("ts_2"))).alias("last_ts"),
+        F.avg("dt").alias("mean_dt"),
+    )
+
+
+def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) -> Any:
+    """Each edge with ``lam``, its expected number of chance co-action events.
+
+    Hour by hour where both accounts were active in the same hour; over the whole
+    period for pairs whose co-actions straddle an hour boundary.
+    """
+    F = eng.F
+    hour = F.floor(F.col("bin") * F.lit(window) / F.lit(3600.0)).cast("long")
+    stats = cells.withColumn("hour", hour).groupBy("hour").agg(
+        F.sum(F.col("s") * (F.col("s") - F.lit(1))).alias("ss"), F.sum("s").alias("s1"))
+    k_all = stats.agg((F.sum("ss") / (F.sum("s1") * F.sum("s1"))).alias("k_all"))
+    # A quiet hour with no meetings at all says little: never expect less than overall.
+    k_h = stats.crossJoin(k_all).select(
+        "hour", F.greatest(F.col("ss") / (F.col("s1") * F.col("s1")), F.col("k_all")).alias("k"))
+    act = with_bins(eng, keyed, window).withColumn("hour", hour).groupBy("account", "hour").agg(
+        F.countDistinct("signal", "key", "bin").alias("r"))
+    a = act.select(F.col("account").alias("account_1"), "hour", F.col("r").alias("r1"))
+    b = act.select(F.col("account").alias("account_2"), "hour", F.col("r").alias("r2"))
+    pairs = edges.select("account_1", "account_2")
+    hourly = (pairs.join(a, on=["account_1"]).join(b, on=["account_2", "hour"])
+              .join(k_h, on=["hour"]).groupBy("account_1", "account_2")
+              .agg((F.lit(2.0) * F.sum(F.col("r1") * F.col("r2") * F.col("k"))).alias("lam_h")))
+    total = act.groupBy("account").agg(F.sum("r").alias("r"))
+    overall = (pairs.join(total.select(F.col("account").alias("account_1"),
+                                       F.col("r").alias("r1")), on=["account_1"])
+               .join(total.select(F.col("account").alias("account_2"), F.col("r").alias("r2")),
+                     on=["account_2"])
+               .crossJoin(k_all)
+               .select("account_1", "account_2",
+                       (F.lit(2.0) * F.col("r1") * F.col("r2") * F.col("k_all")).alias("lam_all")))
+    return (edges.join(hourly, on=["account_1", "account_2"], how="left")
+            .join(overall, on=["account_1", "account_2"], how="left")
+            .withColumn("lam", F.coalesce(F.col("lam_h"), F.col("lam_all"), F.lit(1.0)))
+            .drop("lam_h", "lam_all"))
+
+
+def _bursts(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
+    """Cells where a key is used by far more accounts at once than around it."""
+    F, W = eng.F, eng.Window
+    near = W.partitionBy("signal", "key").orderBy("bin")
+    around = F.sum("s").over(near.rangeBetween(-60, 60)) - F.sum("s").over(
+        near.rangeBetween(-1, 1))
+    cand = cells.withColumn("around", around).filter(
+        F.col("s") >= F.lit(params.burst_min_accounts))
+    table = eng.to_arrow(cand.select("signal", "key", "bin", "s", "n", "t0", "t1", "around"))
+    if table.num_rows == 0:
+        return table.append_column("p", pa.array([], pa.float64()))
+    s = table["s"].to_numpy()
+    rate = np.maximum(table["around"].to_numpy(zero_copy_only=False).astype(float) / 118.0, 1.0)
+    p = np.minimum(poisson_sf(s, rate) * table.num_rows, 1.0)
+    table = table.append_column("p", pa.array(p))
+    return table.filter(pa.array(p <= params.burst_alpha))
+
+
+def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float) -> pa.Table:
+    if bursts.num_rows == 0:
+        return pa.table({"signal": [], "key": [], "bin": [], "account": [], "post_id": [],
+                         "ts": []})
+    staged = eng.stage("_coord_bursts", bursts.select(["signal", "key", "bin"]))
+    rows = with_bins(eng, keyed, window).join(staged, on=["signal", "key", "bin"])
+    return eng.to_arrow(rows.select("signal", "key", "bin", "account", "post_id", "ts"))
+
+
+def detect(ws: Workspace, params: DetectParams | None = None,
+           engine: str | Engine = "duckdb") -> Detection:
+    """Find coordinated accounts and campaigns in the workspace's posts."""
+    from undertow.coordination import campaigns as build
+
+    params = params or DetectParams()
+    eng = make_engine(engine, ws) if isinstance(engine, str) else engine
+    F = eng.F
+    clock = _Clock()
+    posts = load_posts(eng)
+    fx = post_features(posts, KeyOptions(min_chars=params.min_chars))
+    keyed_arrow = keyed_rows(fx, params.signals)
+    near_arrow = near_text_rows(fx) if "near_text" in params.signals else None
+    clock.lap("features")
+    keyed = eng.stage("_coord_keyed", keyed_arrow)
+    all_keyed = keyed if near_arrow is None else keyed.unionByName(
+        eng.stage("_coord_keyed_near", near_arrow))
+    result = Detection(params)
+    if not params.significance:
+        build.compat(eng, result, keyed, fx, params)
+        clock.lap("coshare")
+        result.timings = clock.times
+        return result
+    cells = _cells(eng, keyed, params.window)
+    all_cells = _cells(eng, all_keyed, params.window)
+    hot = all_cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
+    cold = with_bins(eng, all_keyed, params.window).join(
+        hot, on=["signal", "key", "bin"], how="left_anti").drop("bin")
+    events = _pair_events(eng, cold, fx, params)
+    clock.lap("pairs")
+    edges = eng.to_arrow(_expected(eng, _edges(eng, events, params.window), keyed, cells,
+                                   params.window))
+    p = poisson_sf(edges["events"].to_numpy(), edges["lam"].to_numpy(zero_copy_only=False))
+    q = np.minimum(p * len(p), 1.0)
+    edges = edges.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
+    kept = edges.filter(pa.array(q <= params.alpha))
+    clock.lap("significance")
+    bursts = _bursts(eng, cells, params)
+    members = _burst_members(eng, keyed, bursts, params.window)
+    clock.lap("bursts")
+    result.counts = {"posts": posts.num_rows, "keyed_rows": keyed_arrow.num_rows,
+                     "candidate_edges": edges.num_rows, "significant_edges": kept.num_rows,
+                     "bursts": bursts.num_rows}
+    build.assemble(eng, result, kept, bursts, members, events, fx, params)
+    clock.lap("campaigns")
+    for name in ("_coord_keyed", "_coord_keyed_near", "_coord_near", "_coord_bursts"):
+        eng.drop_stage(name)
+    result.timings = clock.times
+    return result
+
+
+def params_dict(params: DetectParams) -> dict[str, Any]:
+    """``params`` as plain JSON-able values."""
+    out = asdict(params)
+    out["signals"] = list(params.signals)
+    return out

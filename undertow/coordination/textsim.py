@@ -1,0 +1,128 @@
+"""Text for comparison: normalised forms, exact keys, MinHash signatures and LSH bands.
+
+Normalisation folds width and case (NFKC, lower), drops URLs, mentions,
+hashtag marks, emoji and punctuation, and collapses spaces, so copies that
+differ only in those still match. Shingles are character 3-grams, which works
+for Chinese without segmentation. MinHash is vectorised in numpy over a whole
+batch of texts: one rolling hash per shingle, then one multiply-add and one
+segmented minimum per permutation.
+
+Example:
+    >>> normalize_text("Ｘiaomi SU7 续航太差了！！😡 https://t.co/x @lei #SU7")
+    'xiaomi su7 续航太差了 su7'
+    >>> sigs = minhash_signatures(["the battery dies before lunch every day",
+    ...                            "the battery dies before lunch every single day",
+    ...                            "Der Preis ist viel zu hoch"])
+    >>> float((sigs[0] == sigs[1]).mean()) > 0.6, float((sigs[0] == sigs[2]).mean()) < 0.1
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+
+_DROP = re.compile(r"https?://\S+|www\.\S+|[@＠][\w\-\u4e00-\u9fff]+|^rt\s+|\s+rt\s+")
+_NON_WORD = re.compile(r"[^\w\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]+")
+
+#: MinHash permutations and the LSH banding over them.
+NUM_PERM = 48
+BANDS = 16
+ROWS = NUM_PERM // BANDS
+SHINGLE = 3
+
+_rng = np.random.default_rng(20240611)
+# Multiply-shift hashing: odd multipliers, the top 32 bits of a 64-bit product.
+_A = _rng.integers(1, 1 << 63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
+
+
+def normalize_text(text: str) -> str:
+    """The comparable form of a post's text."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = _DROP.sub(" ", folded)
+    return " ".join(_NON_WORD.sub(" ", folded).replace("_", " ").split())
+
+
+def text_key(normalized: str) -> str:
+    """A short stable hash of a normalised text (equal texts, equal keys)."""
+    return hashlib.blake2b(normalized.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads a 64-bit value's bits."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of every character 3-gram of every text, and each text's first index.
+
+    Texts shorter than a shingle get one shingle of the whole text.
+    """
+    padded = [t if len(t) >= SHINGLE else t.ljust(SHINGLE, "\x01") for t in texts]
+    joined = "\x00".join(padded) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = codes[:-2] * np.uint64(0x100000001B3)
+        h = (h ^ codes[1:-1]) * np.uint64(0x100000001B3)
+        h = _mix(h ^ codes[2:])
+    valid = (codes[:-2] != 0) & (codes[1:-1] != 0) & (codes[2:] != 0)
+    lengths = np.fromiter((len(t) - SHINGLE + 1 for t in padded), dtype=np.int64,
+                          count=len(padded))
+    starts = np.zeros(len(padded), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return h[valid], starts
+
+
+def minhash_signatures(texts: Sequence[str], chunk: int = 100_000) -> np.ndarray:
+    """A ``(len(texts), NUM_PERM)`` uint32 MinHash signature per text."""
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    for start in range(0, len(texts), chunk):
+        part = texts[start:start + chunk]
+        if not part:
+            continue
+        hashes, starts = shingle_hashes(part)
+        block = out[start:start + len(part)]
+        permuted = np.empty_like(hashes)
+        for j in range(NUM_PERM):
+            with np.errstate(over="ignore"):
+                np.multiply(hashes, _A[j], out=permuted)
+                np.add(permuted, _B[j], out=permuted)
+            np.right_shift(permuted, np.uint64(32), out=permuted)
+            block[:, j] = np.minimum.reduceat(permuted, starts)
+    return out
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """``(n, BANDS)`` int64 hashes, one per LSH band of ``ROWS`` signature values."""
+    sig = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        h = np.zeros((len(signatures), BANDS), dtype=np.uint64)
+        for r in range(ROWS):
+            h = _mix(h * np.uint64(0x9E3779B97F4A7C15) + sig[:, :, r])
+        h = _mix(h + np.arange(BANDS, dtype=np.uint64))
+    return h.view(np.int64)
+
+
+def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
+    """Row-wise share of equal MinHash values: an estimate of Jaccard similarity."""
+    return (sig_a == sig_b).mean(axis=1)
+
+
+def shingles(text: str) -> set[str]:
+    """The character 3-grams of a normalised text (for exact checks and evidence)."""
+    if len(text) < SHINGLE:
+        return {text}
+    return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+
+
+def jaccard(a: str, b: str) -> float:
+    """Exact Jaccard similarity of two normalised texts' 3-gram sets."""
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
