@@ -49,6 +49,11 @@ class Engine(ABC):
     def drop_stage(self, name: str) -> None:
         """Forget a staged DataFrame."""
 
+    @abstractmethod
+    def persist(self, df: Any, name: str) -> Any:
+        """Compute ``df`` once and keep it (until :meth:`drop_stage`), so later steps
+        that read it do not recompute the plan behind it."""
+
 
 class DuckDBEngine(Engine):
     """DataFrame API over the workspace's own DuckDB connection (via sqlframe)."""
@@ -90,6 +95,11 @@ class DuckDBEngine(Engine):
 
     def drop_stage(self, name: str) -> None:
         self.ws.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def persist(self, df: Any, name: str) -> Any:
+        sql = df.sql(dialect="duckdb", pretty=False)
+        self.ws.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        return self.session.table(name)
 
 
 class SparkEngine(Engine):
@@ -147,6 +157,9 @@ class SparkEngine(Engine):
     def drop_stage(self, name: str) -> None:
         for path in self._dir.glob(f"t{name}-*.parquet"):
             path.unlink(missing_ok=True)
+
+    def persist(self, df: Any, name: str) -> Any:
+        return df.cache()
 
 
 def make_engine(name: str, ws: Workspace) -> Engine:

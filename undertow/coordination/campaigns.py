@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from undertow.coordination.keys import PostFeatures
 from undertow.coordination.significance import neg_log10, poisson_sf
-from undertow.coordination.textsim import jaccard, normalize_text
+from undertow.coordination.textsim import jaccard, normalize_texts
 
 MAX_EVIDENCE_POSTS = 300
 MAX_SIMILARITY_SAMPLE = 30
@@ -121,7 +121,8 @@ class Evidence:
 
 
 def _text_similarity(texts: list[str]) -> float | None:
-    norms = [normalize_text(t) for t in texts if t][:MAX_SIMILARITY_SAMPLE]
+    sample = [t for t in texts if t][:MAX_SIMILARITY_SAMPLE]
+    norms = normalize_texts(pa.array(sample, pa.string())).to_pylist() if sample else []
     if len(norms) < 2:
         return None
     sims = [jaccard(a, b) for i, a in enumerate(norms) for b in norms[i + 1:]]
@@ -167,71 +168,122 @@ def assemble(eng: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
     bursts = merge_bursts(bursts_cells, members)
     groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
               if len(g) >= params.min_campaign_size]
-    internal_events = _internal_events(eng, events, edges)
+    ids = [f"C{n:03d}" for n in range(1, len(groups) + 1)]
+    member_of = {a: cid for cid, group in zip(ids, groups, strict=True) for a in group}
+    facts = CampaignFacts(eng, events, member_of, edges)
     evidence = Evidence(fx)
     account_rows: dict[str, list[int]] = defaultdict(list)
     for i, a in enumerate(fx.account):
-        account_rows[a].append(i)
+        if a in member_of:
+            account_rows[a].append(i)
     ages = _account_ages(eng)
-    edge_rows = edges.to_pylist()
     n_tests = max(1, len(groups))
-    for number, group in enumerate(groups, 1):
-        cid = f"C{number:03d}"
-        result.campaigns.append(_campaign(cid, group, edge_rows, bursts, internal_events,
-                                          evidence, fx, account_rows, ages, params, n_tests,
-                                          result))
-    result.edges = [_edge_out(e) for e in edge_rows]
+    bursts_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for b in bursts:
+        for cid in sorted({member_of[a] for a in b["accounts"] if a in member_of}):
+            bursts_of[cid].append(b)
+    for cid, group in zip(ids, groups, strict=True):
+        result.campaigns.append(_campaign(cid, group, facts, bursts_of[cid], evidence, fx,
+                                          account_rows, ages, params, n_tests, result))
+    result.edges = [_edge_out(e) for e in edges.to_pylist()]
 
 
-def _internal_events(eng: Any, events: Any, edges: pa.Table) -> dict[tuple[str, str], list]:
-    if edges.num_rows == 0:
-        return {}
-    staged = eng.stage("_coord_kept", edges.select(["account_1", "account_2"]))
-    table = eng.to_arrow(events.join(staged, on=["account_1", "account_2"]))
-    eng.drop_stage("_coord_kept")
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    for r in table.to_pylist():
-        out[(r["account_1"], r["account_2"])].append(r)
-    return out
+class CampaignFacts:
+    """What ties each campaign together, aggregated by the engine in one pass:
+    co-action time gaps, keys with their accounts, signals per account, the
+    earliest evidence posts, and the campaign's observed and expected events."""
+
+    def __init__(self, eng: Any, events: Any, member_of: dict[str, str], edges: pa.Table):
+        self.dts: dict[str, np.ndarray] = {}
+        self.keys: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        self.signals: dict[str, Counter[str]] = defaultdict(Counter)
+        self.posts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        self.observed: dict[str, float] = defaultdict(float)
+        self.expected: dict[str, float] = defaultdict(float)
+        self.best_q: dict[str, float] = {}
+        if not member_of or edges.num_rows == 0:
+            return
+        self._edges(edges, member_of)
+        F, W = eng.F, eng.Window
+        staged = eng.stage("_coord_members", pa.table({
+            "account": list(member_of), "campaign_id": list(member_of.values())}))
+        m1 = staged.select(F.col("account").alias("account_1"), F.col("campaign_id"))
+        m2 = staged.select(F.col("account").alias("account_2"),
+                           F.col("campaign_id").alias("c2"))
+        inner = events.join(m1, on=["account_1"]).join(m2, on=["account_2"]).filter(
+            F.col("campaign_id") == F.col("c2"))
+        sides = inner.select("campaign_id", "signal", "key", F.col("account_1").alias("account"),
+                             F.col("post_1").alias("post_id"), F.col("ts_1").alias("ts")
+                             ).unionByName(inner.select(
+                                 "campaign_id", "signal", "key",
+                                 F.col("account_2").alias("account"),
+                                 F.col("post_2").alias("post_id"), F.col("ts_2").alias("ts")))
+        dts = eng.to_arrow(inner.select("campaign_id", "dt"))
+        keys = eng.to_arrow(sides.groupBy("campaign_id", "signal", "key").agg(
+            F.countDistinct("account").alias("accounts")))
+        per_account = eng.to_arrow(sides.groupBy("account", "signal").agg(
+            F.count(F.lit(1)).alias("n")))
+        first = W.partitionBy("campaign_id").orderBy(F.col("ts").asc(), F.col("post_id").asc())
+        posts = eng.to_arrow(sides.select("campaign_id", "post_id", "signal", "key", "ts")
+                             .dropDuplicates(["campaign_id", "post_id"])
+                             .withColumn("rank", F.row_number().over(first))
+                             .filter(F.col("rank") <= F.lit(MAX_EVIDENCE_POSTS)))
+        eng.drop_stage("_coord_members")
+        self._collect(dts, keys, per_account, posts)
+
+    def _edges(self, edges: pa.Table, member_of: dict[str, str]) -> None:
+        for a1, a2, events, lam, q in zip(
+                edges["account_1"].to_pylist(), edges["account_2"].to_pylist(),
+                edges["events"].to_pylist(), edges["lam"].to_pylist(),
+                edges["q_value"].to_pylist(), strict=True):
+            cid = member_of.get(a1)
+            if cid is None or cid != member_of.get(a2):
+                continue
+            self.observed[cid] += events
+            self.expected[cid] += lam or 0.0
+            for a in (a1, a2):
+                self.best_q[a] = min(self.best_q.get(a, 1.0), q)
+
+    def _collect(self, dts: pa.Table, keys: pa.Table, per_account: pa.Table,
+                 posts: pa.Table) -> None:
+        camp = np.asarray(dts["campaign_id"].to_pylist(), dtype=object)
+        gaps = dts["dt"].to_numpy(zero_copy_only=False)
+        for cid in set(camp.tolist()):
+            self.dts[cid] = gaps[camp == cid]
+        for r in keys.to_pylist():
+            self.keys[r["campaign_id"]].append((r["signal"], r["key"], r["accounts"]))
+        for r in per_account.to_pylist():
+            self.signals[r["account"]][r["signal"]] += r["n"]
+        for r in posts.to_pylist():
+            self.posts[r["campaign_id"]].append((r["post_id"], r["signal"], r["key"]))
 
 
-def _campaign(cid: str, group: list[str], edge_rows: list[dict[str, Any]],
-              bursts: list[dict[str, Any]], internal: dict[tuple[str, str], list],
+def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
               evidence: Evidence, fx: PostFeatures, account_rows: dict[str, list[int]],
               ages: dict[str, float], params: Any, n_tests: int, result: Any
               ) -> dict[str, Any]:
     members = set(group)
-    inner = [e for e in edge_rows if e["account_1"] in members and e["account_2"] in members]
-    my_bursts = [b for b in bursts if members & set(b["accounts"])]
-    posts: dict[str, dict[str, Any]] = {}
-    key_accounts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    dts: list[float] = []
-    signal_count: dict[str, Counter[str]] = defaultdict(Counter)
-    best_p: dict[str, float] = {}
-    for e in inner:
-        for ev in internal.get((e["account_1"], e["account_2"]), []):
-            dts.append(ev["dt"])
-            for who, pid in ((ev["account_1"], ev["post_1"]), (ev["account_2"], ev["post_2"])):
-                key_accounts[(ev["signal"], ev["key"])].add(who)
-                signal_count[who][ev["signal"]] += 1
-                posts.setdefault(pid, evidence.post(pid, ev["signal"], ev["key"]))
-        for who in (e["account_1"], e["account_2"]):
-            best_p[who] = min(best_p.get(who, 1.0), e["q_value"])
+    posts = {pid: evidence.post(pid, sig, key) for pid, sig, key in facts.posts.get(cid, [])}
+    key_accounts: dict[tuple[str, str], int] = {(s, k): n for s, k, n in facts.keys.get(cid, [])}
+    dts = list(facts.dts.get(cid, np.array([])))
+    signal_count = {a: Counter(facts.signals.get(a, Counter())) for a in group}
+    best_p = {a: facts.best_q[a] for a in group if a in facts.best_q}
     for b in my_bursts:
-        dts.append((max(m["ts"] for m in b["posts"]) - min(m["ts"] for m in b["posts"])) / 2)
-        for m in b["posts"]:
-            if m["account"] in members:
-                key_accounts[(b["signal"], b["key"])].add(m["account"])
-                signal_count[m["account"]][b["signal"]] += 1
+        times = [m["ts"] for m in b["posts"]]
+        dts.append((max(times) - min(times)) / 2)
+        inside = [m for m in b["posts"] if m["account"] in members]
+        key_accounts[(b["signal"], b["key"])] = len({m["account"] for m in inside})
+        for m in inside:
+            signal_count[m["account"]][b["signal"]] += 1
+            best_p[m["account"]] = min(best_p.get(m["account"], 1.0), b["p"])
+            if len(posts) < MAX_EVIDENCE_POSTS:
                 posts.setdefault(m["post_id"], evidence.post(m["post_id"], b["signal"],
                                                              b["key"]))
-                best_p[m["account"]] = min(best_p.get(m["account"], 1.0), b["p"])
-    ordered = sorted(posts.values(), key=lambda p: p["created_at"])[:MAX_EVIDENCE_POSTS]
-    timeline = Counter(p["created_at"][:16] for p in posts.values())
-    events_total = sum(e["events"] for e in inner)
-    lam_total = sum(e["lam"] or 0.0 for e in inner)
-    p_edges = float(poisson_sf(np.array([events_total]), np.array([lam_total]))[0]) \
-        if inner else 1.0
+    ordered = sorted(posts.values(), key=lambda p: p["created_at"])
+    timeline = Counter(p["created_at"][:16] for p in ordered)
+    inner = facts.observed.get(cid, 0.0) > 0
+    p_edges = float(poisson_sf(np.array([facts.observed.get(cid, 0.0)]),
+                               np.array([facts.expected.get(cid, 0.0)]))[0]) if inner else 1.0
     p_bursts = min((b["p"] for b in my_bursts), default=1.0)
     p_chance = min(1.0, min(p_edges * n_tests, p_bursts))
     for account in group:
@@ -242,20 +294,17 @@ def _campaign(cid: str, group: list[str], edge_rows: list[dict[str, Any]],
             "score": round(1.0 - best_p.get(account, p_chance), 6),
             "top_signal": top[0][0] if top else "",
         })
-    signals = Counter(sig for sig, _ in key_accounts)
+    post_counts = Counter((p["signal"], p["key"]) for p in ordered)
     return {
         "campaign_id": cid,
         "kind": "network" if inner else "burst",
         "size": len(group),
         "accounts": [dict(zip(("platform", "account_id"), split_account(a), strict=True))
                      for a in group],
-        "signals": dict(signals),
-        "keys": sorted(({"signal": s, "key": k, "accounts": len(a),
-                         "posts": sum(1 for p in posts.values()
-                                      if p["signal"] == s and p["key"] == k)}
-                        for (s, k), a in key_accounts.items()),
-                       key=lambda x: (-int(str(x["accounts"])), str(x["signal"]),
-                                      str(x["key"])))[:50],
+        "signals": dict(Counter(sig for sig, _ in key_accounts)),
+        "keys": [{"signal": s, "key": k, "accounts": n, "posts": post_counts[(s, k)]}
+                 for (s, k), n in sorted(key_accounts.items(),
+                                         key=lambda kv: (-kv[1], kv[0]))[:50]],
         "posts": ordered,
         "timeline": [{"t": t, "posts": n} for t, n in sorted(timeline.items())],
         "scores": {

@@ -121,7 +121,7 @@ def _verified_near_pairs(eng: Engine, pairs: Any, fx: PostFeatures, threshold: f
     i2 = np.fromiter((row_of[p] for p in cand["post_2"].to_pylist()), np.int64, cand.num_rows)
     n1, n2 = fx.norm_index[i1], fx.norm_index[i2]
     sim = estimated_jaccard(fx.signatures[n1], fx.signatures[n2])
-    keep = (sim >= threshold) & (fx.text_key[i1] != fx.text_key[i2])
+    keep = (sim >= threshold) & (n1 != n2)
     lo = np.minimum(n1, n2)[keep]
     hi = np.maximum(n1, n2)[keep]
     key = np.char.add(np.char.add(lo.astype(str), "~"), hi.astype(str)).astype(object)
@@ -132,7 +132,7 @@ def _verified_near_pairs(eng: Engine, pairs: Any, fx: PostFeatures, threshold: f
 def _pair_events(eng: Engine, cold: Any, fx: PostFeatures, params: DetectParams) -> Any:
     """Every co-action pair, near-duplicates verified, as a DataFrame."""
     F = eng.F
-    pairs = window_pairs(eng, cold, params.window)
+    pairs = eng.persist(window_pairs(eng, cold, params.window), "_coord_pairs")
     cols = ["signal", "key", "account_1", "post_1", "ts_1", "account_2", "post_2", "ts_2", "dt"]
     if "near_text" not in params.signals:
         return pairs.select(*cols)
@@ -145,10 +145,11 @@ def _pair_events(eng: Engine, cold: Any, fx: PostFeatures, params: DetectParams)
 def _edges(eng: Engine, events: Any, window: float) -> Any:
     F = eng.F
     first = F.least(F.col("ts_1"), F.col("ts_2"))
-    ev = events.withColumn("ebin", F.floor(first / F.lit(window)).cast("long")).withColumn(
-        "event", F.concat_ws("\u001f", F.col("signal"), F.col("key"), F.col("ebin").cast("string")))
+    # One meeting per window: the same two posts tied by a hashtag and a near-same
+    # text at once are one event, not two independent ones.
+    ev = events.withColumn("ebin", F.floor(first / F.lit(window)).cast("long"))
     return ev.groupBy("account_1", "account_2").agg(
-        F.countDistinct("event").alias("events"),
+        F.countDistinct("ebin").alias("events"),
         F.count(F.lit(1)).alias("pairs"),
         F.array_join(F.array_sort(F.collect_set("signal")), ";").alias("signals"),
         F.min(first).alias("first_ts"),
@@ -246,11 +247,12 @@ def detect(ws: Workspace, params: DetectParams | None = None,
     cells = _cells(eng, keyed, params.window)
     all_cells = _cells(eng, all_keyed, params.window)
     hot = all_cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
-    cold = with_bins(eng, all_keyed, params.window).join(
-        hot, on=["signal", "key", "bin"], how="left_anti").drop("bin")
-    events = _pair_events(eng, cold, fx, params)
+    cold = eng.persist(with_bins(eng, all_keyed, params.window).join(
+        hot, on=["signal", "key", "bin"], how="left_anti").drop("bin"), "_coord_cold")
+    events = eng.persist(_pair_events(eng, cold, fx, params), "_coord_events")
     clock.lap("pairs")
-    edges = eng.to_arrow(_expected(eng, _edges(eng, events, params.window), keyed, cells,
+    edges = eng.to_arrow(_expected(eng, eng.persist(_edges(eng, events, params.window),
+                                                    "_coord_edges"), keyed, cells,
                                    params.window))
     p = poisson_sf(edges["events"].to_numpy(), edges["lam"].to_numpy(zero_copy_only=False))
     q = np.minimum(p * len(p), 1.0)
@@ -265,7 +267,8 @@ def detect(ws: Workspace, params: DetectParams | None = None,
                      "bursts": bursts.num_rows}
     build.assemble(eng, result, kept, bursts, members, events, fx, params)
     clock.lap("campaigns")
-    for name in ("_coord_keyed", "_coord_keyed_near", "_coord_near", "_coord_bursts"):
+    for name in ("_coord_keyed", "_coord_keyed_near", "_coord_near", "_coord_bursts",
+                 "_coord_cold", "_coord_pairs", "_coord_events", "_coord_edges"):
         eng.drop_stage(name)
     result.timings = clock.times
     return result

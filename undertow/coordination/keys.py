@@ -32,13 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from undertow.coordination.textsim import (
-    BANDS,
-    band_keys,
-    minhash_signatures,
-    normalize_text,
-    text_key,
-)
+from undertow.coordination.textsim import BANDS, band_keys, minhash_signatures, normalize_texts
 from undertow.schema import POSTS
 
 SIGNALS = ("text", "near_text", "link", "hashtag", "reply", "repost", "object")
@@ -69,64 +63,75 @@ class PostFeatures:
     post_id: np.ndarray
     platform: np.ndarray
     ts: np.ndarray  #: epoch seconds
-    text_key: np.ndarray  #: object array, ``None`` where the text is not compared
+    text_key: np.ndarray  #: the normalised text, ``None`` where the text is not compared
     thread_scoped: np.ndarray  #: bool: text key scoped to the video (danmaku)
     norm_index: np.ndarray  #: row of the post's text in ``signatures`` (-1: none)
     signatures: np.ndarray  #: MinHash signatures of the unique comparable texts
     posts: pa.Table
+    accounts_arrow: pa.Array | None = None
+    post_ids_arrow: pa.Array | None = None
 
 
-def _is_repost(repost: str | None, notes: str | None, norm: str) -> bool:
-    return bool(repost) or (notes is not None and "retweet" in notes) or norm.startswith("rt ")
+def _is_repost(posts: pa.Table) -> np.ndarray:
+    """Reposts carry someone else's text: a repost target, a retweet note, or ``RT @``."""
+    marked = pc.fill_null(pc.match_substring(posts["notes"], "retweet"), False)
+    rt = pc.fill_null(pc.starts_with(pc.utf8_lower(posts["text"]), "rt @"), False)
+    flags = pc.or_(pc.or_(pc.is_valid(posts["repost_of_post_id"]), marked), rt)
+    return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def post_features(posts: pa.Table, options: KeyOptions | None = None) -> PostFeatures:
-    """Normalise and hash every post's text; MinHash the comparable unique texts."""
+    """Normalise every post's text; MinHash the comparable unique texts (vectorised)."""
     options = options or KeyOptions()
+    accounts = pc.binary_join_element_wise(posts["platform"], posts["author_id"], ":")
+    accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
+    post_ids = posts["post_id"].combine_chunks()
     platform = posts["platform"].to_numpy(zero_copy_only=False)
-    author = posts["author_id"].to_numpy(zero_copy_only=False)
-    account = np.char.add(np.char.add(platform.astype(str), ":"), author.astype(str)).astype(
-        object)
     ts = pc.cast(posts["created_at"], pa.int64()).to_numpy(zero_copy_only=False) / 1e6
-    texts = posts["text"].to_pylist()
-    reposts = posts["repost_of_post_id"].to_pylist()
-    notes = posts["notes"].to_pylist()
-    scoped = np.array([p == "bilibili" for p in platform], dtype=bool)
-    keys = np.empty(len(texts), dtype=object)
-    norm_index = np.full(len(texts), -1, dtype=np.int64)
-    uniques: dict[str, int] = {}
-    for i, text in enumerate(texts):
-        norm = normalize_text(text or "")
-        if _is_repost(reposts[i], notes[i], norm):
-            continue
-        need = options.min_chars_thread if scoped[i] else options.min_chars
-        if len(norm.replace(" ", "")) < need:
-            continue
-        keys[i] = text_key(norm)
-        if not scoped[i]:
-            norm_index[i] = uniques.setdefault(norm, len(uniques))
-    signatures = minhash_signatures(list(uniques))
-    return PostFeatures(account, posts["post_id"].to_numpy(zero_copy_only=False), platform, ts,
-                        keys, scoped, norm_index, signatures, posts)
+    norm = normalize_texts(posts["text"])
+    length = pc.utf8_length(pc.replace_substring(norm, " ", "")).to_numpy(zero_copy_only=False)
+    scoped = platform == "bilibili"
+    need = np.where(scoped, options.min_chars_thread, options.min_chars)
+    eligible = (~_is_repost(posts)) & (length >= need)
+    keys = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
+    keys[~eligible] = None
+    comparable = eligible & ~scoped
+    norm_index = np.full(len(keys), -1, dtype=np.int64)
+    where = np.flatnonzero(comparable)
+    encoded = pc.dictionary_encode(norm.take(pa.array(where)))
+    norm_index[where] = encoded.indices.to_numpy(zero_copy_only=False)
+    signatures = minhash_signatures(encoded.dictionary.to_pylist())
+    return PostFeatures(np.asarray(accounts.to_numpy(zero_copy_only=False), dtype=object),
+                        np.asarray(post_ids.to_numpy(zero_copy_only=False), dtype=object),
+                        platform, ts, keys, scoped, norm_index, signatures, posts,
+                        accounts, post_ids)
 
 
-def _rows(signal: str, key: np.ndarray, fx: PostFeatures, idx: np.ndarray) -> pa.Table:
+def _rows(signal: str, key: pa.Array | np.ndarray, fx: PostFeatures, idx: np.ndarray
+          ) -> pa.Table:
+    take = pa.array(idx, pa.int64())
+    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
     return pa.table({
-        "signal": pa.array(np.full(len(idx), signal, dtype=object), pa.string()),
-        "key": pa.array(key, pa.string()),
-        "account": pa.array(fx.account[idx], pa.string()),
-        "post_id": pa.array(fx.post_id[idx], pa.string()),
+        "signal": pa.array([signal], pa.string()).take(pa.array(np.zeros(len(idx), np.int64))),
+        "key": key if isinstance(key, pa.Array) else pa.array(key, pa.string()),
+        "account": fx.accounts_arrow.take(take),
+        "post_id": fx.post_ids_arrow.take(take),
         "ts": pa.array(fx.ts[idx], pa.float64()),
     }, schema=KEYED_SCHEMA)
 
 
+def _column(fx: PostFeatures, name: str) -> pa.Array:
+    col = fx.posts[name]
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
 def _scalar_signal(fx: PostFeatures, signal: str, column: str, scope: bool) -> pa.Table:
-    values = fx.posts[column].to_numpy(zero_copy_only=False)
-    idx = np.flatnonzero(pc.is_valid(fx.posts[column]).to_numpy(zero_copy_only=False))
-    keys = values[idx].astype(object)
-    if scope:
-        keys = np.char.add(np.char.add(fx.platform[idx].astype(str), ":"),
-                           keys.astype(str)).astype(object)
+    values = _column(fx, column)
+    idx = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
+    take = pa.array(idx, pa.int64())
+    keys = values.take(take)
+    if scope:  # post ids are unique within a platform only
+        keys = pc.binary_join_element_wise(_column(fx, "platform").take(take), keys, ":")
     return _rows(signal, keys, fx, idx)
 
 
@@ -151,24 +156,33 @@ def _hashtag_signal(fx: PostFeatures) -> pa.Table:
 
 def _text_signal(fx: PostFeatures) -> pa.Table:
     idx = np.flatnonzero(fx.text_key != None)  # noqa: E711 (object array)
-    keys = fx.text_key[idx]
+    keys = pa.array(fx.text_key[idx], pa.string())
     scoped = fx.thread_scoped[idx]
-    if scoped.any():
-        threads = fx.posts["thread_id"].to_numpy(zero_copy_only=False)[idx]
-        keys = np.where(scoped, np.char.add(np.char.add(threads.astype(str), "|"),
-                                            keys.astype(str)).astype(object), keys)
+    if scoped.any():  # a danmaku line counts on its own video only
+        threads = _column(fx, "thread_id").take(pa.array(idx, pa.int64()))
+        keys = pc.if_else(pa.array(scoped),
+                          pc.binary_join_element_wise(pc.fill_null(threads, ""), keys, "|"),
+                          keys)
     return _rows("text", keys, fx, idx)
 
 
 def near_text_rows(fx: PostFeatures) -> pa.Table:
-    """One row per LSH band per comparable post: key = the band's hash."""
-    idx = np.flatnonzero(fx.norm_index >= 0)
-    if len(idx) == 0:
+    """One row per LSH band per comparable post, keyed by the band's hash; only
+    bands that two different texts share (the rest can never pair)."""
+    if len(fx.signatures) == 0:
         return KEYED_SCHEMA.empty_table()
-    bands = band_keys(fx.signatures)[fx.norm_index[idx]]  # (n, BANDS)
-    keys = bands.reshape(-1).astype(str).astype(object)
-    rep = np.repeat(idx, BANDS)
-    return _rows("near_text", keys, fx, rep)
+    bands = band_keys(fx.signatures)  # (unique texts, BANDS)
+    shared = np.zeros(bands.shape, dtype=bool)
+    for j in range(BANDS):
+        _, inverse, counts = np.unique(bands[:, j], return_inverse=True, return_counts=True)
+        shared[:, j] = counts[inverse] >= 2
+    idx = np.flatnonzero(fx.norm_index >= 0)
+    rows_of_posts = fx.norm_index[idx]
+    post_band = shared[rows_of_posts]  # (posts, BANDS)
+    which_post, which_band = np.nonzero(post_band)
+    keys = bands[rows_of_posts[which_post], which_band]
+    key_text = pc.cast(pa.array(keys, pa.int64()), pa.string())
+    return _rows("near_text", key_text, fx, idx[which_post])
 
 
 def keyed_rows(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS) -> pa.Table:
