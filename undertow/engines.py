@@ -77,12 +77,13 @@ class DuckDBEngine(Engine):
         return df.select(*columns) if columns else df
 
     def stage(self, name: str, data: pa.Table) -> Any:
-        view = f"_arrow_{uuid.uuid4().hex}"
-        self.ws.con.register(view, data)
-        try:
-            self.ws.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {view}")
-        finally:
-            self.ws.con.unregister(view)
+        # A view over the registered Arrow data: no copy into the database file.
+        # (sqlframe cannot see temporary views, so it is an ordinary one, dropped by
+        # drop_stage; inside a transaction a crash rolls it back.)
+        self.drop_stage(name)
+        arrow_name = f"_arrow_{name}"
+        self.ws.con.register(arrow_name, data)
+        self.ws.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {arrow_name}")
         return self.session.table(name)
 
     def to_arrow(self, df: Any) -> pa.Table:
@@ -94,11 +95,17 @@ class DuckDBEngine(Engine):
         return int(row[0]) if row else 0
 
     def drop_stage(self, name: str) -> None:
-        self.ws.con.execute(f"DROP TABLE IF EXISTS {name}")
+        kind = self.ws.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        if kind is not None:
+            self.ws.con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {name}")
+        self.ws.con.unregister(f"_arrow_{name}")
 
     def persist(self, df: Any, name: str) -> Any:
         sql = df.sql(dialect="duckdb", pretty=False)
-        self.ws.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        self.drop_stage(name)
+        self.ws.con.execute(f"CREATE TABLE {name} AS {sql}")
         return self.session.table(name)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -214,9 +215,17 @@ class Batch:
         return posts, accounts, quarantine
 
 
+Tables = tuple[pa.Table, pa.Table, pa.Table]
+
+
 def store(ws: Workspace, eng: Engine, batch: Batch) -> IngestReport:
     """Write one batch in one transaction; return what it added."""
-    posts, accounts, quarantine = batch.tables()
+    return store_tables(ws, eng, batch.tables())
+
+
+def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
+    """Write a batch's posts, accounts and quarantined records in one transaction."""
+    posts, accounts, quarantine = tables
     report = IngestReport(read=posts.num_rows + quarantine.num_rows,
                           quarantined=quarantine.num_rows)
     ws.con.execute("BEGIN TRANSACTION")
@@ -244,6 +253,39 @@ def store(ws: Workspace, eng: Engine, batch: Batch) -> IngestReport:
     return report
 
 
+class Writer:
+    """Stores batches on a background thread while the next batch is read.
+
+    DuckDB releases the GIL while it writes, so reading (Python) and writing
+    overlap. One batch is in flight at a time and batches commit in order, each
+    in its own transaction, so a kill still leaves whole batches only.
+    """
+
+    def __init__(self, ws: Workspace, eng: Engine, report: IngestReport,
+                 done: Callable[[], None] | None = None):
+        self.ws, self.eng, self.report, self.done = ws, eng, report, done
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="undertow-writer")
+        self.pending: Future[IngestReport] | None = None
+
+    def submit(self, batch: Batch) -> None:
+        tables = batch.tables()  # Python work (languages…) stays on this thread
+        self.wait()
+        self.pending = self.pool.submit(store_tables, self.ws, self.eng, tables)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.report.add(pending.result())
+            if self.done:
+                self.done()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
+
+
 ProgressHook = Callable[[Source, int], None]
 
 
@@ -267,13 +309,8 @@ def ingest_file(
         raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
     platform = options.platform or adapter.platform
     report = IngestReport()
-
-    def flush(batch: Batch) -> Batch:
-        report.add(store(ws, eng, batch))
-        if on_progress:
-            on_progress(source, source.position)
-        return Batch(source, platform, adapter.name, options.tz)
-
+    writer = Writer(ws, eng, report,
+                    (lambda: on_progress(source, source.position)) if on_progress else None)
     batch = Batch(source, platform, adapter.name, options.tz)
     try:
         for item in adapter.read(source, options):
@@ -284,13 +321,16 @@ def ingest_file(
             elif isinstance(item, Account):
                 batch.add_account(item)
             if len(batch) >= batch_size:
-                batch = flush(batch)
+                writer.submit(batch)
+                batch = Batch(source, platform, adapter.name, options.tz)
+        if len(batch) or batch.accounts:
+            writer.submit(batch)
     except FormatError as exc:
         raise IngestError(str(exc)) from None
     except OSError as exc:
         raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(batch) or batch.accounts:
-        flush(batch)
+    finally:
+        writer.close()
     report.files.append({"file": source.name, "format": adapter.name, **{
         k: getattr(report, k) for k in ("read", "stored", "duplicate", "quarantined")}})
     return report

@@ -56,6 +56,12 @@ class Workspace:
         self.con.execute(create_sql("posts", POSTS))
         self.con.execute(create_sql("accounts", ACCOUNTS))
         self.con.execute(create_sql("quarantine", QUARANTINE))
+        # Working views and tables of a run that was killed (names start with "_").
+        for name, kind in self.con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE starts_with(table_name, '_')"
+        ).fetchall():
+            self.con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} \"{name}\"")
 
     @property
     def db_path(self) -> Path:
