@@ -28,7 +28,8 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.full
-	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/pip install -q -e '.[spark,dev,bench]'
+	set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
 	rm -rf $(VENV) undertow-demo undertow-data .pytest_cache .mypy_cache .ruff_cache
