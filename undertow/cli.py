@@ -387,7 +387,7 @@ def keywords_cmd(docs: tuple[str, ...], terms: tuple[str, ...], by: str, width: 
 @workspace_option
 @friendly_errors
 def demo_cmd(n_posts: int, seed: int, workspace: Path | None) -> None:
-    """Simulate a stream, ingest it and summarise it, end to end.
+    """Simulate a stream, ingest, summarise and detect it, and score the detection.
 
     \b
     Example:

@@ -1,4 +1,5 @@
-"""``undertow demo``: generated data, end to end, with nothing to download."""
+"""``undertow demo``: generated data, end to end, with nothing to download:
+simulate → ingest → summary → detect → evaluate against the planted truth."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
+from undertow.coordination.detect import DetectParams, detect, params_dict
+from undertow.coordination.evaluate import evaluate, format_report
+from undertow.coordination.export import write_outputs
+from undertow.coordination.store import save
 from undertow.ingest import ingest
-from undertow.render import print_summary
+from undertow.render import print_campaigns, print_summary
 from undertow.simulate import simulate, write_posts, write_truth
 from undertow.summary import summarize
 from undertow.workspace import Workspace
@@ -33,7 +39,17 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
         report = ingest(ws, [posts_file])
         console.print(f"[bold]2. ingest[/]: {report.line()}")
         result = summarize(ws)
-    console.print("[bold]3. summary[/]")
-    print_summary(result, console)
+        console.print("[bold]3. summary[/]")
+        print_summary(result, console)
+        detection = detect(ws, DetectParams())
+        save(ws, detection.accounts, detection.campaigns, detection.edges)
+    folder = workspace / "detect"
+    write_outputs(folder, detection.accounts, detection.campaigns, detection.edges,
+                  params_dict(detection.params))
+    console.print("[bold]4. detect[/]")
+    print_campaigns(detection.campaigns, {**detection.summary(), "out": folder}, console)
+    scores = evaluate(sim.truth, detection.accounts)
+    console.print("[bold]5. evaluate against the planted truth[/]")
+    console.print(escape(format_report(scores)))
     console.print(f"done in {time.perf_counter() - started:.1f} s; workspace {workspace}")
-    return {"ingest": report.as_dict(), "summary": result}
+    return {"ingest": report.as_dict(), "summary": result, "evaluation": scores}

@@ -44,8 +44,8 @@ def print_campaigns(campaigns: list[dict[str, Any]], summary: dict[str, Any],
         table.add_column(col, justify="right" if col in ("accounts", "p (chance)") else "left")
     for c in campaigns[:top]:
         scores = c.get("scores") or {}
-        signals = ", ".join(f"{k} {v}" for k, v in sorted(c.get("signals", {}).items(),
-                                                         key=lambda kv: -kv[1])[:3])
+        signals = " ".join(k for k, _ in sorted(c.get("signals", {}).items(),
+                                                key=lambda kv: -kv[1])[:3])
         p = c.get("p_chance")
         table.add_row(escape(c["campaign_id"]), escape(c["kind"]), str(c["size"]),
                       escape(signals), _fmt(scores.get("synchrony")),
