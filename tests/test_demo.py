@@ -1,0 +1,25 @@
+"""`make demo` runs `undertow demo`: the whole path on generated data, nothing downloaded."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from undertow.demo import run_demo
+
+
+def test_demo_end_to_end(tmp_path):
+    out = io.StringIO()
+    result = run_demo(tmp_path / "demo", n_posts=6_000, seed=2,
+                      console=Console(file=out, width=120))
+    text = out.getvalue()
+    for step in ("1. simulate", "2. ingest", "3. summary", "4. detect", "5. evaluate"):
+        assert step in text
+    assert result["ingest"]["stored"] == 6_000
+    assert result["evaluation"]["precision"] >= 0.95
+    assert result["evaluation"]["organic_outrage_flagged"]["count"] == 0
+    assert (tmp_path / "demo" / "detect" / "campaigns.json").exists()
+    rerun = run_demo(tmp_path / "demo", n_posts=6_000, seed=2,
+                     console=Console(file=io.StringIO()))
+    assert rerun["ingest"]["stored"] == 0 and rerun["ingest"]["duplicate"] == 6_000
