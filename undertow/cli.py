@@ -262,6 +262,8 @@ def _signals(value: str) -> tuple[str, ...]:
               help="Output folder (default WORKSPACE/detect).")
 @click.option("--alpha", default=0.01, show_default=True, type=click.FloatRange(0, 1),
               help="Error rate allowed when keeping edges and bursts.")
+@click.option("--min-events", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Separate meetings (windows) an edge needs; single moments are bursts.")
 @click.option("--min-shares", default=None, type=click.IntRange(min=1),
               help="With --no-significance: CooRTweet's min_participation.")
 @click.option("--significance/--no-significance", default=True, show_default=True,
@@ -271,7 +273,7 @@ def _signals(value: str) -> tuple[str, ...]:
 @workspace_option
 @engine_option
 @friendly_errors
-def detect_cmd(window: float, signals: str, out: Path | None, alpha: float,
+def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_events: int,
                min_shares: int | None, significance: bool, as_json: bool,
                workspace: Path | None, engine: str) -> None:
     """Find accounts that act in concert and group them into campaigns.
@@ -294,7 +296,7 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float,
     from undertow.coordination.store import save
 
     params = DetectParams(window=window, signals=_signals(signals), alpha=alpha,
-                          burst_alpha=alpha, significance=significance,
+                          burst_alpha=alpha, min_events=min_events, significance=significance,
                           min_shares=min_shares or (2 if not significance else 1))
     with open_workspace(workspace) as ws:
         result = detect(ws, params, engine)

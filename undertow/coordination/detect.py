@@ -49,6 +49,7 @@ class DetectParams:
     window: float = 60.0  #: seconds within which two actions are together
     signals: tuple[str, ...] = SIGNALS  #: which kinds of co-action to look at
     alpha: float = 0.01  #: family-wise error rate for edges (Bonferroni)
+    min_events: int = 2  #: an edge needs this many separate meetings (windows)
     burst_alpha: float = 0.01  #: family-wise error for key-level bursts
     hot_accounts: int = 50  #: a cell with more accounts is a burst, never paired
     burst_min_accounts: int = 8  #: fewest accounts a burst can have
@@ -257,7 +258,10 @@ def detect(ws: Workspace, params: DetectParams | None = None,
     p = poisson_sf(edges["events"].to_numpy(), edges["lam"].to_numpy(zero_copy_only=False))
     q = np.minimum(p * len(p), 1.0)
     edges = edges.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
-    kept = edges.filter(pa.array(q <= params.alpha))
+    # One shared moment is never enough on its own, however unlikely: across all the
+    # pairs that could have met, some will by chance. Single large moments are bursts.
+    kept = edges.filter(pa.array((q <= params.alpha) &
+                                 (edges["events"].to_numpy() >= params.min_events)))
     clock.lap("significance")
     bursts = _bursts(eng, cells, params)
     members = _burst_members(eng, keyed, bursts, params.window)

@@ -15,8 +15,10 @@ most ``alpha`` (Bonferroni: the family-wise error rate). A false-discovery
 rate is too lenient here: when thousands of campaign edges are truly
 significant, Benjamini–Hochberg lets in a fixed share of chance edges too
 (on 100k simulated posts: account precision 0.37 against 1.00). One shared
-event is rarely enough; the same accounts meeting again and again on
-different keys is.
+moment is never enough on its own (an edge needs at least two separate
+windows): among all the pairs that could have met, some will by chance, so a
+single large moment is judged as a burst instead. The same accounts meeting
+again and again is what counts.
 
 **Bursts.** A cell where unusually many accounts act on one key at once (a
 500-account flood of one text) is tested against the key's own rate in the
