@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -218,11 +217,6 @@ class Batch:
 Tables = tuple[pa.Table, pa.Table, pa.Table]
 
 
-def store(ws: Workspace, eng: Engine, batch: Batch) -> IngestReport:
-    """Write one batch in one transaction; return what it added."""
-    return store_tables(ws, eng, batch.tables())
-
-
 def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
     """Write a batch's posts, accounts and quarantined records in one transaction."""
     posts, accounts, quarantine = tables
@@ -370,7 +364,3 @@ def expand(paths: Iterable[str]) -> list[str]:
         else:
             out.append(p)
     return out
-
-
-def _stderr_is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -24,7 +24,7 @@ class FormatError(Exception):
 
 
 class Account(dict[str, Any]):
-    """An account record (fields of :data:`undertow.schema.ACCOUNT_FIELDS`)."""
+    """An account record (the columns of :data:`undertow.schema.ACCOUNTS`)."""
 
 
 @dataclass(slots=True)

@@ -52,8 +52,6 @@ ACCOUNTS: list[tuple[str, str, pa.DataType]] = [
     ("source_file", "VARCHAR", _TEXT),
 ]
 
-ACCOUNT_FIELDS: tuple[str, ...] = tuple(name for name, _, _ in ACCOUNTS)
-
 QUARANTINE: list[tuple[str, str, pa.DataType]] = [
     ("source_file", "VARCHAR", _TEXT),
     ("line", "BIGINT", pa.int64()),

@@ -63,11 +63,6 @@ class Workspace:
         ).fetchall():
             self.con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} \"{name}\"")
 
-    @property
-    def db_path(self) -> Path:
-        """The DuckDB file."""
-        return self.path / DB_FILE
-
     def count(self, table: str) -> int:
         """Rows in ``table`` (one of the workspace's tables)."""
         if table not in ("posts", "accounts", "quarantine"):

@@ -30,8 +30,6 @@ from typing import Any
 
 from undertow.engines import Engine
 
-KEYED_COLUMNS = ("signal", "key", "account", "post_id", "ts")
-
 
 def with_bins(eng: Engine, keyed: Any, window: float) -> Any:
     """``keyed`` with ``bin = floor(ts / window)``."""
