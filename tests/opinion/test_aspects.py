@@ -1,0 +1,98 @@
+"""Aspects: the shipped taxonomy in zh/en/de, matching rules, user extension."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+import pytest
+
+from undertow.opinion import aspects
+from undertow.opinion.aspects import (
+    AspectMatcher,
+    default_taxonomy,
+    find_aspects,
+    find_aspects_batch,
+    load_taxonomy,
+)
+
+ALL = ["battery", "screen", "camera", "performance", "heat", "price", "design", "software",
+       "safety", "driving_assistance", "delivery", "service"]
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(aspects).failed == 0
+
+
+def test_taxonomy_has_every_aspect_in_three_languages() -> None:
+    tax = default_taxonomy()
+    assert list(tax) == ALL
+    for by_lang in tax.values():
+        assert {"zh", "en", "de"} <= set(by_lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    ("这手机续航太差，发烫严重，拍照还行", "zh", ["battery", "camera", "heat"]),
+    ("智驾很好用，但是刹车偏软，售后态度差", "zh", ["safety", "driving_assistance", "service"]),
+    ("物流很快，性价比高，系统不卡顿", "zh", ["performance", "price", "software", "delivery"]),
+    ("The battery dies fast and the screens are dim", "en", ["battery", "screen", "performance"]),
+    ("Autopilot nearly hit a truck, customer service ignored me", "en",
+     ["driving_assistance", "service"]),
+    ("Phone keeps overheating, camera is blurry", "en", ["camera", "heat"]),
+    ("Die Akkulaufzeit ist mies und das Display zu dunkel", "de", ["battery", "screen"]),
+    ("Lieferung kam spät, der Kundendienst war unfreundlich", "de", ["delivery", "service"]),
+    ("Der Fahrassistent piepst ständig, der Preis ist zu hoch", "de",
+     ["price", "driving_assistance"]),
+])
+def test_finds_aspects(text: str, lang: str, want: list[str]) -> None:
+    assert find_aspects(text, lang) == sorted(want, key=ALL.index)
+
+
+def test_matching_rules() -> None:
+    # zh: a one-character keyword must be a whole word; longer ones need a word edge.
+    assert "performance" not in find_aspects("卡片很好看", "zh")
+    assert "performance" in find_aspects("玩游戏有点卡", "zh")
+    # en: whole words only; plural allowed.
+    assert find_aspects("Screensaver ads everywhere", "en") == []
+    assert find_aspects("two SCREENS", "en") == ["screen"]
+    # de: compound prefix yes, compound tail no; "$" keywords whole word only.
+    assert find_aspects("Handyakku", "de") == []
+    assert find_aspects("Apple baut Handys", "de") == []
+    assert find_aspects("Die App stürzt ab", "de") == ["software"]
+    # unknown language: every language's keywords.
+    assert find_aspects("Akku leer, 屏幕碎了, price too high", None) == [
+        "battery", "screen", "price"]
+
+
+def test_batch_keeps_order_and_checks_lengths() -> None:
+    texts = ["屏幕很亮", "Lieferung kam zu spät", "nothing here", "cheap"]
+    assert find_aspects_batch(texts, ["zh", "de", "en", "en"]) == [
+        ["screen"], ["delivery"], [], ["price"]]
+    with pytest.raises(ValueError):
+        find_aspects_batch(texts, ["zh"])
+
+
+def test_user_taxonomy_yaml_extends(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("noise:\n  en: [noisy, fan noise]\n  zh: [噪音]\n"
+                    "battery:\n  en: [juice]\n", encoding="utf-8")
+    tax = load_taxonomy(path)
+    assert list(tax)[-1] == "noise" and "juice" in tax["battery"]["en"]
+    assert "battery" in tax["battery"]["en"]  # shipped keywords kept
+    m = AspectMatcher(tax)
+    assert m.find("Out of juice by noon and so noisy", "en") == ["battery", "noise"]
+    assert m.find("噪音很大", "zh") == ["noise"]
+    assert "juice" not in default_taxonomy()["battery"]["en"]  # shipped copy untouched
+
+
+def test_user_taxonomy_json_replace_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "only.json"
+    path.write_text(json.dumps({"smell": {"de": ["Geruch"]}}), encoding="utf-8")
+    tax = load_taxonomy(path, replace=True)
+    assert list(tax) == ["smell"]
+    assert find_aspects("Geruchsbelästigung im Zug, Akku leer", "de", taxonomy=tax) == ["smell"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_taxonomy(bad)

