@@ -408,6 +408,97 @@ def sentiment_cmd(file: Any, lang: str, taxonomy: str | None) -> None:
     run(file, sys.stdout, lang=lang, analyzer=analyzer)
 
 
+def _brand(spec: str | None, flag: str) -> Any:
+    from undertow.opinion.brands import parse_brand
+
+    if spec is None:
+        return None
+    try:
+        return parse_brand(spec)
+    except ValueError as exc:
+        fail(f"{flag}: {exc}")
+
+
+@main.command("opinion")
+@click.option("--brand", "brand_spec", required=True, metavar="NAME=alias,alias",
+              help="Your brand and its aliases in any script (Xiaomi=小米,Redmi,SU7).")
+@click.option("--rival", "rival_spec", required=True, metavar="NAME=alias,alias",
+              help="The rival brand and its aliases (Apple=苹果,iPhone).")
+@click.option("--aspects", "taxonomy", type=click.Path(exists=True, dir_okay=False),
+              help="YAML or JSON file of extra aspect keywords, merged into the shipped ones.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default WORKSPACE/opinion).")
+@click.option("--by", type=click.Choice(["day", "hour"]), default="day", show_default=True,
+              help="Period for share of voice.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@workspace_option
+@friendly_errors
+def opinion_cmd(brand_spec: str, rival_spec: str, taxonomy: str | None, out: Path | None,
+                by: str, as_json: bool, workspace: Path | None) -> None:
+    """Compare a brand with its rival: share of voice, net sentiment per aspect, lead/trail.
+
+    Scores the workspace's posts once (table `post_sentiment`), then reports everything
+    twice: over all accounts and over the organic public only (accounts found by
+    `undertow detect` removed), with the difference. Net sentiment is share positive
+    minus share negative, with 95% intervals; an aspect is a lead or a trail only when
+    the interval of the difference excludes 0. Writes share_of_voice.csv, aspects.csv,
+    lead_trail.csv and opinion.json.
+
+    \b
+    Example:
+      undertow opinion --brand "Xiaomi=小米,Redmi,SU7" --rival "Apple=苹果,iPhone" --by day
+    """
+    from undertow.opinion.aspects import load_taxonomy
+    from undertow.opinion.compare import compare, print_result, write_outputs
+
+    brand, rival = _brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")
+    with open_workspace(workspace) as ws:
+        result = compare(ws, brand, rival, by=by,
+                         taxonomy=load_taxonomy(taxonomy) if taxonomy else None)
+        folder = out or ws.path / "opinion"
+    write_outputs(result, folder)
+    if as_json:
+        click.echo(orjson.dumps(result).decode())
+    else:
+        print_result(result)
+        click.echo(f"wrote {folder}")
+
+
+@main.command("spikes")
+@click.option("--brand", "brand_spec", default=None, metavar="NAME=alias,alias",
+              help="Brand and its aliases (default: all posts as one series).")
+@click.option("--rival", "rival_spec", default=None, metavar="NAME=alias,alias",
+              help="A second brand to watch.")
+@click.option("--by", type=click.Choice(["hour", "day"]), default="hour", show_default=True,
+              help="Period to count in.")
+@click.option("--json", "as_json", is_flag=True, help="Print the spikes as JSON.")
+@workspace_option
+@friendly_errors
+def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json: bool,
+               workspace: Path | None) -> None:
+    """Find sudden changes in volume and sentiment, per brand and aspect.
+
+    Each period is tested against a rolling baseline of the periods before it. Every
+    spike carries the share of its posts written by campaign accounts (from
+    `undertow detect`) and is labelled coordinated when it disappears once those
+    accounts' posts are taken out, else organic, with posts, accounts and top texts
+    as evidence.
+
+    \b
+    Example:
+      undertow spikes --brand "Xiaomi=小米,Redmi,SU7" --rival "Apple=苹果,iPhone" --by hour
+    """
+    from undertow.opinion.spikes import SpikeParams, find_spikes, print_spikes
+
+    brands = [b for b in (_brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")) if b]
+    with open_workspace(workspace) as ws:
+        result = find_spikes(ws, brands, SpikeParams(by=by))
+    if as_json:
+        click.echo(orjson.dumps(result).decode())
+    else:
+        print_spikes(result)
+
+
 @main.command("demo")
 @click.option("--posts", "n_posts", type=click.IntRange(min=100), default=20_000,
               show_default=True, help="Size of the generated stream.")

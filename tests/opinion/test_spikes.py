@@ -1,0 +1,82 @@
+"""``undertow spikes``: planted bursts are coordinated, the outrage is organic, flat is quiet."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.opinion.test_compare import KeywordAnalyzer, _write, sim_ws  # noqa: F401
+from undertow import Workspace, ingest
+from undertow.cli import main
+from undertow.coordination.store import save
+from undertow.opinion import spikes as spikes_mod
+from undertow.opinion.spikes import SpikeParams, find_spikes
+
+T0 = datetime(2025, 3, 24)
+
+
+def _flat() -> list[tuple[str, datetime, str]]:
+    return [(f"u{(h * 12 + k) % 200}", T0 + timedelta(hours=h, minutes=5 * k),
+             f"Xiaomi battery {'great' if k % 3 == 0 else 'bad' if k % 3 == 1 else 'ok'} {h}-{k}")
+            for h in range(48) for k in range(12)]
+
+
+def _ws(tmp_path: Path, rows: list[tuple[str, datetime, str]], bots: int = 0) -> Workspace:
+    ws = Workspace.open(tmp_path / "ws")
+    ingest(ws, [_write(tmp_path, rows)])
+    if bots:
+        platform = ws.con.execute("SELECT any_value(platform) FROM posts").fetchall()[0][0]
+        save(ws, [{"account_id": f"bot{i}", "platform": platform, "campaign_id": "c1",
+                   "score": 1.0, "top_signal": "text"} for i in range(bots)], [], [])
+    return ws
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(spikes_mod).failed == 0
+
+
+def test_flat_series_has_no_spikes(tmp_path: Path) -> None:
+    with _ws(tmp_path, _flat()) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    assert result["spikes"] == []
+    assert not result["detection"]["run"]
+
+
+def test_planted_burst_is_coordinated(tmp_path: Path) -> None:
+    burst = [(f"bot{i % 10}", T0 + timedelta(hours=30, minutes=i % 50),
+              "Xiaomi battery great great, buy now") for i in range(60)]
+    with _ws(tmp_path, _flat() + burst, bots=10) as ws:
+        result = find_spikes(ws, [], SpikeParams(), analyzer=KeywordAnalyzer())
+    volume = [s for s in result["spikes"] if s["kind"] == "volume" and s["aspect"] is None]
+    assert [s["period"] for s in volume] == ["2025-03-25T06"]
+    spike = volume[0]
+    assert spike["label"] == "coordinated" and spike["campaign_share"] > 0.8
+    assert spike["posts"] == 72 and spike["accounts"] == 22 and spike["campaign_accounts"] == 10
+    assert spike["top_texts"][0] == {"text": "Xiaomi battery great great, buy now", "count": 60}
+    assert all(s["period"] == "2025-03-25T06" for s in result["spikes"])
+
+
+def test_organic_outrage_is_organic(sim_ws) -> None:  # noqa: F811
+    path, sim = sim_ws
+    with Workspace.open(path) as ws:
+        result = find_spikes(ws, [])
+    start = sim.truth["organic_outrage"]["start"][:13]
+    hits = [s for s in result["spikes"] if s["aspect"] == "design" and s["period"] >= start
+            and s["period"] <= "2025-03-27T12"]
+    assert hits and all(s["label"] == "organic" for s in hits)
+
+
+def test_cli_json(sim_ws) -> None:  # noqa: F811
+    path, _ = sim_ws
+    result = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand",
+                                       "Xiaomi=小米,Redmi,SU7", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"params", "brands", "detection", "spikes"}
+    assert data["brands"] == ["Xiaomi"] and data["detection"]["run"]
+    bad = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand", "=x"])
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1

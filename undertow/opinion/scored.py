@@ -1,0 +1,132 @@
+"""Sentiment of the workspace's posts, computed once and kept in the table ``post_sentiment``.
+
+``post_sentiment(platform, post_id, lang, label, score, aspects)`` has one row per scored post
+(see :mod:`undertow.opinion.sentiment` for what the columns mean). :func:`score_posts` scores
+only posts that have no row yet, each distinct (text, language) once, and writes all new rows
+in one transaction; running it again after ingesting more posts scores just the new ones.
+
+Example:
+    >>> from undertow.workspace import Workspace
+    >>> ws = Workspace.open("/tmp/undertow-doctest-scored")        # doctest: +SKIP
+    >>> score_posts(ws)                                             # doctest: +SKIP
+    20000
+    >>> score_posts(ws)                                             # doctest: +SKIP
+    0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from undertow.opinion.sentiment import Sentiment
+from undertow.workspace import Workspace
+
+TABLE = "post_sentiment"
+SCHEMA = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("lang", pa.string()),
+                    ("label", pa.string()), ("score", pa.float64()),
+                    ("aspects", pa.list_(pa.string()))])
+_CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (platform VARCHAR, post_id VARCHAR, "
+           "lang VARCHAR, label VARCHAR, score DOUBLE, aspects VARCHAR[])")
+_TODO = (f"SELECT p.platform, p.post_id, p.text, p.lang FROM posts p "
+         f"ANTI JOIN {TABLE} s ON s.platform = p.platform AND s.post_id = p.post_id")
+
+
+class Analyzer(Protocol):
+    """Anything with :meth:`undertow.opinion.sentiment.SentimentAnalyzer.analyze`'s shape."""
+
+    def analyze(self, texts: Sequence[str],
+                langs: Sequence[str | None] | None = None) -> list[Sentiment]: ...
+
+
+def ensure_table(ws: Workspace) -> None:
+    """Create ``post_sentiment`` if the workspace has none."""
+    ws.con.execute(_CREATE)
+
+
+def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
+                    langs: list[str | None]) -> list[Sentiment]:
+    """Analyse each distinct (text, lang) once; a missing text gets no label."""
+    keys = list(zip(texts, langs, strict=True))
+    unique = list(dict.fromkeys(k for k in keys if k[0]))
+    found = analyzer.analyze([k[0] or "" for k in unique], [k[1] for k in unique]) if unique \
+        else []
+    by_key = dict(zip(unique, found, strict=True))
+    empty = Sentiment(None, None, None, [])
+    return [by_key.get(k, empty) if k[0] else empty for k in keys]
+
+
+def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
+    """Score posts not yet in ``post_sentiment``; returns how many were added."""
+    ensure_table(ws)
+    todo: pa.Table = ws.con.sql(_TODO).to_arrow_table()
+    if todo.num_rows == 0:
+        return 0
+    if analyzer is None:
+        from undertow.opinion.sentiment import SentimentAnalyzer
+
+        analyzer = SentimentAnalyzer()
+    results = _analyze_unique(analyzer, todo.column("text").to_pylist(),
+                              todo.column("lang").to_pylist())
+    rows = pa.table({
+        "platform": todo.column("platform"), "post_id": todo.column("post_id"),
+        "lang": pa.array([r.lang for r in results], pa.string()),
+        "label": pa.array([r.label for r in results], pa.string()),
+        "score": pa.array([r.score for r in results], pa.float64()),
+        "aspects": pa.array([list(r.aspects) for r in results], pa.list_(pa.string())),
+    }, schema=SCHEMA)
+    write(ws, rows)
+    return rows.num_rows
+
+
+def write(ws: Workspace, rows: pa.Table) -> None:
+    """Append ``rows`` (with :data:`SCHEMA`) to ``post_sentiment`` in one transaction."""
+    ensure_table(ws)
+    con = ws.con
+    view = "_new_post_sentiment"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register(view, rows.select(SCHEMA.names))
+        con.execute(f"INSERT INTO {TABLE} SELECT * FROM {view}")
+        con.unregister(view)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def scored_posts(ws: Workspace) -> pa.Table:
+    """Posts joined with their sentiment and campaign membership.
+
+    Columns: platform, post_id, author_id, created_at, text, lang, label, score, aspects,
+    campaign (True when the author is in ``campaign_accounts``).
+    """
+    ensure_table(ws)
+    if has_detection(ws):
+        campaign = ("EXISTS (SELECT 1 FROM campaign_accounts c WHERE c.account_id = p.author_id "
+                    "AND c.platform = p.platform)")
+    else:
+        campaign = "false"
+    sql = (f"SELECT p.platform, p.post_id, p.author_id, p.created_at, p.text, s.lang, s.label, "
+           f"s.score, s.aspects, {campaign} AS campaign FROM posts p "
+           f"JOIN {TABLE} s ON s.platform = p.platform AND s.post_id = p.post_id "
+           "ORDER BY p.created_at, p.platform, p.post_id")
+    table: pa.Table = ws.con.sql(sql).to_arrow_table()
+    return table
+
+
+def has_detection(ws: Workspace) -> bool:
+    """Whether ``undertow detect`` has stored ``campaign_accounts`` in the workspace."""
+    rows = ws.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                          ["campaign_accounts"]).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def campaign_account_count(ws: Workspace) -> int:
+    """Accounts listed in ``campaign_accounts`` (0 when no detection was run)."""
+    if not has_detection(ws):
+        return 0
+    rows: Any = ws.con.execute("SELECT count(*) FROM campaign_accounts").fetchall()
+    return int(rows[0][0]) if rows else 0
