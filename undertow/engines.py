@@ -34,8 +34,9 @@ class Engine(ABC):
         """A workspace table as a DataFrame."""
 
     @abstractmethod
-    def stage(self, name: str, data: pa.Table) -> Any:
-        """Arrow data as a DataFrame, for the life of the current step."""
+    def stage(self, name: str, data: pa.Table, materialize: bool = False) -> Any:
+        """Arrow data as a DataFrame, for the life of the current step; ``materialize``
+        when later steps read it many times."""
 
     @abstractmethod
     def to_arrow(self, df: Any) -> pa.Table:
@@ -76,14 +77,21 @@ class DuckDBEngine(Engine):
         df = self.session.table(name)
         return df.select(*columns) if columns else df
 
-    def stage(self, name: str, data: pa.Table) -> Any:
-        # A view over the registered Arrow data: no copy into the database file.
+    def stage(self, name: str, data: pa.Table, materialize: bool = False) -> Any:
+        # Read once (an ingest batch): a view over the registered Arrow data, no copy.
         # (sqlframe cannot see temporary views, so it is an ordinary one, dropped by
-        # drop_stage; inside a transaction a crash rolls it back.)
+        # drop_stage; inside a transaction a crash rolls it back.) Read many times (the
+        # keyed rows of detection): a table, which DuckDB scans in parallel and far
+        # faster than a Python-registered Arrow object (about 20x in the 1M-post
+        # significance step).
         self.drop_stage(name)
         arrow_name = f"_arrow_{name}"
         self.ws.con.register(arrow_name, data)
-        self.ws.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {arrow_name}")
+        if materialize:
+            self.ws.con.execute(f"CREATE TABLE {name} AS SELECT * FROM {arrow_name}")
+            self.ws.con.unregister(arrow_name)
+        else:
+            self.ws.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {arrow_name}")
         return self.session.table(name)
 
     def to_arrow(self, df: Any) -> pa.Table:
@@ -145,7 +153,7 @@ class SparkEngine(Engine):
         data = self.ws.con.sql(f"SELECT {cols} FROM {name}").to_arrow_table()
         return self._parquet(name, data)
 
-    def stage(self, name: str, data: pa.Table) -> Any:
+    def stage(self, name: str, data: pa.Table, materialize: bool = False) -> Any:
         return self._parquet(name, data)
 
     def to_arrow(self, df: Any) -> pa.Table:

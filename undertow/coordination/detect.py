@@ -236,9 +236,9 @@ def detect(ws: Workspace, params: DetectParams | None = None,
     keyed_arrow = keyed_rows(fx, params.signals)
     near_arrow = near_text_rows(fx) if "near_text" in params.signals else None
     clock.lap("features")
-    keyed = eng.stage("_coord_keyed", keyed_arrow)
+    keyed = eng.stage("_coord_keyed", keyed_arrow, materialize=True)
     all_keyed = keyed if near_arrow is None else keyed.unionByName(
-        eng.stage("_coord_keyed_near", near_arrow))
+        eng.stage("_coord_keyed_near", near_arrow, materialize=True))
     result = Detection(params)
     if not params.significance:
         build.compat(eng, result, keyed, fx, params)
