@@ -31,7 +31,7 @@ as Undertow JSON Lines and once in the toolkit's CSV format (``write_posts(sim,
   of all five; its campaigns are the connected components (python-igraph).
 
 Usage:
-    python bench/bench_coordination.py [--sizes 100000,1000000] [--quick]
+    python bench/bench_coordination.py [--sizes 100000,1000000] [--quick] [--days 7]
         [--timeout 300] [--windows 10,60,300] [--out bench/results/coordination.json]
 
 ``--quick`` runs 20,000 posts only. The default takes about 18 minutes on 2 cores; wall
@@ -297,7 +297,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, console: Console
     here = work / str(n)
     here.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    sim = simulate(n, seed=SEED)
+    sim = simulate(n, seed=SEED, days=args.days)
     cnt, jsonl = write_posts(sim, here / "posts.cnt.csv"), write_posts(sim, here / "posts.jsonl")
     truth_path = write_truth(sim, here / "truth.json")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
@@ -545,6 +545,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,1000000",
                     help="comma-separated post counts (default 100000,1000000)")
     ap.add_argument("--quick", action="store_true", help="20,000 posts only")
+    ap.add_argument("--days", type=int, default=7,
+                    help="days the simulated stream spans (fewer days, more posts per window)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds before a toolkit network is killed")
     ap.add_argument("--readback", type=float, default=120.0,
