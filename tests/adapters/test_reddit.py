@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import row
+from tests.conftest import write as write_lines
 from undertow import Workspace, ingest
 from undertow.adapters import FORMATS
 from undertow.ingest import IngestError
@@ -49,15 +51,7 @@ MORE = {"id": "k2fb111", "author": "automoderator", "created_utc": 1695811300,
 
 
 def write(path: Path, *records: dict[str, Any] | str) -> Path:
-    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
-
-
-def row(ws: Workspace, post_id: str, cols: str) -> tuple[Any, ...]:
-    found = ws.con.execute(f"select {cols} from posts where post_id = ?", [post_id]).fetchone()
-    assert found is not None, post_id
-    return found
+    return write_lines(path, *(r if isinstance(r, str) else json.dumps(r) for r in records))
 
 
 def test_registered() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import row, write
 from undertow import Workspace, ingest
 from undertow.adapters import FORMATS
 from undertow.ingest import IngestError
@@ -67,17 +68,6 @@ def page() -> dict[str, Any]:
         "meta": {"newest_id": QUOTE, "oldest_id": ORIGINAL, "result_count": 4,
                  "next_token": "b26v89c19zqg8o3fpzhkmeq5uhk3w"},
     }
-
-
-def write(path: Path, *lines: str) -> Path:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
-
-
-def row(ws: Workspace, post_id: str, cols: str) -> tuple[Any, ...]:
-    found = ws.con.execute(f"select {cols} from posts where post_id = ?", [post_id]).fetchone()
-    assert found is not None, post_id
-    return found
 
 
 def test_registered() -> None:

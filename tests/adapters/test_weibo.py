@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import row, write
 from undertow import Workspace, ingest
 from undertow.adapters import FORMATS
 from undertow.ingest import IngestError
@@ -50,17 +51,6 @@ def repost() -> dict[str, Any]:
     return status(REPOST, BOT, "Sat Sep 27 10:05:12 +0800 2025",
                   "转发微博 //<a href='/n/小米汽车'>@小米汽车</a>:#小米YU7# 真香",
                   retweeted_status=original())
-
-
-def write(path: Path, *lines: str) -> Path:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
-
-
-def row(ws: Workspace, post_id: str, cols: str) -> tuple[Any, ...]:
-    found = ws.con.execute(f"select {cols} from posts where post_id = ?", [post_id]).fetchone()
-    assert found is not None, post_id
-    return found
 
 
 def test_registered() -> None:

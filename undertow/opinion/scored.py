@@ -30,7 +30,7 @@ SCHEMA = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("lang"
                     ("aspects", pa.list_(pa.string()))])
 _CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (platform VARCHAR, post_id VARCHAR, "
            "lang VARCHAR, label VARCHAR, score DOUBLE, aspects VARCHAR[])")
-_TODO = (f"SELECT p.platform, p.post_id, p.text, p.lang FROM posts p "
+_UNSCORED = (f"SELECT p.platform, p.post_id, p.text, p.lang FROM posts p "
          f"ANTI JOIN {TABLE} s ON s.platform = p.platform AND s.post_id = p.post_id")
 
 
@@ -61,17 +61,17 @@ def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
 def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
     """Score posts not yet in ``post_sentiment``; returns how many were added."""
     ensure_table(ws)
-    todo: pa.Table = ws.con.sql(_TODO).to_arrow_table()
-    if todo.num_rows == 0:
+    unscored: pa.Table = ws.con.sql(_UNSCORED).to_arrow_table()
+    if unscored.num_rows == 0:
         return 0
     if analyzer is None:
         from undertow.opinion.sentiment import SentimentAnalyzer
 
         analyzer = SentimentAnalyzer()
-    results = _analyze_unique(analyzer, todo.column("text").to_pylist(),
-                              todo.column("lang").to_pylist())
+    results = _analyze_unique(analyzer, unscored.column("text").to_pylist(),
+                              unscored.column("lang").to_pylist())
     rows = pa.table({
-        "platform": todo.column("platform"), "post_id": todo.column("post_id"),
+        "platform": unscored.column("platform"), "post_id": unscored.column("post_id"),
         "lang": pa.array([r.lang for r in results], pa.string()),
         "label": pa.array([r.label for r in results], pa.string()),
         "score": pa.array([r.score for r in results], pa.float64()),
