@@ -222,8 +222,7 @@ def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
     posts, accounts, quarantine = tables
     report = IngestReport(read=posts.num_rows + quarantine.num_rows,
                           quarantined=quarantine.num_rows)
-    ws.con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         for name, data, keys, order in (
             ("posts", posts, ["platform", "post_id"], "source_line"),
             ("accounts", accounts, ["platform", "author_id"], "author_id"),
@@ -239,10 +238,6 @@ def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
             eng.drop_stage(stage)
             if name == "posts":
                 report.stored = added
-        ws.con.execute("COMMIT")
-    except BaseException:
-        ws.con.execute("ROLLBACK")
-        raise
     report.duplicate = posts.num_rows - report.stored
     return report
 

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -154,13 +155,11 @@ def read(source: Source, options: ReadOptions) -> Iterator[Item]:
 
 def sniff(head: bytes, filename: str) -> float:
     """0.85 when the first record has Pushshift's subreddit/created_utc/link keys."""
-    try:
+    with contextlib.suppress(orjson.JSONDecodeError):  # a first line cut short: read on
         obj = orjson.loads(first_line(head))
         if isinstance(obj, dict) and "subreddit" in obj and (is_comment(obj) or
                                                              is_submission(obj)):
             return 0.85
-    except orjson.JSONDecodeError:
-        pass
     text = head_text(head)
     if text.startswith("{") and '"subreddit"' in text and '"created_utc"' in text and any(
             f'"{k}"' in text for k in ("link_id", "parent_id", "selftext")):

@@ -194,7 +194,7 @@ def write_campaigns_json(path: Path, campaigns: Sequence[Mapping[str, Any]],
     """
     doc = _jsonable({"params": params, "campaigns": campaigns})
     text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False, default=str)
-    # A lone surrogate can only sit inside a JSON string, where "\\udXXX" is its exact escape.
+    # A lone surrogate can only sit inside a JSON string, where a \\u escape is exact.
     path.write_bytes(text.encode("utf-8", errors="backslashreplace") + b"\n")
     return path
 

@@ -37,15 +37,9 @@ def save(ws: Workspace, accounts: list[dict[str, Any]], campaigns: list[dict[str
     tables = {"campaign_accounts": _table(accounts, ACCOUNTS_SCHEMA),
               "campaigns": _table(camp_rows, CAMPAIGNS_SCHEMA),
               "coordination_edges": _table(edges, EDGES_SCHEMA)}
-    con = ws.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction() as con:
         for name, data in tables.items():
             view = f"_new_{name}"
             con.register(view, data)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {view}")
             con.unregister(view)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

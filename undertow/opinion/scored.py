@@ -84,17 +84,11 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
 def write(ws: Workspace, rows: pa.Table) -> None:
     """Append ``rows`` (with :data:`SCHEMA`) to ``post_sentiment`` in one transaction."""
     ensure_table(ws)
-    con = ws.con
     view = "_new_post_sentiment"
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction() as con:
         con.register(view, rows.select(SCHEMA.names))
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {view}")
         con.unregister(view)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def scored_posts(ws: Workspace) -> pa.Table:
