@@ -86,17 +86,17 @@ KILLER = textwrap.dedent(
     from undertow import engines
 
     calls = {"n": 0}
-    real_insert = engines.DuckDBEngine.insert
+    real_insert = engines.DuckDBEngine.insert_new
 
-    def insert_then_die(self, df, table):
-        added = real_insert(self, df, table)
+    def insert_then_die(self, table, *args):
+        added = real_insert(self, table, *args)
         if table == "posts":
             calls["n"] += 1
             if calls["n"] == 3:   # inside the third batch's transaction, before COMMIT
                 os.kill(os.getpid(), signal.SIGKILL)
         return added
 
-    engines.DuckDBEngine.insert = insert_then_die
+    engines.DuckDBEngine.insert_new = insert_then_die
     ws = Workspace.open(sys.argv[1])
     ingest(ws, [sys.argv[2]], batch_size=1000)
     """

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+_URL_HINT = re.compile(r"http|www\.", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。！？、）)\]}]+", re.IGNORECASE)
 # "#tag" (Twitter, Reddit, YouTube) or "#话题#" (Weibo: a topic closed by a second '#').
 _WEIBO_TAG = re.compile(r"#([^#\s]{1,60})#")
@@ -36,7 +37,7 @@ TRACKING_PARAMS = frozenset(
 
 def extract_urls(text: str) -> list[str]:
     """Every URL in ``text``, as written, trailing punctuation removed."""
-    if "http" not in text and "www." not in text and "WWW." not in text:
+    if "http" not in text and "www." not in text and not _URL_HINT.search(text):
         return []
     return [u.rstrip(_TRAILING) for u in _URL.findall(text)]
 

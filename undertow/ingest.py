@@ -14,38 +14,33 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, tzinfo
-from functools import lru_cache
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from undertow import relational
 from undertow.adapters import resolve
+from undertow.derive import (
+    INPUT_FIELDS,
+    MAX_RECORD_CHARS,
+    REJECTED_SCHEMA,
+    complete,
+    derive_posts,
+)
 from undertow.engines import Engine, make_engine
-from undertow.entities import extract_hashtags, extract_mentions, extract_urls, normalize_urls
-from undertow.langdetect import detect_languages
-from undertow.records import Account, FormatError, ReadOptions, Rejected, Source
+from undertow.records import Account, Chunk, FormatError, ReadOptions, Rejected, Source
 from undertow.schema import ACCOUNTS, POSTS, QUARANTINE, arrow_schema
-from undertow.timeparse import TimeParseError, parse_time, twitter_snowflake_time, zone
+from undertow.timeparse import TimeParseError, parse_time, zone
 from undertow.workspace import Workspace
 
-MAX_RECORD_BYTES = 1_000_000
 POSTS_SCHEMA = arrow_schema(POSTS)
 ACCOUNTS_SCHEMA = arrow_schema(ACCOUNTS)
 QUARANTINE_SCHEMA = arrow_schema(QUARANTINE)
-
-_LANG_NAMES = {
-    "english": "en", "german": "de", "deutsch": "de", "chinese": "zh", "russian": "ru",
-    "french": "fr", "spanish": "es", "italian": "it", "ukrainian": "uk", "arabic": "ar",
-    "japanese": "ja", "korean": "ko", "portuguese": "pt", "dutch": "nl", "turkish": "tr",
-    "polish": "pl", "swedish": "sv", "indonesian": "id", "中文": "zh", "英文": "en",
-}
+_INPUT_SCHEMA = pa.schema(list(INPUT_FIELDS.items()))
 
 
 class IngestError(Exception):
@@ -77,102 +72,48 @@ class IngestReport:
         self.quarantined += other.quarantined
 
 
-@lru_cache(maxsize=4096)
-def normalize_lang(value: str | None) -> str | None:
-    """An ISO 639-1 code from ``en``, ``zh-cn``, ``English``…; ``None`` if unknown."""
-    if not value:
-        return None
-    low = value.strip().lower()
-    code = low.replace("_", "-").split("-")[0]
-    if len(code) == 2 and code.isalpha():
-        return code
-    return _LANG_NAMES.get(low)
-
-
-def stable_id(platform: str, author: str, created: datetime, text: str) -> str:
-    """A post id for sources without one, stable across re-ingests."""
-    key = "\x1f".join((platform, author, created.isoformat(), text))
-    return "h" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-
-
 class Batch:
-    """Posts, accounts and rejected records of one source, columnar, until flushed."""
+    """Posts, accounts and rejected records of one source until flushed.
+
+    Posts arrive as dicts (one per record) or as column-wise chunks; either way
+    they are validated and derived together, column-wise, by
+    :func:`undertow.derive.derive_posts` when the batch is flushed.
+    """
 
     def __init__(self, source: Source, platform: str, fmt: str, tz: tzinfo):
         self.source = source
         self.platform = platform
         self.fmt = fmt
         self.tz = tz
-        self.cols: dict[str, list[Any]] = {name: [] for name, _, _ in POSTS}
+        self.cols: dict[str, list[Any]] = {name: [] for name in INPUT_FIELDS}
+        self.chunks: list[pa.Table] = []
+        self.chunk_rows = 0
         self.accounts: list[dict[str, Any]] = []
         self.rejected: list[Rejected] = []
 
     def __len__(self) -> int:
-        return len(self.cols["post_id"]) + len(self.rejected)
+        return len(self.cols["raw"]) + self.chunk_rows + len(self.rejected)
 
     def add_post(self, rec: dict[str, Any]) -> None:
-        """Validate and derive one post; a bad one becomes a rejected record."""
-        raw = rec.get("raw") or ""
-        line = int(rec.get("source_line") or 0)
-        if len(raw) > MAX_RECORD_BYTES:
-            self.rejected.append(Rejected(line, f"record too long ({len(raw)} bytes > 1 MB)", raw))
-            return
-        platform = rec.get("platform") or self.platform
-        author = rec.get("author_id")
-        if not author:
-            self.rejected.append(Rejected(line, "missing author id", raw))
-            return
-        post_id = rec.get("post_id")
-        notes: list[str] = []
+        """Keep one post's fields as the adapter gave them."""
         created = rec.get("created_at")
-        try:
-            if created is None:
-                if platform == "twitter" and post_id and str(post_id).isdigit():
-                    created = twitter_snowflake_time(str(post_id))
-                    notes.append("time from status id")
-                else:
-                    raise TimeParseError("missing time")
-            else:
-                created = parse_time(created, self.tz)
-        except TimeParseError as exc:
-            self.rejected.append(Rejected(line, str(exc), raw))
-            return
-        text = rec.get("text") or ""
-        if "\x00" in text:
-            text = text.replace("\x00", "")
-            notes.append("NUL bytes removed from text")
-            raw = raw.replace("\x00", "")
-        if post_id is None:
-            post_id = stable_id(platform, author, created, text)
-        urls = rec.get("urls")
-        if urls is None:
-            urls = extract_urls(text)
-        hashtags = rec.get("hashtags")
-        if hashtags is None:
-            hashtags = extract_hashtags(text)
-        mentions = rec.get("mentions")
-        if mentions is None:
-            mentions = extract_mentions(text)
-        cols = self.cols
-        cols["platform"].append(platform)
-        cols["post_id"].append(post_id)
-        cols["author_id"].append(author)
-        cols["author_name"].append(rec.get("author_name"))
-        cols["created_at"].append(created)
-        cols["text"].append(text)
-        cols["lang"].append(normalize_lang(rec.get("lang")))
-        cols["urls"].append(urls)
-        cols["urls_norm"].append(normalize_urls(urls) if urls else [])
-        cols["hashtags"].append(hashtags)
-        cols["mentions"].append(mentions)
-        for name in ("reply_to_post_id", "reply_to_author_id", "repost_of_post_id",
-                     "thread_id", "object_id"):
-            cols[name].append(rec.get(name))
-        cols["source_file"].append(self.source.name)
-        cols["source_line"].append(line)
-        notes.extend(rec.get("notes") or ())
-        cols["notes"].append("; ".join(notes) if notes else None)
-        cols["raw"].append(raw)
+        if created is not None and not isinstance(created, str):
+            # A datetime or an epoch number: read now, handed on as exact ISO text.
+            try:
+                rec["created_at"] = parse_time(created, self.tz).isoformat() + "+00:00"
+            except TimeParseError as exc:
+                if rec.get("author_id") and len(rec.get("raw") or "") <= MAX_RECORD_CHARS:
+                    self.rejected.append(Rejected(int(rec.get("source_line") or 0), str(exc),
+                                                  rec.get("raw") or ""))
+                    return
+                rec["created_at"] = None
+        for name, values in self.cols.items():
+            values.append(rec.get(name))
+
+    def add_chunk(self, chunk: Chunk) -> None:
+        """Keep a column-wise chunk of posts."""
+        self.chunks.append(complete(chunk.table))
+        self.chunk_rows += chunk.table.num_rows
 
     def add_account(self, acc: Account) -> None:
         row = {name: acc.get(name) for name, _, _ in ACCOUNTS}
@@ -188,26 +129,29 @@ class Batch:
         self.accounts.append(row)
 
     def tables(self) -> tuple[pa.Table, pa.Table, pa.Table]:
-        """The batch as Arrow tables (posts, accounts, quarantine); languages filled in."""
-        langs = self.cols["lang"]
-        missing = [i for i, lang in enumerate(langs) if lang is None]
-        if missing:
-            texts = self.cols["text"]
-            for i, lang in zip(missing, detect_languages([texts[i] for i in missing]),
-                               strict=True):
-                langs[i] = lang
-        posts = pa.table(
-            {name: pa.array(self.cols[name], type=typ) for name, _, typ in POSTS},
-            schema=POSTS_SCHEMA,
-        )
+        """The batch as Arrow tables (posts, accounts, quarantine), every field derived."""
+        parts = list(self.chunks)
+        if self.cols["raw"]:
+            parts.append(pa.table({name: pa.array(values, typ) for (name, values), typ in
+                                   zip(self.cols.items(), INPUT_FIELDS.values(), strict=True)},
+                                  schema=_INPUT_SCHEMA))
+        batch = pa.concat_tables(parts) if parts else _INPUT_SCHEMA.empty_table()
+        posts, rejected = derive_posts(batch, self.platform, self.tz)
+        posts = posts.set_column(POSTS_SCHEMA.get_field_index("source_file"), "source_file",
+                                 pa.array([self.source.name] * posts.num_rows, pa.string()))
         accounts = pa.Table.from_pylist(self.accounts, schema=ACCOUNTS_SCHEMA)
+        early = pa.table({"line": [r.line for r in self.rejected],
+                          "reason": [r.reason for r in self.rejected],
+                          "raw": [r.raw for r in self.rejected]}, schema=REJECTED_SCHEMA)
+        rejected = pa.concat_tables([early, rejected]).sort_by("line")
+        n = rejected.num_rows
         quarantine = pa.table(
             {
-                "source_file": [self.source.name] * len(self.rejected),
-                "line": [r.line for r in self.rejected],
-                "reason": [r.reason for r in self.rejected],
-                "raw": [r.raw for r in self.rejected],
-                "format": [self.fmt] * len(self.rejected),
+                "source_file": pa.array([self.source.name] * n, pa.string()),
+                "line": rejected.column("line"),
+                "reason": rejected.column("reason"),
+                "raw": rejected.column("raw"),
+                "format": pa.array([self.fmt] * n, pa.string()),
             },
             schema=QUARANTINE_SCHEMA,
         )
@@ -230,12 +174,7 @@ def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
         ):
             if data.num_rows == 0:
                 continue
-            stage = f"_stage_{name}"
-            staged = eng.stage(stage, data)
-            added = eng.insert(
-                relational.new_rows(eng, staged, eng.table(name, keys), keys, order), name
-            )
-            eng.drop_stage(stage)
+            added = eng.insert_new(name, data, keys, order)
             if name == "posts":
                 report.stored = added
     report.duplicate = posts.num_rows - report.stored
@@ -305,6 +244,8 @@ def ingest_file(
         for item in adapter.read(source, options):
             if type(item) is dict:
                 batch.add_post(item)
+            elif isinstance(item, Chunk):
+                batch.add_chunk(item)
             elif isinstance(item, Rejected):
                 batch.rejected.append(item)
             elif isinstance(item, Account):

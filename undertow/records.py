@@ -6,6 +6,8 @@ A post is a plain ``dict`` keyed by :data:`undertow.schema.POST_FIELDS`
 (``created_at`` may still be text; ingest parses and validates it), plus
 ``source_line`` and ``raw``. An :class:`Account` is a dict of account fields.
 A :class:`Rejected` is a record that could not be read, with its line and why.
+A :class:`Chunk` is many posts at once, column-wise, for adapters that read
+whole blocks of a file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import IO, Any
+
+import pyarrow as pa
 
 
 class FormatError(Exception):
@@ -36,7 +40,16 @@ class Rejected:
     raw: str
 
 
-Item = dict[str, Any] | Account | Rejected
+@dataclass(slots=True)
+class Chunk:
+    """Posts read column-wise: one row per record, columns named like the fields of
+    a post dict (any subset of :data:`undertow.derive.INPUT_FIELDS`), always with
+    ``source_line`` and ``raw``."""
+
+    table: pa.Table
+
+
+Item = dict[str, Any] | Account | Rejected | Chunk
 
 
 @dataclass

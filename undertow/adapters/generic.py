@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from itertools import chain
+from typing import IO, Any
 
 import orjson
 
@@ -163,16 +164,8 @@ def csv_rows(
     """
     stream = source.open_text(options.encoding)
     buf: list[str] = []
-    number = 0
-
-    def feed() -> Iterator[str]:
-        nonlocal number
-        for line in stream:
-            number += 1
-            buf.append(line)
-            yield line
-
-    reader = csv.reader(feed(), delimiter=delimiter)
+    feed, counter = _feeding(stream, buf)
+    reader = csv.reader(feed, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -182,9 +175,38 @@ def csv_rows(
     header = [h.lstrip("\ufeff").strip() for h in header]
     if badly_encoded("".join(header)):
         raise FormatError(f"{source.path}: header is not valid {options.encoding}")
-    width = len(header)
     buf.clear()
-    start = number + 1
+    for line, row, raw in _split(reader, buf, counter, len(header)):
+        yield line, header, row, raw
+    stream.close()
+
+
+def data_rows(
+    stream: IO[str], delimiter: str, width: int, lines_before: int
+) -> Iterator[tuple[int, list[str] | None, str]]:
+    """``(line, fields or None, raw)`` per record of ``stream``, which holds data
+    records only and begins after line ``lines_before`` of its file."""
+    buf: list[str] = []
+    feed, counter = _feeding(stream, buf, lines_before)
+    yield from _split(csv.reader(feed, delimiter=delimiter), buf, counter, width)
+
+
+def _feeding(stream: IO[str], buf: list[str], number: int = 0) -> tuple[Iterator[str], list[int]]:
+    """Lines of ``stream``, each also kept in ``buf``, counted in ``counter[0]``."""
+    counter = [number]
+
+    def feed() -> Iterator[str]:
+        for line in stream:
+            counter[0] += 1
+            buf.append(line)
+            yield line
+
+    return feed(), counter
+
+
+def _split(reader: Any, buf: list[str], counter: list[int], width: int
+           ) -> Iterator[tuple[int, list[str] | None, str]]:
+    start = counter[0] + 1
     while True:
         try:
             row = next(reader)
@@ -193,20 +215,19 @@ def csv_rows(
         except csv.Error as exc:
             raw = "".join(buf)
             buf.clear()
-            yield start, header, None, f"csv error: {exc}\x00{raw}"
-            start = number + 1
+            yield start, None, f"csv error: {exc}\x00{raw}"
+            start = counter[0] + 1
             continue
         raw = "".join(buf).rstrip("\r\n")
         buf.clear()
         line = start
-        start = number + 1
+        start = counter[0] + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != width:
-            yield line, header, None, f"expected {width} columns, found {len(row)}\x00{raw}"
+            yield line, None, f"expected {width} columns, found {len(row)}\x00{raw}"
             continue
-        yield line, header, row, raw
-    stream.close()
+        yield line, row, raw
 
 
 def check_mapping(mapping: dict[str, str], source: Source, options: ReadOptions) -> None:
@@ -234,32 +255,59 @@ def rejected_from_row(line: int, raw: str) -> Rejected:
 Hook = Callable[[dict[str, str], dict[str, Any]], Iterable[Item]]
 
 
+def resolve_mapping(header: list[str], source: Source, options: ReadOptions,
+                    fixed: dict[str, str] | None = None) -> dict[str, str]:
+    """The mapping for a file with columns ``header``: ``fixed`` (an adapter's own)
+    or the name hints, ``--map`` winning either way; checked for author and time."""
+    if fixed is None:
+        mapping = guess_mapping(header, options.mapping)
+    else:
+        explicit = guess_mapping(header, options.mapping) if options.mapping else {}
+        explicit = {c: f for c, f in explicit.items() if c in options.mapping}
+        mapping = {c: f for c, f in fixed.items() if c in header and f not in explicit.values()}
+        mapping.update(explicit)
+    check_mapping(mapping, source, options)
+    return mapping
+
+
 def read_delimited(
     source: Source,
     options: ReadOptions,
     delimiter: str,
     fixed: dict[str, str] | None = None,
     hook: Hook | None = None,
+    blocks: bool = True,
 ) -> Iterator[Item]:
     """Posts from a delimited file.
 
     ``fixed`` is a mapping that replaces the name hints (``--map`` still wins);
     ``hook(values, post)`` may adjust the post and yields the items to emit.
-    A post's ``raw`` is its record exactly as written in the file.
+    A post's ``raw`` is its record exactly as written in the file. UTF-8 files
+    without a hook are read in blocks (:mod:`undertow.adapters.csvblocks`)
+    unless ``blocks`` is false; the result is the same.
     """
-    mapping: dict[str, str] | None = None
-    steps: list[tuple[int, str, Converter]] | None = None
-    for line, header, row, raw in csv_rows(source, options, delimiter):
-        if mapping is None:
-            if fixed is None:
-                mapping = guess_mapping(header, options.mapping)
-            else:
-                explicit = guess_mapping(header, options.mapping) if options.mapping else {}
-                explicit = {c: f for c, f in explicit.items() if c in options.mapping}
-                mapping = {c: f for c, f in fixed.items()
-                           if c in header and f not in explicit.values()}
-                mapping.update(explicit)
-            check_mapping(mapping, source, options)
+    if blocks and hook is None and options.encoding.lower().replace("_", "-") in (
+            "utf-8", "utf8", "utf-8-sig"):
+        from undertow.adapters import csvblocks
+
+        yield from csvblocks.read(source, options, delimiter, fixed)
+        return
+    rows = csv_rows(source, options, delimiter)
+    first = next(rows, None)
+    if first is None:
+        return
+    header = first[1]
+    mapping = resolve_mapping(header, source, options, fixed)
+    yield from row_items(((line, row, raw) for line, _, row, raw in chain([first], rows)),
+                         header, mapping, options, hook)
+
+
+def row_items(rows: Iterable[tuple[int, list[str] | None, str]], header: list[str],
+              mapping: dict[str, str], options: ReadOptions, hook: Hook | None = None
+              ) -> Iterator[Item]:
+    """Posts (or rejected records) from split rows of a file with columns ``header``."""
+    steps = [(header.index(col), fld, conv) for col, fld, conv in plan(mapping)]
+    for line, row, raw in rows:
         if row is None:
             yield rejected_from_row(line, raw)
             continue
@@ -267,8 +315,6 @@ def read_delimited(
             yield Rejected(line, f"bad encoding (not valid {options.encoding})",
                            raw.encode("utf-8", "replace").decode("utf-8"))
             continue
-        if steps is None:
-            steps = [(header.index(col), fld, conv) for col, fld, conv in plan(mapping)]
         rec = {fld: conv(row[i]) for i, fld, conv in steps}
         rec["source_line"] = line
         rec["raw"] = raw
