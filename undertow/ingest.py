@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from undertow.adapters import resolve
+from undertow.adapters.base import as_text
 from undertow.derive import (
     INPUT_FIELDS,
     MAX_RECORD_CHARS,
@@ -32,7 +33,7 @@ from undertow.derive import (
     derive_posts,
 )
 from undertow.engines import Engine, make_engine
-from undertow.records import Account, Chunk, FormatError, ReadOptions, Rejected, Source
+from undertow.records import Account, Chunk, Columns, FormatError, ReadOptions, Rejected, Source
 from undertow.schema import ACCOUNTS, POSTS, QUARANTINE, arrow_schema
 from undertow.timeparse import TimeParseError, parse_time, zone
 from undertow.workspace import Workspace
@@ -104,11 +105,18 @@ class Batch:
             except TimeParseError as exc:
                 if rec.get("author_id") and len(rec.get("raw") or "") <= MAX_RECORD_CHARS:
                     self.rejected.append(Rejected(int(rec.get("source_line") or 0), str(exc),
-                                                  rec.get("raw") or ""))
+                                                  as_text(rec.get("raw") or "")))
                     return
                 rec["created_at"] = None
         for name, values in self.cols.items():
             values.append(rec.get(name))
+
+    def add_columns(self, item: Columns) -> None:
+        """Keep posts given as lists of field values."""
+        n = len(item.columns["raw"])
+        for name, values in self.cols.items():
+            given = item.columns.get(name)
+            values.extend(given if given is not None else [None] * n)
 
     def add_chunk(self, chunk: Chunk) -> None:
         """Keep a column-wise chunk of posts."""
@@ -132,7 +140,7 @@ class Batch:
         """The batch as Arrow tables (posts, accounts, quarantine), every field derived."""
         parts = list(self.chunks)
         if self.cols["raw"]:
-            parts.append(pa.table({name: pa.array(values, typ) for (name, values), typ in
+            parts.append(pa.table({name: _column(values, typ) for (name, values), typ in
                                    zip(self.cols.items(), INPUT_FIELDS.values(), strict=True)},
                                   schema=_INPUT_SCHEMA))
         batch = pa.concat_tables(parts) if parts else _INPUT_SCHEMA.empty_table()
@@ -156,6 +164,18 @@ class Batch:
             schema=QUARANTINE_SCHEMA,
         )
         return posts, accounts, quarantine
+
+
+def _column(values: list[Any], typ: pa.DataType) -> pa.Array:
+    """Python values as an Arrow column. Raw records may come as UTF-8 bytes (the
+    JSON adapters re-serialise each record with orjson): those are only validated,
+    where ``str`` would be decoded and encoded again."""
+    if typ == pa.string() and values and type(values[0]) is bytes:
+        try:
+            return pa.array(values, pa.binary()).cast(typ)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            values = [v.decode("utf-8", "replace") if type(v) is bytes else v for v in values]
+    return pa.array(values, typ)
 
 
 Tables = tuple[pa.Table, pa.Table, pa.Table]
@@ -244,6 +264,8 @@ def ingest_file(
         for item in adapter.read(source, options):
             if type(item) is dict:
                 batch.add_post(item)
+            elif isinstance(item, Columns):
+                batch.add_columns(item)
             elif isinstance(item, Chunk):
                 batch.add_chunk(item)
             elif isinstance(item, Rejected):

@@ -49,7 +49,15 @@ class Chunk:
     table: pa.Table
 
 
-Item = dict[str, Any] | Account | Rejected | Chunk
+@dataclass(slots=True)
+class Columns:
+    """Posts as lists of field values, one list per field of a post dict (all of
+    one length; a field left out is empty for every post)."""
+
+    columns: dict[str, list[Any]]
+
+
+Item = dict[str, Any] | Account | Rejected | Chunk | Columns
 
 
 @dataclass

@@ -202,3 +202,56 @@ def test_broken_first_line_is_quarantined_not_fatal(tmp_path: Path) -> None:
     assert r.files[0]["format"] == "twitter-v2"
     assert (r.stored, r.quarantined) == (5, 1)
     assert ws.con.execute("select line from quarantine").fetchall() == [(1,)]
+
+
+def test_plain_tweets_read_column_wise_give_what_the_per_tweet_path_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC
+
+    from undertow.adapters import twitter_v2
+    from undertow.ingest import Batch
+    from undertow.records import Account, Columns, ReadOptions, Source
+
+    odd = [
+        tweet("1839700000000000001", " 42 ", "2025-09-27T10:00:00.000Z", "spaced author id"),
+        tweet("1839700000000000002", DOCK, "2025-09-27 10:00:00", "time not as the API"),
+        tweet("1839700000000000003", DOCK, "2025-09-27T10:00:00.000Z", "short",
+              note_tweet={"text": "the long form #note", "entities": {"hashtags": [
+                  {"tag": "note"}]}}),
+        tweet("1839700000000000004", "999", "2025-09-27T10:00:00.000Z", "unknown author",
+              author={"id": "999", "username": "inline_user"}),
+        tweet("1839700000000000005", DOCK, "2025-02-30T10:00:00.000Z", "no such day"),
+        tweet("1839700000000000006", ANNA, "2025-09-27T10:00:00+02:00", "offset time",
+              in_reply_to_user_id=1497123456789012480),
+        "not a tweet",
+    ]
+    data = page()
+    data["data"] = [*data["data"], *odd]
+
+    def outcome() -> tuple[list[dict], list[dict], bool]:
+        batch = Batch(Source.__new__(Source), "twitter", "twitter-v2", UTC)
+        batch.source.name = "search.jsonl"
+        columns = False
+        for item in twitter_v2.page_items(data, 7, ReadOptions()):
+            if isinstance(item, Columns):
+                batch.add_columns(item)
+                columns = True
+            elif isinstance(item, Account):
+                batch.add_account(item)
+            elif type(item) is dict:
+                batch.add_post(item)
+            else:
+                batch.rejected.append(item)
+        posts, _, quarantine = batch.tables()
+        return (sorted(posts.to_pylist(), key=lambda p: p["post_id"]),
+                sorted(quarantine.to_pylist(), key=lambda q: q["reason"]), columns)
+
+    posts, quarantine, columns = outcome()
+    monkeypatch.setattr(twitter_v2, "_plain", lambda tweet, users: False)
+    one_by_one = outcome()
+    assert columns and not one_by_one[2]
+    assert (posts, quarantine) == one_by_one[:2]
+    assert len(posts) == 4 + 1 + 5  # the page, the quoted include, the odd ones that are fine
+    assert [q["reason"] for q in quarantine] == [
+        "data[10]: not a tweet object",
+        "data[8] (id 1839700000000000005): unparseable time '2025-02-30T10:00:00.000Z'"]

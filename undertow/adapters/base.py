@@ -32,6 +32,8 @@ class Adapter:
 
 def text_or_none(value: Any) -> str | None:
     """``value`` as text, ``None`` for missing or blank values."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, float) and value != value:  # NaN
@@ -43,9 +45,16 @@ def text_or_none(value: Any) -> str | None:
 
 def id_text(value: Any) -> str | None:
     """An identifier as text (``123.0`` from a float column becomes ``'123'``)."""
+    if type(value) is str:
+        return value.strip() or None
     if isinstance(value, float) and value == value and value.is_integer():
         return str(int(value))
     return text_or_none(value)
+
+
+def as_text(raw: str | bytes) -> str:
+    """A raw record as text (adapters may keep it as the UTF-8 bytes orjson wrote)."""
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
 
 
 def first_line(head: bytes) -> str:

@@ -372,15 +372,19 @@ def json_lines(source: Source, options: ReadOptions) -> Iterator[tuple[int, Any,
             text = line.strip()
             if not text:
                 continue
-            if badly_encoded(text):
-                fixed = text.encode("utf-8", "replace").decode("utf-8")
-                yield number, Rejected(number, f"bad encoding (not valid {options.encoding})",
-                                       fixed), fixed
-                continue
             try:
-                yield number, orjson.loads(text), text
+                value = orjson.loads(text)
             except orjson.JSONDecodeError as exc:
-                yield number, Rejected(number, f"broken JSON: {exc}", text), text
+                # orjson refuses the surrogates that stand for undecodable bytes, so a
+                # badly encoded line is told apart only when parsing fails.
+                if badly_encoded(text):
+                    fixed = text.encode("utf-8", "replace").decode("utf-8")
+                    yield number, Rejected(number, f"bad encoding (not valid "
+                                                   f"{options.encoding})", fixed), fixed
+                else:
+                    yield number, Rejected(number, f"broken JSON: {exc}", text), text
+                continue
+            yield number, value, text
 
 
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Item]:

@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
@@ -107,6 +107,13 @@ def time_problem(value: Any, tz: tzinfo) -> str | None:
     """Why ``value`` is not a time ingest can read, or ``None`` when it is."""
     if value is None:
         return "missing time"
+    if type(value) is str and not value.replace(".", "", 1).isdigit():
+        # The common case, ISO 8601, cheaply (digits alone are epoch seconds to parse_time).
+        try:
+            datetime.fromisoformat(value)
+            return None
+        except ValueError:
+            pass
     try:
         parse_time(value, tz)
     except TimeParseError as exc:

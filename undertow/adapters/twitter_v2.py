@@ -18,14 +18,18 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
-from undertow.adapters.base import Adapter, id_text, text_or_none
+import orjson
+
+from undertow.adapters.base import Adapter, as_text, id_text, text_or_none
 from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.records import (
     Account,
+    Columns,
     Item,
     ReadOptions,
     Rejected,
@@ -101,8 +105,9 @@ def _refs(tweet: dict[str, Any]) -> dict[str, str]:
 
 
 def tweet_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], line: int,
-               raw: str) -> dict[str, Any]:
-    """The post dict of one API v2 tweet; ``users`` maps author ids to user objects."""
+               raw: str | bytes) -> dict[str, Any]:
+    """The post dict of one API v2 tweet; ``users`` maps author ids to user objects.
+    ``raw`` may be UTF-8 bytes (as orjson writes it), which ingest takes as they are."""
     author = field(tweet, "author")
     author_id = id_text(tweet.get("author_id")) or id_text(author.get("id"))
     user = users.get(author_id or "") or author
@@ -132,15 +137,15 @@ def tweet_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], line: in
 def checked_post(post: dict[str, Any], where: str, tz: tzinfo) -> Item:
     """``post``, or a :class:`Rejected` naming ``where`` in the file it came from."""
     if not post["post_id"]:
-        return Rejected(post["source_line"], f"{where}: tweet without id", post["raw"])
+        return Rejected(post["source_line"], f"{where}: tweet without id", as_text(post["raw"]))
     if not post["author_id"]:
         return Rejected(post["source_line"], f"{where} (id {post['post_id']}): tweet without "
-                        "author_id (request tweet.fields=author_id)", post["raw"])
+                        "author_id (request tweet.fields=author_id)", as_text(post["raw"]))
     if post["created_at"] is not None:
         problem = time_problem(post["created_at"], tz)
         if problem:
             return Rejected(post["source_line"], f"{where} (id {post['post_id']}): {problem}",
-                            post["raw"])
+                            as_text(post["raw"]))
     return post
 
 
@@ -170,26 +175,96 @@ def _users(page: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def page_items(page: dict[str, Any], line: int, options: ReadOptions,
                prefix: str = "") -> Iterator[Item]:
-    """Accounts, posts and rejected tweets of one response page."""
+    """Accounts, posts and rejected tweets of one response page.
+
+    The page's plain tweets (the usual case) come as one :class:`Columns` item;
+    any other tweet goes through :func:`tweet_post` and :func:`checked_post`.
+    """
     users = _users(page)
     for user in users.values():
         yield user_account(user, options)
     data = page.get("data")
     tweets = [data] if isinstance(data, dict) else data or []
-    seen: set[str] = set()
-    for i, tweet in enumerate(tweets):
+    plain = [i for i, tweet in enumerate(tweets) if _plain(tweet, users)]
+    if plain:
+        yield _columns([tweets[i] for i in plain], users, line)
+    seen: set[str] = {tweets[i]["id"] for i in plain}
+    odd = sorted(set(range(len(tweets))) - set(plain)) if len(plain) < len(tweets) else []
+    for i in odd:
+        tweet = tweets[i]
         where = f"{prefix}data[{i}]"
         if not isinstance(tweet, dict):
             yield Rejected(line, f"{where}: not a tweet object", dumps(tweet))
             continue
         seen.add(str(tweet.get("id")))
-        yield checked_post(tweet_post(tweet, users, line, dumps(tweet)), where, options.tz)
+        yield checked_post(tweet_post(tweet, users, line, orjson.dumps(tweet)), where, options.tz)
     includes = field(page, "includes")
     for i, tweet in enumerate(includes.get("tweets") or ()):
         if _storable(tweet) and str(tweet["id"]) not in seen:
             seen.add(str(tweet["id"]))
             post = tweet_post(tweet, users, line, dumps(tweet))
             yield checked_post(post, f"{prefix}includes.tweets[{i}]", options.tz)
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def _api_time(value: str) -> bool:
+    """Whether ``value`` is a real time written the way the API writes times."""
+    if _ISO.fullmatch(value) is None:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _plain(tweet: Any, users: dict[str, dict[str, Any]]) -> bool:
+    """A tweet :func:`_columns` reads exactly as :func:`tweet_post` would: string id and
+    author id without spaces, an ISO time as the API writes it, text, no long-form
+    note, and its author among the page's users or not given inline."""
+    if type(tweet) is not dict:
+        return False
+    tid, author = tweet.get("id"), tweet.get("author_id")
+    created, text = tweet.get("created_at"), tweet.get("text")
+    return (type(tid) is str and tid != "" and tid == tid.strip()
+            and type(author) is str and author != "" and author == author.strip()
+            and type(created) is str and _api_time(created)
+            and type(text) is str and "note_tweet" not in tweet
+            and (author in users or "author" not in tweet))
+
+
+def _columns(tweets: list[dict[str, Any]], users: dict[str, dict[str, Any]],
+             line: int) -> Columns:
+    """The posts of plain tweets (see :func:`_plain`), column-wise."""
+    def ids(key: str) -> list[str | None]:
+        return [None if (v := t.get(key)) is None else id_text(v) for t in tweets]
+
+    ents = [t["entities"] if type(t.get("entities")) is dict else None for t in tweets]
+
+    def entities(kind: str, *keys: str) -> list[list[str] | None]:
+        return [None if e is None else _list(e, kind, *keys) for e in ents]
+
+    refs = [_refs(t) if "referenced_tweets" in t else {} for t in tweets]
+    return Columns({
+        "post_id": [t["id"] for t in tweets],
+        "author_id": [t["author_id"] for t in tweets],
+        "author_name": [text_or_none(users[t["author_id"]].get("username"))
+                        if t["author_id"] in users else None for t in tweets],
+        "created_at": [t["created_at"] for t in tweets],
+        "text": [t["text"] for t in tweets],
+        "lang": [text_or_none(t.get("lang")) for t in tweets],
+        "urls": entities("urls", "expanded_url", "url"),
+        "hashtags": entities("hashtags", "tag"),
+        "mentions": entities("mentions", "username"),
+        "reply_to_post_id": [r.get("replied_to") for r in refs],
+        "reply_to_author_id": ids("in_reply_to_user_id"),
+        "repost_of_post_id": [r.get("retweeted") for r in refs],
+        "thread_id": ids("conversation_id"),
+        "source_line": [line] * len(tweets),
+        "raw": [orjson.dumps(t) for t in tweets],
+    })
 
 
 def _storable(tweet: Any) -> bool:
