@@ -106,7 +106,7 @@ def print_report(report: IngestReport, as_json: bool) -> None:
               help="Time zone of timestamps written without one (default UTC).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the files.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
-@click.option("--batch-size", default=50_000, show_default=True, hidden=True)
+@click.option("--batch-size", default=200_000, show_default=True, hidden=True)
 @workspace_option
 @engine_option
 @friendly_errors

@@ -58,13 +58,13 @@ class Engine(ABC):
     def insert_new(self, table: str, data: pa.Table, keys: list[str], order: str) -> int:
         """Append the rows of ``data`` whose ``keys`` are not in ``table`` yet (within
         ``data``, the row first by ``order``); returns how many were added."""
-        from undertow.relational import new_rows
+        from undertow.relational import new_rows, repeats_keys
 
         stage = f"_stage_{table}"
         staged = self.stage(stage, data)
         try:
-            return self.insert(new_rows(self, staged, self.table(table, keys), keys, order),
-                               table)
+            return self.insert(new_rows(self, staged, self.table(table, keys), keys, order,
+                                        repeats_keys(data, keys)), table)
         finally:
             self.drop_stage(stage)
 
@@ -85,7 +85,7 @@ class DuckDBEngine(Engine):
         self.session = DuckDBSession(conn=ws.con)
         self.F = F
         self.Window = Window
-        self._insert_new_sql: dict[tuple[str, tuple[str, ...], str], str] = {}
+        self._insert_new_sql: dict[tuple[str, tuple[str, ...], str, bool], str] = {}
 
     def table(self, name: str, columns: list[str] | None = None) -> Any:
         df = self.session.table(name)
@@ -127,14 +127,15 @@ class DuckDBEngine(Engine):
     def insert_new(self, table: str, data: pa.Table, keys: list[str], order: str) -> int:
         # The same DataFrame plan every batch, over a staged view of the same name:
         # its SQL is made once (building and compiling the plan costs ~0.1 s of Python).
-        from undertow.relational import new_rows
+        from undertow.relational import new_rows, repeats_keys
 
         stage = f"_stage_{table}"
         staged = self.stage(stage, data)
-        key = (table, tuple(keys), order)
+        repeats = repeats_keys(data, keys)
+        key = (table, tuple(keys), order, repeats)
         sql = self._insert_new_sql.get(key)
         if sql is None:
-            plan = new_rows(self, staged, self.table(table, keys), keys, order)
+            plan = new_rows(self, staged, self.table(table, keys), keys, order, repeats)
             sql = f"INSERT INTO {table} BY NAME ({plan.sql(dialect='duckdb', pretty=False)})"
             self._insert_new_sql[key] = sql
         try:

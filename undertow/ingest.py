@@ -42,6 +42,10 @@ POSTS_SCHEMA = arrow_schema(POSTS)
 ACCOUNTS_SCHEMA = arrow_schema(ACCOUNTS)
 QUARANTINE_SCHEMA = arrow_schema(QUARANTINE)
 _INPUT_SCHEMA = pa.schema(list(INPUT_FIELDS.items()))
+#: Posts per transaction. Batches above DuckDB's row group (122,880 rows) are
+#: written straight to the file instead of through the write-ahead log, which
+#: about halves the cost of writing them.
+BATCH_SIZE = 200_000
 
 
 class IngestError(Exception):
@@ -243,7 +247,7 @@ def ingest_file(
     path: str | Path,
     fmt: str = "auto",
     options: ReadOptions | None = None,
-    batch_size: int = 50_000,
+    batch_size: int = BATCH_SIZE,
     on_progress: ProgressHook | None = None,
 ) -> IngestReport:
     """Ingest one file; :class:`IngestError` if it cannot be read or is not ``fmt``."""
@@ -297,7 +301,7 @@ def ingest(
     tz: str | None = None,
     encoding: str = "utf-8",
     engine: str | Engine = "duckdb",
-    batch_size: int = 50_000,
+    batch_size: int = BATCH_SIZE,
     on_progress: ProgressHook | None = None,
 ) -> IngestReport:
     """Ingest ``paths`` into ``ws``; see :func:`ingest_file`."""

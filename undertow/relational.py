@@ -10,6 +10,8 @@ Example:
     >>> existing = eng.stage("_demo_old", pa.table({"k": ["b"]}))
     >>> eng.to_arrow(new_rows(eng, staged, existing, ["k"], "n")).to_pylist()
     [{'k': 'a', 'n': 1}]
+    >>> repeats_keys(pa.table({"k": ["a", "a", "b"]}), ["k"])
+    True
     >>> ws.close()
 """
 
@@ -17,16 +19,29 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
+
 from undertow.engines import Engine
 
 
-def new_rows(eng: Engine, staged: Any, existing: Any, keys: list[str], order: str) -> Any:
+def new_rows(eng: Engine, staged: Any, existing: Any, keys: list[str], order: str,
+             repeats: bool = True) -> Any:
     """Rows of ``staged`` whose key is not in ``existing``; within ``staged`` the
-    row with the smallest ``order`` wins for each key."""
+    row with the smallest ``order`` wins for each key. ``repeats=False`` says no key
+    occurs twice in ``staged`` (see :func:`repeats_keys`), which saves ranking them."""
     F, Window = eng.F, eng.Window
-    rank = F.row_number().over(Window.partitionBy(*keys).orderBy(F.col(order).asc()))
-    first = staged.withColumn("_rank", rank).filter(F.col("_rank") == 1).drop("_rank")
+    first = staged
+    if repeats:
+        rank = F.row_number().over(Window.partitionBy(*keys).orderBy(F.col(order).asc()))
+        first = staged.withColumn("_rank", rank).filter(F.col("_rank") == 1).drop("_rank")
     return first.join(existing.select(*keys), on=keys, how="left_anti")
+
+
+def repeats_keys(data: pa.Table, keys: list[str]) -> bool:
+    """Whether some value of ``keys`` occurs in more than one row of ``data``."""
+    if data.num_rows < 2:
+        return False
+    return bool(data.select(keys).group_by(keys).aggregate([]).num_rows < data.num_rows)
 
 
 def counts_by(

@@ -367,24 +367,39 @@ def _sniff_delimited(delimiter: str) -> Any:
 
 def json_lines(source: Source, options: ReadOptions) -> Iterator[tuple[int, Any, str]]:
     """``(line, parsed or Rejected, raw)`` per non-blank line of a JSON Lines file."""
-    with source.open_text(options.encoding) as stream:
-        for number, line in enumerate(stream, 1):
-            text = line.strip()
-            if not text:
+    if options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        with source.open_text(options.encoding) as stream:
+            for number, line in enumerate(stream, 1):
+                text = line.strip()
+                if text:
+                    yield number, *_json_value(number, text, options)
+        return
+    # UTF-8: orjson reads the bytes themselves (from str it would encode them again).
+    with source.open_binary() as stream:
+        for number, data in enumerate(stream, 1):
+            data = data.strip()
+            if not data:
                 continue
             try:
-                value = orjson.loads(text)
-            except orjson.JSONDecodeError as exc:
-                # orjson refuses the surrogates that stand for undecodable bytes, so a
-                # badly encoded line is told apart only when parsing fails.
-                if badly_encoded(text):
-                    fixed = text.encode("utf-8", "replace").decode("utf-8")
-                    yield number, Rejected(number, f"bad encoding (not valid "
-                                                   f"{options.encoding})", fixed), fixed
-                else:
-                    yield number, Rejected(number, f"broken JSON: {exc}", text), text
+                value = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                yield number, *_json_value(number, data.decode("utf-8", "surrogateescape"),
+                                           options)
                 continue
-            yield number, value, text
+            yield number, value, data.decode("utf-8")
+
+
+def _json_value(number: int, text: str, options: ReadOptions) -> tuple[Any, str]:
+    """A line parsed, or rejected as badly encoded or broken; and its raw text."""
+    try:
+        return orjson.loads(text), text
+    except orjson.JSONDecodeError as exc:
+        # orjson refuses the surrogates that stand for undecodable bytes, so a
+        # badly encoded line is told apart only when parsing fails.
+        if badly_encoded(text):
+            fixed = text.encode("utf-8", "replace").decode("utf-8")
+            return Rejected(number, f"bad encoding (not valid {options.encoding})", fixed), fixed
+        return Rejected(number, f"broken JSON: {exc}", text), text
 
 
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Item]:

@@ -10,9 +10,9 @@ Example:
     >>> page = {"data": [{"id": "1839621234567890123", "author_id": "783214",
     ...                    "created_at": "2025-09-27T10:00:00.000Z", "text": "hi #a"}],
     ...         "includes": {"users": [{"id": "783214", "username": "Twitter"}]}}
-    >>> post = next(p for p in page_items(page, 1, ReadOptions()) if type(p) is dict)
-    >>> post["post_id"], post["author_name"], post["hashtags"]
-    ('1839621234567890123', 'Twitter', None)
+    >>> posts = next(p for p in page_items(page, 1, ReadOptions()) if type(p) is Columns)
+    >>> posts.columns["post_id"], posts.columns["author_name"], posts.columns["hashtags"]
+    (['1839621234567890123'], ['Twitter'], [None])
 
 """
 
@@ -174,15 +174,20 @@ def _users(page: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def page_items(page: dict[str, Any], line: int, options: ReadOptions,
-               prefix: str = "") -> Iterator[Item]:
+               prefix: str = "", known: set[str] | None = None) -> Iterator[Item]:
     """Accounts, posts and rejected tweets of one response page.
 
     The page's plain tweets (the usual case) come as one :class:`Columns` item;
     any other tweet goes through :func:`tweet_post` and :func:`checked_post`.
+    Users whose id is in ``known`` are not made into accounts again (the ids of
+    those that are get added to it).
     """
     users = _users(page)
-    for user in users.values():
-        yield user_account(user, options)
+    for uid, user in users.items():
+        if known is None or uid not in known:
+            if known is not None:
+                known.add(uid)
+            yield user_account(user, options)
     data = page.get("data")
     tweets = [data] if isinstance(data, dict) else data or []
     plain = [i for i, tweet in enumerate(tweets) if _plain(tweet, users)]
@@ -286,19 +291,21 @@ def flat_items(tweet: dict[str, Any], line: int, raw: str, options: ReadOptions,
     yield checked_post(tweet_post(tweet, {}, line, raw), where, options.tz)
 
 
-def record_items(value: Any, line: int, raw: str, options: ReadOptions) -> Iterator[Item]:
-    """Items of one record: a page, a flattened tweet, or a list of either."""
+def record_items(value: Any, line: int, raw: str, options: ReadOptions,
+                 known: set[str] | None = None) -> Iterator[Item]:
+    """Items of one record: a page, a flattened tweet, or a list of either; ``known``
+    as for :func:`page_items`."""
     if not isinstance(value, list):
-        yield from _object_items(value, line, raw, options, "")
+        yield from _object_items(value, line, raw, options, "", known)
         return
     for i, obj in enumerate(value):
-        yield from _object_items(obj, line, dumps(obj), options, f"[{i}]")
+        yield from _object_items(obj, line, dumps(obj), options, f"[{i}]", known)
 
 
 def _object_items(obj: Any, line: int, raw: str, options: ReadOptions,
-                  where: str) -> Iterator[Item]:
+                  where: str, known: set[str] | None = None) -> Iterator[Item]:
     if is_page(obj):
-        yield from page_items(obj, line, options, where and where + ".")
+        yield from page_items(obj, line, options, where and where + ".", known)
     elif is_tweet(obj):
         yield from flat_items(obj, line, raw, options, f"tweet{where}")
     elif isinstance(obj, dict) and ("errors" in obj or "title" in obj):
@@ -310,7 +317,12 @@ def _object_items(obj: Any, line: int, raw: str, options: ReadOptions,
 
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Accounts, posts and rejected records of a Twitter API v2 file."""
-    return read_records(source, options, _accept, record_items)
+    known: set[str] = set()  # users made into accounts already: one account per file
+
+    def items(value: Any, line: int, raw: str, options: ReadOptions) -> Iterator[Item]:
+        return record_items(value, line, raw, options, known)
+
+    return read_records(source, options, _accept, items)
 
 
 def sniff(head: bytes, filename: str) -> float:
