@@ -94,3 +94,19 @@ def test_derived_columns_ids_nul_bytes_languages_and_urls():
     assert posts[1]["urls_norm"] == ["mi.com/a?id=3"]
     assert posts[1]["created_at"] == datetime(2025, 1, 1, 10)
     assert {p["platform"] for p in posts} == {"weibo"}
+
+
+def test_detected_languages_match_the_per_text_detector():
+    from undertow.langdetect import detect_languages
+
+    texts = TRICKY_TEXTS + [p["text"] for p in simulate(3000, seed=5).iter_posts()] + [
+        "ｈｅｌｌｏ １２３ world", "٣٤٥ @a #b", "これはペンです", "배터리가 좋아요", "Akku\u00a0leer",
+        "ok", "  12 34  ", "The battery drains fast\u2028and the screen flickers"]
+    batch = _batch(texts).drop_columns(["lang"])
+    batch = batch.append_column("lang", pa.array([None] * len(texts), pa.string()))
+    posts, _ = derive_posts(batch, "generic", UTC)
+    assert posts.column("lang").to_pylist() == detect_languages(texts)
+    assert {"zh", "en", "de", "ja", "ko"} <= set(posts.column("lang").to_pylist())
+    unknown = _batch(["Der Akku hält nicht lange durch", "电池不耐用"]).set_column(
+        4, "lang", pa.array(["und", None]))
+    assert derive_posts(unknown, "generic", UTC)[0].column("lang").to_pylist() == ["de", "zh"]

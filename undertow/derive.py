@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from undertow.entities import normalize_url
-from undertow.langdetect import detect_languages
+from undertow.langdetect import detect_languages, predict, sql_clean, sql_language_parts
 from undertow.schema import POSTS, arrow_schema
 from undertow.timeparse import TimeParseError, parse_time, twitter_snowflake_time
 
@@ -114,6 +114,7 @@ def _derive_sql(naive_is_utc: bool) -> str:
     iso = _sql_str(_ISO if naive_is_utc else _ISO_WITH_OFFSET)
     w_tag = _sql_str(_WEIBO_TAG)
     rest = f"regexp_replace(text, {w_tag}, ' ', 'g')"
+    script, cleaned = sql_language_parts("_clean")
     return f"""
         SELECT
           CASE WHEN regexp_full_match(created_at, {iso})
@@ -131,8 +132,11 @@ def _derive_sql(naive_is_utc: bool) -> str:
           CASE WHEN mentions IS NOT NULL THEN mentions
                WHEN NOT contains(text, '@') THEN []
                ELSE list_transform(regexp_extract_all(text, {_sql_str(_MENTION)}, 1),
-                                   lambda m: left(m, 50)) END AS mentions
-        FROM batch
+                                   lambda m: left(m, 50)) END AS mentions,
+          {script} AS lang_script,
+          {cleaned} AS lang_clean
+        FROM (SELECT *, CASE WHEN lang IS NULL THEN {sql_clean("text")} END AS _clean
+              FROM batch)
     """
 
 
@@ -218,7 +222,7 @@ def derive_posts(batch: pa.Table, platform: str, tz: tzinfo = UTC) -> tuple[pa.T
     posts = pa.table({
         "platform": platforms, "post_id": post_ids, "author_id": authors,
         "author_name": batch.column("author_name"), "created_at": created, "text": text,
-        "lang": _languages(batch.column("lang"), text),
+        "lang": _languages(batch.column("lang"), text, derived),
         "urls": urls, "urls_norm": _normalized_urls(urls),
         "hashtags": derived.column("hashtags"), "mentions": derived.column("mentions"),
         **{name: batch.column(name) for name in (
@@ -296,18 +300,31 @@ def _post_ids(given: pa.ChunkedArray, platforms: Any, authors: Any, created: pa.
     return pa.array(ids, pa.string())
 
 
-def _languages(given: pa.ChunkedArray, text: Any) -> pa.Array:
-    """ISO 639-1 codes: the source's, normalised, or detected from the text."""
+def _languages(given: pa.ChunkedArray, text: Any, derived: pa.Table) -> pa.Array:
+    """ISO 639-1 codes: the source's, normalised, or detected from the text (the
+    script and cleaned text of posts without a language come from the SQL)."""
     values = pc.dictionary_encode(given.combine_chunks())
     codes = pa.array([normalize_lang(v) for v in values.dictionary.to_pylist()], pa.string())
     langs = pc.take(codes, values.indices)
-    missing = pc.indices_nonzero(pc.is_null(langs)).to_pylist()
+    missing = _where(pc.is_null(langs))
     if not missing:
         return langs
-    filled = langs.to_pylist()
-    texts = pc.take(text, pa.array(missing, pa.int64())).to_pylist()
-    for i, lang in zip(missing, detect_languages(texts), strict=True):
-        filled[i] = lang
+    filled: list[str | None] = langs.to_pylist()
+    given_any = _where(pc.is_valid(given))  # a language the source gave but we cannot read
+    unreadable = sorted(set(missing) & set(given_any))
+    if unreadable:
+        texts = pc.take(text, pa.array(unreadable, pa.int64())).to_pylist()
+        for i, lang in zip(unreadable, detect_languages(texts), strict=True):
+            filled[i] = lang
+    scripts = derived.column("lang_script").to_pylist()
+    cleaned = derived.column("lang_clean").to_pylist()
+    todo: dict[str, list[int]] = {}
+    for i in missing:
+        if scripts[i] is not None:
+            filled[i] = scripts[i]
+        elif cleaned[i] is not None:
+            todo.setdefault(cleaned[i], []).append(i)
+    predict(todo, filled)
     return pa.array(filled, pa.string())
 
 

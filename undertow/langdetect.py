@@ -63,13 +63,45 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
             out[i] = script
         elif len(clean) - clean.count(" ") >= MIN_CHARS:
             todo.setdefault(clean.strip(), []).append(i)
-    if todo:
-        lines = [t + "\n" for t in todo]
-        # The batch call of fasttext-predict (its Python ``predict`` wrapper cannot
-        # unpack the batch result in this build).
-        labels = _model().f.multilinePredict(lines, 1, 0.0, "replace")
-        for where, label in zip(todo.values(), labels, strict=True):
-            code = label[0][_LABEL:] if label else None
-            for i in where:
-                out[i] = code
+    predict(todo, out)
     return out
+
+
+def predict(todo: dict[str, list[int]], out: list[str | None]) -> None:
+    """fastText's language for each cleaned text of ``todo`` (text → the rows that
+    have it), written into ``out`` at those rows."""
+    if not todo:
+        return
+    lines = [t + "\n" for t in todo]
+    # The batch call of fasttext-predict (its Python ``predict`` wrapper cannot
+    # unpack the batch result in this build).
+    labels = _model().f.multilinePredict(lines, 1, 0.0, "replace")
+    for where, label in zip(todo.values(), labels, strict=True):
+        code = label[0][_LABEL:] if label else None
+        for i in where:
+            out[i] = code
+
+
+# The same cleaning and script rules for DuckDB (RE2: ASCII \s, \S and \d, so the
+# Unicode classes Python's patterns mean are spelled out).
+_S = r"\s\pZ\x{0b}\x{1c}-\x{1f}\x{85}"
+NOISE_RE2 = rf"https?://[^{_S}]+|www\.[^{_S}]+|[@#＃][^{_S}]+|\p{{Nd}}+|[{_S}]+"
+
+
+def sql_clean(text: str) -> str:
+    """SQL for the cleaned start of the text column ``text``, as :func:`detect_languages`
+    cleans it (URLs, mentions, tags and numbers out, each run of spaces one space)."""
+    return f"regexp_replace(left({text}, {SAMPLE}), '{NOISE_RE2}', ' ', 'g')"
+
+
+def sql_language_parts(clean: str) -> tuple[str, str]:
+    """SQL over the cleaned text column ``clean`` (see :func:`sql_clean`): the language
+    its script names (or NULL), and the text fastText should see (NULL when too
+    short), as :func:`detect_languages` decides them."""
+    script = (f"CASE WHEN regexp_matches({clean}, '[\\x{{3040}}-\\x{{30ff}}]') THEN 'ja' "
+              f"WHEN regexp_matches({clean}, '[\\x{{ac00}}-\\x{{d7af}}]') THEN 'ko' "
+              f"WHEN regexp_matches({clean}, '[\\x{{4e00}}-\\x{{9fff}}\\x{{3400}}-\\x{{4dbf}}]') "
+              "THEN 'zh' END")
+    cleaned = (f"CASE WHEN length(replace({clean}, ' ', '')) >= {MIN_CHARS} "
+               f"THEN trim({clean}, ' ') END")
+    return script, cleaned
