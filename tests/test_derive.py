@@ -100,8 +100,8 @@ def test_detected_languages_match_the_per_text_detector():
     from undertow.langdetect import detect_languages
 
     texts = TRICKY_TEXTS + [p["text"] for p in simulate(3000, seed=5).iter_posts()] + [
-        "ｈｅｌｌｏ １２３ world", "٣٤٥ @a #b", "これはペンです", "배터리가 좋아요", "Akku\u00a0leer",
-        "ok", "  12 34  ", "The battery drains fast\u2028and the screen flickers"]
+        "ｈｅｌｌｏ １２３ world", "٣٤٥ @a #b", "これはペンです", "배터리가 좋아요",
+        "Akku\u00a0leer", "ok", "  12 34  ", "The battery drains fast\u2028and the screen flickers"]
     batch = _batch(texts).drop_columns(["lang"])
     batch = batch.append_column("lang", pa.array([None] * len(texts), pa.string()))
     posts, _ = derive_posts(batch, "generic", UTC)

@@ -247,7 +247,7 @@ def test_plain_tweets_read_column_wise_give_what_the_per_tweet_path_gives(
                 sorted(quarantine.to_pylist(), key=lambda q: q["reason"]), columns)
 
     posts, quarantine, columns = outcome()
-    monkeypatch.setattr(twitter_v2, "_plain", lambda tweet, users: False)
+    monkeypatch.setattr(twitter_v2, "_plain", lambda tweet, users, tz: False)
     one_by_one = outcome()
     assert columns and not one_by_one[2]
     assert (posts, quarantine) == one_by_one[:2]

@@ -18,9 +18,8 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import orjson
@@ -190,7 +189,7 @@ def page_items(page: dict[str, Any], line: int, options: ReadOptions,
             yield user_account(user, options)
     data = page.get("data")
     tweets = [data] if isinstance(data, dict) else data or []
-    plain = [i for i, tweet in enumerate(tweets) if _plain(tweet, users)]
+    plain = [i for i, tweet in enumerate(tweets) if _plain(tweet, users, options.tz)]
     if plain:
         yield _columns([tweets[i] for i in plain], users, line)
     seen: set[str] = {tweets[i]["id"] for i in plain}
@@ -211,31 +210,18 @@ def page_items(page: dict[str, Any], line: int, options: ReadOptions,
             yield checked_post(post, f"{prefix}includes.tweets[{i}]", options.tz)
 
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})")
-
-
-def _api_time(value: str) -> bool:
-    """Whether ``value`` is a real time written the way the API writes times."""
-    if _ISO.fullmatch(value) is None:
-        return False
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _plain(tweet: Any, users: dict[str, dict[str, Any]]) -> bool:
-    """A tweet :func:`_columns` reads exactly as :func:`tweet_post` would: string id and
-    author id without spaces, an ISO time as the API writes it, text, no long-form
-    note, and its author among the page's users or not given inline."""
+def _plain(tweet: Any, users: dict[str, dict[str, Any]], tz: tzinfo) -> bool:
+    """A tweet :func:`_columns` reads exactly as :func:`tweet_post` and
+    :func:`checked_post` would: string id and author id without spaces, a time
+    :func:`time_problem` accepts, text, no long-form note, and its author among
+    the page's users or not given inline."""
     if type(tweet) is not dict:
         return False
     tid, author = tweet.get("id"), tweet.get("author_id")
     created, text = tweet.get("created_at"), tweet.get("text")
     return (type(tid) is str and tid != "" and tid == tid.strip()
             and type(author) is str and author != "" and author == author.strip()
-            and type(created) is str and _api_time(created)
+            and type(created) is str and time_problem(created, tz) is None
             and type(text) is str and "note_tweet" not in tweet
             and (author in users or "author" not in tweet))
 
