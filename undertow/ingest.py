@@ -205,11 +205,15 @@ def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
     return report
 
 
-class Writer:
-    """Stores batches on a background thread while the next batch is read.
+def _derive_and_store(ws: Workspace, eng: Engine, batch: Batch) -> IngestReport:
+    return store_tables(ws, eng, batch.tables())
 
-    DuckDB releases the GIL while it writes, so reading (Python) and writing
-    overlap. One batch is in flight at a time and batches commit in order, each
+
+class Writer:
+    """Derives and stores batches on a background thread while the next batch is read.
+
+    DuckDB releases the GIL while it derives and writes, so reading (Python) and
+    the rest overlap. One batch is in flight at a time and batches commit in order, each
     in its own transaction, so a kill still leaves whole batches only.
     """
 
@@ -220,9 +224,8 @@ class Writer:
         self.pending: Future[IngestReport] | None = None
 
     def submit(self, batch: Batch) -> None:
-        tables = batch.tables()  # Python work (languages…) stays on this thread
         self.wait()
-        self.pending = self.pool.submit(store_tables, self.ws, self.eng, tables)
+        self.pending = self.pool.submit(_derive_and_store, self.ws, self.eng, batch)
 
     def wait(self) -> None:
         if self.pending is not None:
