@@ -140,14 +140,22 @@ class Batch:
         row["source_file"] = self.source.name
         self.accounts.append(row)
 
+    def freeze(self) -> None:
+        """Turn the posts kept as Python values into an Arrow chunk: the part of
+        flushing that holds the GIL, done by the reading thread (see :class:`Writer`)."""
+        n = len(self.cols["raw"])
+        if n:
+            self.chunks.append(pa.table(
+                {name: _column(values, typ) for (name, values), typ in
+                 zip(self.cols.items(), INPUT_FIELDS.values(), strict=True)},
+                schema=_INPUT_SCHEMA))
+            self.chunk_rows += n
+            self.cols = {name: [] for name in INPUT_FIELDS}
+
     def tables(self) -> tuple[pa.Table, pa.Table, pa.Table]:
         """The batch as Arrow tables (posts, accounts, quarantine), every field derived."""
-        parts = list(self.chunks)
-        if self.cols["raw"]:
-            parts.append(pa.table({name: _column(values, typ) for (name, values), typ in
-                                   zip(self.cols.items(), INPUT_FIELDS.values(), strict=True)},
-                                  schema=_INPUT_SCHEMA))
-        batch = pa.concat_tables(parts) if parts else _INPUT_SCHEMA.empty_table()
+        self.freeze()
+        batch = pa.concat_tables(self.chunks) if self.chunks else _INPUT_SCHEMA.empty_table()
         posts, rejected = derive_posts(batch, self.platform, self.tz)
         posts = posts.set_column(POSTS_SCHEMA.get_field_index("source_file"), "source_file",
                                  pa.array([self.source.name] * posts.num_rows, pa.string()))
@@ -212,9 +220,11 @@ def _derive_and_store(ws: Workspace, eng: Engine, batch: Batch) -> IngestReport:
 class Writer:
     """Derives and stores batches on a background thread while the next batch is read.
 
-    DuckDB releases the GIL while it derives and writes, so reading (Python) and
-    the rest overlap. One batch is in flight at a time and batches commit in order, each
-    in its own transaction, so a kill still leaves whole batches only.
+    The reading thread turns each batch into Arrow (Python work, under the GIL);
+    deriving and writing run mostly in DuckDB and Arrow, outside it, so they
+    overlap with reading the next batch. One batch is in flight at a time and
+    batches commit in order, each in its own transaction, so a kill still leaves
+    whole batches only.
     """
 
     def __init__(self, ws: Workspace, eng: Engine, report: IngestReport,
@@ -224,6 +234,7 @@ class Writer:
         self.pending: Future[IngestReport] | None = None
 
     def submit(self, batch: Batch) -> None:
+        batch.freeze()
         self.wait()
         self.pending = self.pool.submit(_derive_and_store, self.ws, self.eng, batch)
 
