@@ -267,12 +267,16 @@ def _signals(value: str) -> tuple[str, ...]:
 @click.option("--significance/--no-significance", default=True, show_default=True,
               help="Keep edges by significance against chance, or (CooRTweet's plain "
                    "co-share definition) every co-share pair.")
+@click.option("--memory-limit", default="2GB", show_default=True,
+              help="Memory DuckDB may use for the relational steps before spilling to the "
+                   "workspace's temp directory (e.g. 4GB, 512MiB); 'none' for DuckDB's own "
+                   "default (80%% of RAM).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @workspace_option
 @engine_option
 @friendly_errors
 def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_events: int,
-               min_shares: int | None, significance: bool, as_json: bool,
+               min_shares: int | None, significance: bool, memory_limit: str, as_json: bool,
                workspace: Path | None, engine: str) -> None:
     """Find accounts that act in concert and group them into campaigns.
 
@@ -288,16 +292,24 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
     Examples:
       undertow detect --window 60 --out results/
       undertow detect --signals object --min-shares 2 --no-significance   # CooRTweet's definition
+      undertow detect --memory-limit 8GB    # a big machine: spill less
     """
     from undertow.coordination.detect import DetectParams, detect, params_dict
     from undertow.coordination.export import write_outputs
     from undertow.coordination.store import save
+    from undertow.engines import check_memory_limit
 
     params = DetectParams(window=window, signals=_signals(signals), alpha=alpha,
                           burst_alpha=alpha, min_events=min_events, significance=significance,
                           min_shares=min_shares or (2 if not significance else 1))
+    limit = None if memory_limit.strip().lower() == "none" else memory_limit
+    if limit is not None:
+        try:
+            check_memory_limit(limit)
+        except ValueError as exc:
+            fail(str(exc))
     with open_workspace(workspace) as ws:
-        result = detect(ws, params, engine)
+        result = detect(ws, params, engine, memory_limit=limit)
         save(ws, result.accounts, result.campaigns, result.edges)
         folder = out or ws.path / "detect"
     write_outputs(folder, result.accounts, result.campaigns, result.edges, params_dict(params))

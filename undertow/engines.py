@@ -8,9 +8,12 @@ tables it reads. Either way the results are written back to the workspace.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,29 @@ import pyarrow.parquet as pq
 from undertow.workspace import Workspace
 
 ENGINES = ("duckdb", "spark")
+
+#: DuckDB memory sizes: a number and a unit (``512MB``, ``2GiB``, ``1.5GB``).
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def check_memory_limit(limit: str) -> str:
+    """``limit`` if it is a memory size DuckDB understands (``2GB``, ``512MiB``), else
+    ``ValueError``."""
+    if not _MEMORY.match(limit):
+        raise ValueError(f"memory limit {limit!r} is not a size such as 2GB or 512MiB")
+    return limit.strip()
+
+
+class StageWriter(ABC):
+    """Rows appended batch by batch to a working table (see :meth:`Engine.writer`)."""
+
+    @abstractmethod
+    def write(self, data: pa.Table) -> None:
+        """Append ``data`` (the writer's schema)."""
+
+    @abstractmethod
+    def finish(self) -> Any:
+        """The rows written, as a DataFrame (until :meth:`Engine.drop_stage`)."""
 
 
 class Engine(ABC):
@@ -55,6 +81,36 @@ class Engine(ABC):
         """Compute ``df`` once and keep it (until :meth:`drop_stage`), so later steps
         that read it do not recompute the plan behind it."""
 
+    @abstractmethod
+    def writer(self, name: str, schema: pa.Schema) -> StageWriter:
+        """A working table called ``name`` filled batch by batch: data that never has
+        to be in memory all at once."""
+
+    @abstractmethod
+    def batches(self, df: Any, rows: int = 100_000) -> Iterator[pa.Table]:
+        """A DataFrame's rows, at most ``rows`` at a time (never all at once where the
+        engine can stream)."""
+
+    def release(self, *names: str) -> None:
+        """Drop working tables that nothing reads any more, where that frees memory
+        now; an engine whose kept results may still be recomputed from them (Spark's
+        cache falls back on its lineage) keeps them until :meth:`drop_stage`."""
+        for name in names:
+            self.drop_stage(name)
+
+    def count(self, df: Any) -> int:
+        """Rows in ``df``."""
+        table = self.to_arrow(df.agg(self.F.count(self.F.lit(1)).alias("n")))
+        return int(table["n"][0].as_py()) if table.num_rows else 0
+
+    @contextmanager
+    def working_memory(self, limit: str | None = None) -> Iterator[None]:
+        """Run the block with the engine's memory capped at ``limit`` (``2GB``), where
+        the engine can: it then spills to disk instead of growing. Restored afterwards."""
+        if limit is not None:
+            check_memory_limit(limit)
+        yield
+
     def insert_new(self, table: str, data: pa.Table, keys: list[str], order: str) -> int:
         """Append the rows of ``data`` whose ``keys`` are not in ``table`` yet (within
         ``data``, the row first by ``order``); returns how many were added."""
@@ -86,9 +142,17 @@ class DuckDBEngine(Engine):
         self.F = F
         self.Window = Window
         self._insert_new_sql: dict[tuple[str, tuple[str, ...], str, bool], str] = {}
+        self._scratch = False
+        rows = ws.con.execute("SELECT current_database()").fetchall()
+        self._catalog = str(rows[0][0]) if rows else "memory"
+
+    def _name(self, name: str) -> str:
+        """``name`` as ``catalog.schema.table``: sqlframe wants every table it sees
+        named to the same depth, and scratch tables need all three parts."""
+        return name if "." in name else f"{self._catalog}.main.{name}"
 
     def table(self, name: str, columns: list[str] | None = None) -> Any:
-        df = self.session.table(name)
+        df = self.session.table(self._name(name))
         return df.select(*columns) if columns else df
 
     def stage(self, name: str, data: pa.Table, materialize: bool = False) -> Any:
@@ -98,15 +162,33 @@ class DuckDBEngine(Engine):
         # keyed rows of detection): a table, which DuckDB scans in parallel and far
         # faster than a Python-registered Arrow object (about 20x in the 1M-post
         # significance step).
+        # Tables live in an in-memory scratch database (see _scratch_name): never
+        # written to the workspace file, spilled to its temp directory when large.
         self.drop_stage(name)
         arrow_name = f"_arrow_{name}"
         self.ws.con.register(arrow_name, data)
         if materialize:
-            self.ws.con.execute(f"CREATE TABLE {name} AS SELECT * FROM {arrow_name}")
+            table = self._scratch_name(name)
+            self.ws.con.execute(f"CREATE TABLE {table} AS SELECT * FROM {arrow_name}")
             self.ws.con.unregister(arrow_name)
-        else:
-            self.ws.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {arrow_name}")
-        return self.session.table(name)
+            return self.session.table(table)
+        self.ws.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {arrow_name}")
+        return self.session.table(self._name(name))
+
+    def _scratch_name(self, name: str) -> str:
+        """``name`` in the scratch database, attached on first use.
+
+        Working tables of one analysis (detection's keyed rows, pairs, edges) are
+        not part of the workspace: kept in the workspace file they cost a WAL write,
+        a checkpoint and fsyncs each, and leave free blocks behind when dropped.
+        An attached in-memory database keeps them off the file; under the memory
+        limit DuckDB spills them to the temp directory (``undertow.duckdb.tmp`` in
+        the workspace). Unlike temporary tables, sqlframe and cursors can see them.
+        """
+        if not self._scratch:
+            self.ws.con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {SCRATCH}")
+            self._scratch = True
+        return f"{SCRATCH}.main.{name}"
 
     def to_arrow(self, df: Any) -> pa.Table:
         return self.ws.con.sql(df.sql(dialect="duckdb", pretty=False)).to_arrow_table()
@@ -117,11 +199,14 @@ class DuckDBEngine(Engine):
         return int(row[0]) if row else 0
 
     def drop_stage(self, name: str) -> None:
-        kind = self.ws.con.execute(
-            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        if kind is not None:
-            self.ws.con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {name}")
+        kinds = self.ws.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ? "
+            "AND table_catalog = current_database()", [name]
+        ).fetchall()
+        if kinds:
+            self.ws.con.execute(f"DROP {'VIEW' if kinds[0][0] == 'VIEW' else 'TABLE'} {name}")
+        if self._scratch:
+            self.ws.con.execute(f"DROP TABLE IF EXISTS {self._scratch_name(name)}")
         self.ws.con.unregister(f"_arrow_{name}")
 
     def insert_new(self, table: str, data: pa.Table, keys: list[str], order: str) -> int:
@@ -147,8 +232,77 @@ class DuckDBEngine(Engine):
     def persist(self, df: Any, name: str) -> Any:
         sql = df.sql(dialect="duckdb", pretty=False)
         self.drop_stage(name)
-        self.ws.con.execute(f"CREATE TABLE {name} AS {sql}")
-        return self.session.table(name)
+        table = self._scratch_name(name)
+        self.ws.con.execute(f"CREATE TABLE {table} AS {sql}")
+        return self.session.table(table)
+
+    def writer(self, name: str, schema: pa.Schema) -> StageWriter:
+        self.drop_stage(name)
+        return _DuckDBWriter(self, self._scratch_name(name), schema)
+
+    def batches(self, df: Any, rows: int = 100_000) -> Iterator[pa.Table]:
+        # A cursor of its own, so the connection stays free for writing while the
+        # rows stream (scratch tables are visible to it; temporary ones would not be).
+        cursor = self.ws.con.cursor()
+        try:
+            reader = cursor.sql(df.sql(dialect="duckdb", pretty=False)).to_arrow_reader(rows)
+            for batch in reader:
+                yield pa.Table.from_batches([batch])
+        finally:
+            cursor.close()
+
+    def count(self, df: Any) -> int:
+        rows = self.ws.con.execute(
+            f"SELECT count(*) FROM ({df.sql(dialect='duckdb', pretty=False)})").fetchall()
+        return int(rows[0][0]) if rows else 0
+
+    @contextmanager
+    def working_memory(self, limit: str | None = None) -> Iterator[None]:
+        # Insertion order is never relied on (every result that is shown is sorted);
+        # keeping it would make DuckDB buffer large intermediate results.
+        con = self.ws.con
+        old = con.execute("SELECT current_setting('memory_limit'), "
+                          "current_setting('preserve_insertion_order')").fetchall()[0]
+        if limit is not None:
+            con.execute(f"SET memory_limit = '{check_memory_limit(limit)}'")
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        finally:
+            # Shown rounded ("18.8 GiB"): back to the default exactly where it was the
+            # default, else to what it showed.
+            con.execute("RESET memory_limit")
+            now = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            if now != old[0]:
+                con.execute(f"SET memory_limit = '{old[0]}'")
+            con.execute(f"SET preserve_insertion_order = {str(old[1]).lower()}")
+
+
+#: The in-memory database DuckDB keeps working tables in (see DuckDBEngine._scratch_name).
+SCRATCH = "_undertow_scratch"
+
+
+class _DuckDBWriter(StageWriter):
+    def __init__(self, eng: DuckDBEngine, table: str, schema: pa.Schema):
+        self.eng, self.table, self.schema = eng, table, schema
+        self._view = f"_arrow_w{uuid.uuid4().hex}"
+        self._load(schema.empty_table(), f"CREATE TABLE {table} AS")
+
+    def _load(self, data: pa.Table, verb: str) -> None:
+        con = self.eng.ws.con
+        con.register(self._view, data)
+        try:
+            con.execute(f"{verb} SELECT * FROM {self._view}")
+        finally:
+            con.unregister(self._view)
+
+    def write(self, data: pa.Table) -> None:
+        if data.num_rows:
+            self._load(data.select(self.schema.names).cast(self.schema),
+                       f"INSERT INTO {self.table}")
+
+    def finish(self) -> Any:
+        return self.eng.session.table(self.table)
 
 
 class SparkEngine(Engine):
@@ -208,7 +362,35 @@ class SparkEngine(Engine):
             path.unlink(missing_ok=True)
 
     def persist(self, df: Any, name: str) -> Any:
-        return df.cache()
+        # Computed now (memory and disk), so the staged files behind it may go.
+        cached = df.cache()
+        cached.count()
+        return cached
+
+    def release(self, *names: str) -> None:
+        pass  # a cached DataFrame evicted from memory is recomputed from these files
+
+    def writer(self, name: str, schema: pa.Schema) -> StageWriter:
+        return _ParquetWriter(self, self._dir / f"t{name}-{uuid.uuid4().hex}.parquet", schema)
+
+    def batches(self, df: Any, rows: int = 100_000) -> Iterator[pa.Table]:
+        # Collected on the driver: Spark's path keeps it simple.
+        for batch in self.to_arrow(df).to_batches(max_chunksize=rows):
+            yield pa.Table.from_batches([batch])
+
+
+class _ParquetWriter(StageWriter):
+    def __init__(self, eng: SparkEngine, path: Path, schema: pa.Schema):
+        self.eng, self.path, self.schema = eng, path, schema
+        self._out = pq.ParquetWriter(path, schema)
+
+    def write(self, data: pa.Table) -> None:
+        if data.num_rows:
+            self._out.write_table(data.select(self.schema.names).cast(self.schema))
+
+    def finish(self) -> Any:
+        self._out.close()
+        return self.eng.session.read.parquet(str(self.path))
 
 
 def make_engine(name: str, ws: Workspace) -> Engine:

@@ -162,3 +162,85 @@ def test_duckdb_and_spark_find_the_same_campaigns(tmp_path):
                              {(e["source"], e["target"], e["events"]) for e in result.edges})
     assert found["duckdb"] == found["spark"]
     assert found["duckdb"][0]
+
+
+def _found(result):
+    campaigns = {}
+    for a in result.accounts:
+        campaigns.setdefault(a["campaign_id"], set()).add((a["platform"], a["account_id"]))
+    return ({frozenset(c) for c in campaigns.values()},
+            {(e["source"], e["target"], e["events"], e["signals"]) for e in result.edges})
+
+
+def test_posts_read_in_small_batches_give_the_same_campaigns(simulated):
+    """Features are computed batch by batch; texts, bands and accounts recur across
+    batches. 4,000 posts at a time must find exactly what one batch finds."""
+    wsdir, _, _ = simulated
+    with Workspace.open(wsdir) as ws:
+        whole = detect(ws, DetectParams(), batch_rows=1_000_000)
+        batched = detect(ws, DetectParams(), batch_rows=4_000)
+    assert whole.campaigns and _found(batched) == _found(whole)
+    assert batched.counts == whole.counts
+
+
+def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
+    """The near-duplicate pairs equal a brute-force check of every pair of posts
+    within the window: different accounts, different texts, a shared LSH band and
+    estimated Jaccard >= 0.3 (no cell here is crowded enough to be a burst)."""
+    from undertow.coordination.features import (
+        near_cold_rows,
+        read_posts,
+        stage_features,
+        verified_near_pairs,
+    )
+    from undertow.coordination.keys import KeyOptions, post_features
+    from undertow.coordination.textsim import band_keys, estimated_jaccard
+    from undertow.engines import make_engine
+
+    wsdir, _, _ = simulated
+    with Workspace.open(wsdir) as ws:
+        eng = make_engine("duckdb", ws)
+        feats = stage_features(eng, ws, ("near_text",), KeyOptions(), 7_000)
+        cold = near_cold_rows(eng, feats, 60.0, 10_000)
+        found = {(r["post_1"], r["post_2"]) for r in eng.to_arrow(
+            verified_near_pairs(eng, cold, feats, 60.0, 0.3)).to_pylist()}
+        fx = post_features(next(read_posts(ws, 1_000_000)), KeyOptions())
+    rows = [i for i in range(len(fx.ts)) if fx.norm_index[i] >= 0]
+    rows.sort(key=lambda i: fx.ts[i])
+    bands = band_keys(fx.signatures)
+    expected = set()
+    for n, i in enumerate(rows):
+        for j in rows[n + 1:]:
+            if fx.ts[j] - fx.ts[i] > 60:
+                break
+            ti, tj = fx.norm_index[i], fx.norm_index[j]
+            if fx.account[i] == fx.account[j] or ti == tj:
+                continue
+            if not (set(bands[ti]) & set(bands[tj])):
+                continue
+            if estimated_jaccard(fx.signatures[ti:ti + 1], fx.signatures[tj:tj + 1])[0] >= 0.3:
+                first = fx.account[i] < fx.account[j]
+                a, b = (i, j) if first else (j, i)
+                expected.add((fx.post_id[a], fx.post_id[b]))
+    assert expected and found == expected
+
+
+def test_memory_limit_spills_instead_of_changing_results(simulated):
+    wsdir, _, _ = simulated
+    with Workspace.open(wsdir) as ws:
+        before = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()
+        roomy = detect(ws, DetectParams(), memory_limit=None)
+        tight = detect(ws, DetectParams(), memory_limit="100MB")
+        after = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()
+        tables = ws.con.execute("SELECT table_catalog, table_name FROM information_schema.tables "
+                                "WHERE table_name LIKE '\\_coord%' ESCAPE '\\'").fetchall()
+    assert _found(tight) == _found(roomy) and roomy.accounts
+    assert after == before  # the workspace's own setting is restored
+    assert tables == []  # no working table left behind, in the file or the scratch database
+
+
+def test_cli_refuses_a_memory_limit_that_is_not_a_size(simulated):
+    wsdir, _, _ = simulated
+    result = CliRunner().invoke(main, ["detect", "-w", str(wsdir), "--memory-limit", "lots"])
+    assert result.exit_code == 2
+    assert "memory limit 'lots' is not a size" in result.output

@@ -17,12 +17,15 @@ from typing import Any
 import igraph as ig
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from undertow.coordination.keys import PostFeatures
+from undertow.coordination.features import Features, evidence_posts, member_text_keys
+from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
 from undertow.coordination.textsim import jaccard, normalize_texts
 
 MAX_EVIDENCE_POSTS = 300
+MAX_KEYS = 50  #: keys a campaign's evidence lists
 MAX_SIMILARITY_SAMPLE = 30
 
 
@@ -105,18 +108,17 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
 
 
 class Evidence:
-    """Looks up posts for evidence: text, time, account."""
+    """Looks up posts for evidence: text, time, account (read back from the
+    workspace for the evidence posts only, see :func:`features.evidence_posts`)."""
 
-    def __init__(self, fx: PostFeatures):
-        self.fx = fx
-        self.row = {pid: i for i, pid in enumerate(fx.post_id)}
-        self.texts = fx.posts["text"]
+    def __init__(self, rows: dict[str, dict[str, Any]]):
+        self.rows = rows
 
     def post(self, post_id: str, signal: str, key: str) -> dict[str, Any]:
-        i = self.row[post_id]
-        platform, author = split_account(self.fx.account[i])
+        r = self.rows[post_id]
+        platform, author = split_account(r["account"])
         return {"post_id": post_id, "platform": platform, "account_id": author,
-                "created_at": iso(self.fx.ts[i]), "text": self.texts[i].as_py(),
+                "created_at": iso(r["ts"]), "text": r["text"],
                 "signal": signal, "key": key}
 
 
@@ -129,17 +131,18 @@ def _text_similarity(texts: list[str]) -> float | None:
     return round(float(np.mean(sims)), 3)
 
 
-def _duplicated_share(fx: PostFeatures, members: set[str], account_rows: dict[str, list[int]]
+def _duplicated_share(members: set[str], text_keys: dict[str, list[str | None]]
                       ) -> float | None:
-    rows = [i for a in members for i in account_rows.get(a, [])]
-    keyed = [(fx.text_key[i], fx.account[i]) for i in rows if fx.text_key[i] is not None]
+    """Share of the members' posts whose text another member posted too."""
+    n_posts = sum(len(text_keys.get(a, [])) for a in members)
+    keyed = [(key, a) for a in members for key in text_keys.get(a, []) if key is not None]
     if not keyed:
         return None
     authors: dict[str, set[str]] = defaultdict(set)
     for key, account in keyed:
         authors[key].add(account)
     dup = sum(1 for key, _ in keyed if len(authors[key]) > 1)
-    return round(dup / len(rows), 3)
+    return round(dup / n_posts, 3)
 
 
 def _age_homogeneity(ages: dict[str, float], members: list[str]) -> float | None:
@@ -162,42 +165,57 @@ def _account_ages(eng: Any) -> dict[str, float]:
     return ages
 
 
-def assemble(eng: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
-             members: pa.Table, events: Any, fx: PostFeatures, params: Any) -> None:
-    """Fill ``result`` (a :class:`~undertow.coordination.detect.Detection`)."""
+def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
+             members: pa.Table, events: Any, options: KeyOptions, params: Any) -> None:
+    """Fill ``result`` (a :class:`~undertow.coordination.detect.Detection`).
+
+    Memory grows with the significant edges and the campaigns: posts are read
+    back from the workspace only for the evidence and the member accounts.
+    """
     bursts = merge_bursts(bursts_cells, members)
     groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
               if len(g) >= params.min_campaign_size]
     ids = [f"C{n:03d}" for n in range(1, len(groups) + 1)]
     member_of = {a: cid for cid, group in zip(ids, groups, strict=True) for a in group}
-    facts = CampaignFacts(eng, events, member_of, edges)
-    evidence = Evidence(fx)
-    account_rows: dict[str, list[int]] = defaultdict(list)
-    for i, a in enumerate(fx.account):
-        if a in member_of:
-            account_rows[a].append(i)
-    ages = _account_ages(eng)
-    n_tests = max(1, len(groups))
     bursts_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for b in bursts:
         for cid in sorted({member_of[a] for a in b["accounts"] if a in member_of}):
             bursts_of[cid].append(b)
+    facts = CampaignFacts(eng, events, member_of, edges, {
+        cid: [(b["signal"], b["key"]) for b in bs] for cid, bs in bursts_of.items()})
+    text_keys = member_text_keys(ws, list(member_of), options)
+    ages = _account_ages(eng)
+    n_tests = max(1, len(groups))
+    wanted = [(account, post_id) for rows in facts.posts.values()
+              for post_id, _, _, account in rows]
+    wanted += [(m["account"], m["post_id"]) for b in bursts for m in b["posts"]
+               if m["account"] in member_of]
+    evidence = Evidence(evidence_posts(ws, wanted))
     for cid, group in zip(ids, groups, strict=True):
-        result.campaigns.append(_campaign(cid, group, facts, bursts_of[cid], evidence, fx,
-                                          account_rows, ages, params, n_tests, result))
+        result.campaigns.append(_campaign(cid, group, facts, bursts_of[cid], evidence,
+                                          text_keys, ages, params, n_tests, result))
     result.edges = [_edge_out(e) for e in edges.to_pylist()]
 
 
 class CampaignFacts:
-    """What ties each campaign together, aggregated by the engine in one pass:
-    co-action time gaps, keys with their accounts, signals per account, the
-    earliest evidence posts, and the campaign's observed and expected events."""
+    """What ties each campaign together, aggregated by the engine: co-action time
+    gaps, its keys (how many per signal; the most shared ones with their accounts,
+    and whether each key of its bursts is among them), signals per account, the
+    earliest evidence posts, and the campaign's observed and expected events.
 
-    def __init__(self, eng: Any, events: Any, member_of: dict[str, str], edges: pa.Table):
+    Only the keys that can be shown come back: the ``MAX_KEYS`` most shared plus
+    one per burst key (a burst can change a key's count), which is enough for the
+    top ``MAX_KEYS`` after the bursts are counted in.
+    """
+
+    def __init__(self, eng: Any, events: Any, member_of: dict[str, str], edges: pa.Table,
+                 burst_keys: dict[str, list[tuple[str, str]]] | None = None):
         self.dts: dict[str, np.ndarray] = {}
         self.keys: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        self.key_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.has_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self.signals: dict[str, Counter[str]] = defaultdict(Counter)
-        self.posts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        self.posts: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
         self.observed: dict[str, float] = defaultdict(float)
         self.expected: dict[str, float] = defaultdict(float)
         self.best_q: dict[str, float] = {}
@@ -219,17 +237,46 @@ class CampaignFacts:
                                  F.col("account_2").alias("account"),
                                  F.col("post_2").alias("post_id"), F.col("ts_2").alias("ts")))
         dts = eng.to_arrow(inner.select("campaign_id", "dt"))
-        keys = eng.to_arrow(sides.groupBy("campaign_id", "signal", "key").agg(
-            F.countDistinct("account").alias("accounts")))
+        keys = self._keys(eng, sides, burst_keys or {})
         per_account = eng.to_arrow(sides.groupBy("account", "signal").agg(
             F.count(F.lit(1)).alias("n")))
         first = W.partitionBy("campaign_id").orderBy(F.col("ts").asc(), F.col("post_id").asc())
-        posts = eng.to_arrow(sides.select("campaign_id", "post_id", "signal", "key", "ts")
+        posts = eng.to_arrow(sides.select("campaign_id", "post_id", "signal", "key", "ts",
+                                          "account")
                              .dropDuplicates(["campaign_id", "post_id"])
                              .withColumn("rank", F.row_number().over(first))
                              .filter(F.col("rank") <= F.lit(MAX_EVIDENCE_POSTS)))
         eng.drop_stage("_coord_members")
         self._collect(dts, keys, per_account, posts)
+
+    def _keys(self, eng: Any, sides: Any, burst_keys: dict[str, list[tuple[str, str]]]
+              ) -> pa.Table:
+        """Distinct keys per campaign and signal, into ``key_counts``; which burst keys
+        the campaign's events have, into ``has_key``; the most shared keys, returned
+        (ranked in Arrow: millions of keys never become Python objects)."""
+        F = eng.F
+        keys = eng.to_arrow(sides.groupBy("campaign_id", "signal", "key").agg(
+            F.countDistinct("account").alias("accounts")))
+        for r in keys.group_by(["campaign_id", "signal"]).aggregate(
+                [("key", "count")]).to_pylist():
+            self.key_counts[r["campaign_id"]][r["signal"]] = r["key_count"]
+        wanted = {(cid, s, k) for cid, pairs in burst_keys.items() for s, k in pairs}
+        if wanted and keys.num_rows:
+            probe = pa.table({"campaign_id": [w[0] for w in wanted],
+                              "signal": [w[1] for w in wanted], "key": [w[2] for w in wanted]})
+            for r in keys.join(probe, ["campaign_id", "signal", "key"],
+                               join_type="left semi").to_pylist():
+                self.has_key[r["campaign_id"]].add((r["signal"], r["key"]))
+        extra = max((len(v) for v in burst_keys.values()), default=0)
+        ranked = keys.sort_by([("campaign_id", "ascending"), ("accounts", "descending"),
+                               ("signal", "ascending"), ("key", "ascending")])
+        if ranked.num_rows == 0:
+            return ranked
+        codes = pc.dictionary_encode(ranked["campaign_id"].combine_chunks()).indices.to_numpy(
+            zero_copy_only=False)
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        rank = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+        return ranked.filter(pa.array(rank < MAX_KEYS + extra))
 
     def _edges(self, edges: pa.Table, member_of: dict[str, str]) -> None:
         for a1, a2, events, lam, q in zip(
@@ -246,39 +293,49 @@ class CampaignFacts:
 
     def _collect(self, dts: pa.Table, keys: pa.Table, per_account: pa.Table,
                  posts: pa.Table) -> None:
-        camp = np.asarray(dts["campaign_id"].to_pylist(), dtype=object)
-        gaps = dts["dt"].to_numpy(zero_copy_only=False)
-        for cid in set(camp.tolist()):
-            self.dts[cid] = gaps[camp == cid]
+        # One sort, then a slice per campaign (not a scan of every gap per campaign).
+        encoded = pc.dictionary_encode(dts["campaign_id"].combine_chunks())
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        order = np.argsort(codes, kind="stable")
+        gaps = dts["dt"].to_numpy(zero_copy_only=False)[order]
+        bounds = np.searchsorted(codes[order], np.arange(len(encoded.dictionary) + 1))
+        for i, cid in enumerate(encoded.dictionary.to_pylist()):
+            self.dts[cid] = gaps[bounds[i]:bounds[i + 1]]
         for r in keys.to_pylist():
             self.keys[r["campaign_id"]].append((r["signal"], r["key"], r["accounts"]))
         for r in per_account.to_pylist():
             self.signals[r["account"]][r["signal"]] += r["n"]
         for r in posts.to_pylist():
-            self.posts[r["campaign_id"]].append((r["post_id"], r["signal"], r["key"]))
+            self.posts[r["campaign_id"]].append((r["post_id"], r["signal"], r["key"],
+                                                 r["account"]))
 
 
 def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
-              evidence: Evidence, fx: PostFeatures, account_rows: dict[str, list[int]],
+              evidence: Evidence, text_keys: dict[str, list[str | None]],
               ages: dict[str, float], params: Any, n_tests: int, result: Any
               ) -> dict[str, Any]:
     members = set(group)
-    posts = {pid: evidence.post(pid, sig, key) for pid, sig, key in facts.posts.get(cid, [])}
+    posts = {pid: evidence.post(pid, sig, key) for pid, sig, key, _ in facts.posts.get(cid, [])}
     key_accounts: dict[tuple[str, str], int] = {(s, k): n for s, k, n in facts.keys.get(cid, [])}
-    dts = list(facts.dts.get(cid, np.array([])))
+    signals = Counter(facts.key_counts.get(cid, Counter()))
+    dts = [facts.dts.get(cid, np.array([]))]
     signal_count = {a: Counter(facts.signals.get(a, Counter())) for a in group}
     best_p = {a: facts.best_q[a] for a in group if a in facts.best_q}
     for b in my_bursts:
         times = [m["ts"] for m in b["posts"]]
-        dts.append((max(times) - min(times)) / 2)
+        dts.append(np.array([(max(times) - min(times)) / 2]))
         inside = [m for m in b["posts"] if m["account"] in members]
-        key_accounts[(b["signal"], b["key"])] = len({m["account"] for m in inside})
+        burst_key = (b["signal"], b["key"])
+        if burst_key not in key_accounts and burst_key not in facts.has_key.get(cid, set()):
+            signals[b["signal"]] += 1  # a key the campaign's events do not have
+        key_accounts[burst_key] = len({m["account"] for m in inside})
         for m in inside:
             signal_count[m["account"]][b["signal"]] += 1
             best_p[m["account"]] = min(best_p.get(m["account"], 1.0), b["p"])
             if len(posts) < MAX_EVIDENCE_POSTS:
                 posts.setdefault(m["post_id"], evidence.post(m["post_id"], b["signal"],
                                                              b["key"]))
+    gaps = np.concatenate(dts)
     ordered = sorted(posts.values(), key=lambda p: p["created_at"])
     timeline = Counter(p["created_at"][:16] for p in ordered)
     inner = facts.observed.get(cid, 0.0) > 0
@@ -301,16 +358,17 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "size": len(group),
         "accounts": [dict(zip(("platform", "account_id"), split_account(a), strict=True))
                      for a in group],
-        "signals": dict(Counter(sig for sig, _ in key_accounts)),
+        "signals": {sig: n for sig, n in signals.items() if n},
         "keys": [{"signal": s, "key": k, "accounts": n, "posts": post_counts[(s, k)]}
                  for (s, k), n in sorted(key_accounts.items(),
-                                         key=lambda kv: (-kv[1], kv[0]))[:50]],
+                                         key=lambda kv: (-kv[1], kv[0]))[:MAX_KEYS]],
         "posts": ordered,
         "timeline": [{"t": t, "posts": n} for t, n in sorted(timeline.items())],
         "scores": {
-            "synchrony": round(1.0 - float(np.median(dts)) / params.window, 3) if dts else None,
+            "synchrony": round(1.0 - float(np.median(gaps)) / params.window, 3)
+            if len(gaps) else None,
             "text_similarity": _text_similarity([p["text"] for p in ordered]),
-            "duplicated_share": _duplicated_share(fx, members, account_rows),
+            "duplicated_share": _duplicated_share(members, text_keys),
             "account_age_homogeneity": _age_homogeneity(ages, group),
         },
         "p_chance": p_chance,
@@ -330,14 +388,14 @@ def _edge_out(e: dict[str, Any]) -> dict[str, Any]:
             "p_value": e["p_value"]}
 
 
-def compat(eng: Any, result: Any, keyed: Any, fx: PostFeatures, params: Any) -> None:
+def compat(eng: Any, result: Any, keyed: Any, feats: Features, params: Any) -> None:
     """CooRTweet's plain co-share network (``significance=False``): edges weighted by
     share pairs, ``min_shares`` applied as CooRTweet's min_participation, one
     signal at a time and stacked; Leiden groups them for reading."""
     from undertow.coordination import coshare as cs
 
     F = eng.F
-    multi = len(set(fx.platform.tolist())) > 1
+    multi = len(feats.platforms) > 1
     stacked = None
     for signal in params.signals:
         if signal in cs.SIGNAL_COLUMNS:
@@ -358,7 +416,7 @@ def compat(eng: Any, result: Any, keyed: Any, fx: PostFeatures, params: Any) -> 
         F.array_join(F.array_sort(F.collect_set("signal")), ";").alias("signals"),
         F.min(F.least(F.col("ts_1"), F.col("ts_2"))).alias("first_ts"),
         F.max(F.greatest(F.col("ts_1"), F.col("ts_2"))).alias("last_ts")))
-    platform = str(fx.platform[0]) if len(fx.platform) else "generic"
+    platform = feats.platforms[0] if feats.platforms else "generic"
 
     def whose(account: str) -> tuple[str, str]:
         return split_account(account) if multi else (platform, account)
@@ -396,5 +454,5 @@ def compat(eng: Any, result: Any, keyed: Any, fx: PostFeatures, params: Any) -> 
                              "events": e["weight"], "signals": e["signals"],
                              "first_ts": iso(e["first_ts"]), "last_ts": iso(e["last_ts"]),
                              "p_value": None, "avg_time_delta": e["avg_time_delta"]})
-    result.counts = {"posts": len(fx.post_id), "edges": edges.num_rows,
+    result.counts = {"posts": feats.posts, "edges": edges.num_rows,
                      "share_pairs": int(sum(edges["weight"].to_pylist()))}

@@ -1,12 +1,16 @@
 """``undertow detect``: accounts that act in concert, grouped into campaigns with evidence.
 
-Steps: posts → keyed rows per signal (:mod:`keys`) → cells of one window per
-key; crowded cells become key-level bursts and are never expanded into pairs
-→ co-action pairs inside the window (:mod:`coaction`), near-duplicate
-candidates checked against their MinHash signatures → pair events → edges kept
-by significance against a null model (:mod:`significance`) → Leiden
-communities with evidence and scores (:mod:`campaigns`). The relational steps
-are DataFrame code that runs on DuckDB or Spark.
+Steps: posts, streamed in batches → keyed rows per signal (:mod:`keys`,
+:mod:`features`) → cells of one window per key; crowded cells become key-level
+bursts and are never expanded into pairs → co-action pairs inside the window
+(:mod:`coaction`), near-duplicate candidates checked against their MinHash
+signatures → pair events → edges kept by significance against a null model
+(:mod:`significance`) → Leiden communities with evidence and scores
+(:mod:`campaigns`). The relational steps are DataFrame code that runs on
+DuckDB or Spark; on DuckDB they work out of core under ``memory_limit``
+(working tables in an in-memory scratch database that spills to the
+workspace's temp directory), so memory grows with the significant edges and
+the campaigns' evidence, not with the posts.
 
 Example:
     >>> from undertow.workspace import Workspace
@@ -19,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -27,19 +32,27 @@ import numpy as np
 import pyarrow as pa
 
 from undertow.coordination.coaction import window_pairs, with_bins
-from undertow.coordination.keys import (
-    POSTS_FOR_KEYS,
-    SIGNALS,
-    KeyOptions,
-    PostFeatures,
-    keyed_rows,
-    near_text_rows,
-    post_features,
+from undertow.coordination.features import (
+    BATCH_ROWS,
+    STAGES,
+    Features,
+    near_cold_rows,
+    stage_features,
+    verified_near_pairs,
 )
+from undertow.coordination.keys import POSTS_FOR_KEYS, SIGNALS, KeyOptions
 from undertow.coordination.significance import poisson_sf
-from undertow.coordination.textsim import estimated_jaccard
 from undertow.engines import Engine, make_engine
 from undertow.workspace import Workspace
+
+#: DuckDB's memory for one detection run unless told otherwise. The Python side
+#: adds a batch of posts, the significant edges and the campaigns' evidence (at
+#: 1M posts the process peaks at about 2.4 GiB; see BENCHMARKS.md for 10M).
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+#: Working tables of the relational steps (dropped when ``detect`` ends).
+_STAGES = ("_coord_cells", "_coord_bursts", "_coord_cold", "_coord_events", "_coord_edges",
+           "_coord_edges_tested", "_coord_act", "_coord_lam_first")
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,13 @@ class Detection:
                 "edges": len(self.edges), **self.counts}
 
 
+_log = logging.getLogger(__name__)
+
+
 class _Clock:
+    """Seconds per step, also logged (``undertow.coordination.detect``, INFO) as each
+    step ends, for following a long run."""
+
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
         self._t = time.perf_counter()
@@ -95,10 +114,12 @@ class _Clock:
         now = time.perf_counter()
         self.times[name] = round(now - self._t, 3)
         self._t = now
+        _log.info("detect: %s %.1f s", name, self.times[name])
 
 
 def load_posts(eng: Engine) -> pa.Table:
-    """The columns of ``posts`` that coordination reads, as Arrow."""
+    """The columns of ``posts`` that coordination reads, as Arrow, all at once (small
+    workspaces only; ``detect`` streams them, see :mod:`features`)."""
     return eng.to_arrow(eng.table("posts", list(POSTS_FOR_KEYS.names))).cast(POSTS_FOR_KEYS)
 
 
@@ -109,38 +130,15 @@ def _cells(eng: Engine, keyed: Any, window: float) -> Any:
         F.min("ts").alias("t0"), F.max("ts").alias("t1"))
 
 
-def _verified_near_pairs(eng: Engine, pairs: Any, fx: PostFeatures, threshold: float
-                         ) -> pa.Table:
-    """Near-duplicate candidates whose texts really are similar, and not identical."""
-    F = eng.F
-    cand = eng.to_arrow(pairs.filter(F.col("signal") == F.lit("near_text")).select(
-        "post_1", "post_2", "account_1", "account_2", "ts_1", "ts_2", "dt").distinct())
-    if cand.num_rows == 0:
-        return cand.append_column("key", pa.array([], pa.string()))
-    row_of = {pid: i for i, pid in enumerate(fx.post_id)}
-    i1 = np.fromiter((row_of[p] for p in cand["post_1"].to_pylist()), np.int64, cand.num_rows)
-    i2 = np.fromiter((row_of[p] for p in cand["post_2"].to_pylist()), np.int64, cand.num_rows)
-    n1, n2 = fx.norm_index[i1], fx.norm_index[i2]
-    sim = estimated_jaccard(fx.signatures[n1], fx.signatures[n2])
-    keep = (sim >= threshold) & (n1 != n2)
-    lo = np.minimum(n1, n2)[keep]
-    hi = np.maximum(n1, n2)[keep]
-    key = np.char.add(np.char.add(lo.astype(str), "~"), hi.astype(str)).astype(object)
-    kept = cand.filter(pa.array(keep))
-    return kept.append_column("key", pa.array(key, pa.string()))
-
-
-def _pair_events(eng: Engine, cold: Any, fx: PostFeatures, params: DetectParams) -> Any:
+def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams) -> Any:
     """Every co-action pair, near-duplicates verified, as a DataFrame."""
-    F = eng.F
-    pairs = eng.persist(window_pairs(eng, cold, params.window), "_coord_pairs")
     cols = ["signal", "key", "account_1", "post_1", "ts_1", "account_2", "post_2", "ts_2", "dt"]
-    if "near_text" not in params.signals:
-        return pairs.select(*cols)
-    near = _verified_near_pairs(eng, pairs, fx, params.near_threshold)
-    near = near.append_column("signal", pa.array(["near_text"] * near.num_rows, pa.string()))
-    staged = eng.stage("_coord_near", near.select(cols))
-    return pairs.filter(F.col("signal") != F.lit("near_text")).select(*cols).unionByName(staged)
+    pairs = window_pairs(eng, cold, params.window).select(*cols)
+    if feats.near_posts is None:
+        return pairs
+    near_cold = near_cold_rows(eng, feats, params.window, params.hot_accounts)
+    near = verified_near_pairs(eng, near_cold, feats, params.window, params.near_threshold)
+    return pairs.unionByName(near.select(*cols))
 
 
 def _edges(eng: Engine, events: Any, window: float) -> Any:
@@ -173,12 +171,17 @@ def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) ->
     # A quiet hour with no meetings at all says little: never expect less than overall.
     k_h = stats.crossJoin(k_all).select(
         "hour", F.greatest(F.col("ss") / (F.col("s1") * F.col("s1")), F.col("k_all")).alias("k"))
-    act = with_bins(eng, keyed, window).withColumn("hour", hour).groupBy("account", "hour").agg(
-        F.countDistinct("signal", "key", "bin").alias("r"))
+    act = eng.persist(with_bins(eng, keyed, window).withColumn("hour", hour)
+                      .groupBy("account", "hour").agg(
+                          F.countDistinct("signal", "key", "bin").alias("r")), "_coord_act")
     a = act.select(F.col("account").alias("account_1"), "hour", F.col("r").alias("r1"))
     b = act.select(F.col("account").alias("account_2"), "hour", F.col("r").alias("r2"))
     pairs = edges.select("account_1", "account_2")
-    hourly = (pairs.join(a, on=["account_1"]).join(b, on=["account_2", "hour"])
+    # Each edge with its first account's active hours, kept apart so the optimizer
+    # cannot join the two accounts' hours on the hour alone first (every pair of
+    # accounts active in the same hour: billions of rows at 1M posts).
+    first = eng.persist(pairs.join(a, on=["account_1"]), "_coord_lam_first")
+    hourly = (first.join(b, on=["account_2", "hour"])
               .join(k_h, on=["hour"]).groupBy("account_1", "account_2")
               .agg((F.lit(2.0) * F.sum(F.col("r1") * F.col("r2") * F.col("k"))).alias("lam_h")))
     total = act.groupBy("account").agg(F.sum("r").alias("r"))
@@ -219,61 +222,93 @@ def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float) -> 
                          "ts": []})
     staged = eng.stage("_coord_bursts", bursts.select(["signal", "key", "bin"]))
     rows = with_bins(eng, keyed, window).join(staged, on=["signal", "key", "bin"])
-    return eng.to_arrow(rows.select("signal", "key", "bin", "account", "post_id", "ts"))
+    members = eng.to_arrow(rows.select("signal", "key", "bin", "account", "post_id", "ts"))
+    # In a fixed order, so the evidence a burst shows is the same every run.
+    return members.sort_by([("ts", "ascending"), ("post_id", "ascending"),
+                            ("account", "ascending")])
+
+
+def _significant_edges(eng: Engine, events: Any, keyed: Any, cells: Any,
+                       params: DetectParams) -> tuple[pa.Table, int]:
+    """Edges kept by significance, with ``lam``, ``p_value`` and ``q_value``, and how
+    many candidate edges were tested.
+
+    Every candidate edge counts in the Bonferroni correction, but only those with
+    ``min_events`` meetings can be kept, so only they get their expectation
+    computed and come back from the engine.
+    """
+    F = eng.F
+    edges = eng.persist(_edges(eng, events, params.window), "_coord_edges")
+    tested = eng.count(edges)
+    eligible = eng.persist(edges.filter(F.col("events") >= F.lit(params.min_events)),
+                           "_coord_edges_tested")
+    table = eng.to_arrow(_expected(eng, eligible, keyed, cells, params.window))
+    p = poisson_sf(table["events"].to_numpy(), table["lam"].to_numpy(zero_copy_only=False))
+    q = np.minimum(p * tested, 1.0)
+    table = table.append_column("p_value", pa.array(p, pa.float64())).append_column(
+        "q_value", pa.array(q, pa.float64()))
+    # One shared moment is never enough on its own, however unlikely: across all the
+    # pairs that could have met, some will by chance. Single large moments are bursts.
+    kept = table.filter(pa.array(q <= params.alpha))
+    return kept.sort_by([("account_1", "ascending"), ("account_2", "ascending")]), tested
 
 
 def detect(ws: Workspace, params: DetectParams | None = None,
-           engine: str | Engine = "duckdb") -> Detection:
-    """Find coordinated accounts and campaigns in the workspace's posts."""
-    from undertow.coordination import campaigns as build
+           engine: str | Engine = "duckdb", memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+           batch_rows: int = BATCH_ROWS) -> Detection:
+    """Find coordinated accounts and campaigns in the workspace's posts.
 
+    Posts are read ``batch_rows`` at a time; on DuckDB the relational steps use
+    at most ``memory_limit`` (``None``: DuckDB's own default, 80% of RAM) and
+    spill to disk beyond it.
+    """
     params = params or DetectParams()
     eng = make_engine(engine, ws) if isinstance(engine, str) else engine
+    try:
+        with eng.working_memory(memory_limit):
+            return _detect(ws, eng, params, batch_rows)
+    finally:
+        for name in (*STAGES, *_STAGES):
+            eng.drop_stage(name)
+
+
+def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -> Detection:
+    from undertow.coordination import campaigns as build
+
     F = eng.F
     clock = _Clock()
-    posts = load_posts(eng)
-    fx = post_features(posts, KeyOptions(min_chars=params.min_chars))
-    keyed_arrow = keyed_rows(fx, params.signals)
-    near_arrow = near_text_rows(fx) if "near_text" in params.signals else None
+    options = KeyOptions(min_chars=params.min_chars)
+    signals = params.signals if params.significance else tuple(
+        s for s in params.signals if s != "near_text")  # co-share has no near_text
+    feats = stage_features(eng, ws, signals, options, batch_rows)
+    keyed = feats.keyed
     clock.lap("features")
-    keyed = eng.stage("_coord_keyed", keyed_arrow, materialize=True)
-    all_keyed = keyed if near_arrow is None else keyed.unionByName(
-        eng.stage("_coord_keyed_near", near_arrow, materialize=True))
     result = Detection(params)
     if not params.significance:
-        build.compat(eng, result, keyed, fx, params)
+        build.compat(eng, result, keyed, feats, params)
         clock.lap("coshare")
         result.timings = clock.times
         return result
-    cells = _cells(eng, keyed, params.window)
-    all_cells = _cells(eng, all_keyed, params.window)
-    hot = all_cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
-    cold = eng.persist(with_bins(eng, all_keyed, params.window).join(
+    cells = eng.persist(_cells(eng, keyed, params.window), "_coord_cells")
+    hot = cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
+    cold = eng.persist(with_bins(eng, keyed, params.window).join(
         hot, on=["signal", "key", "bin"], how="left_anti").drop("bin"), "_coord_cold")
-    events = eng.persist(_pair_events(eng, cold, fx, params), "_coord_events")
+    events = eng.persist(_pair_events(eng, cold, feats, params), "_coord_events")
+    eng.release("_coord_cold", *STAGES[1:])  # all but the keyed rows
     clock.lap("pairs")
-    edges = eng.to_arrow(_expected(eng, eng.persist(_edges(eng, events, params.window),
-                                                    "_coord_edges"), keyed, cells,
-                                   params.window))
-    p = poisson_sf(edges["events"].to_numpy(), edges["lam"].to_numpy(zero_copy_only=False))
-    q = np.minimum(p * len(p), 1.0)
-    edges = edges.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
-    # One shared moment is never enough on its own, however unlikely: across all the
-    # pairs that could have met, some will by chance. Single large moments are bursts.
-    kept = edges.filter(pa.array((q <= params.alpha) &
-                                 (edges["events"].to_numpy() >= params.min_events)))
+    kept, tested = _significant_edges(eng, events, keyed, cells, params)
     clock.lap("significance")
     bursts = _bursts(eng, cells, params)
     members = _burst_members(eng, keyed, bursts, params.window)
     clock.lap("bursts")
-    result.counts = {"posts": posts.num_rows, "keyed_rows": keyed_arrow.num_rows,
-                     "candidate_edges": edges.num_rows, "significant_edges": kept.num_rows,
+    result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
+                     "candidate_edges": tested, "significant_edges": kept.num_rows,
                      "bursts": bursts.num_rows}
-    build.assemble(eng, result, kept, bursts, members, events, fx, params)
+    # Campaigns read only the events: the rest goes before their evidence is built.
+    eng.release("_coord_keyed", "_coord_cells", "_coord_edges", "_coord_edges_tested",
+                "_coord_act", "_coord_lam_first", "_coord_bursts")
+    build.assemble(eng, ws, result, kept, bursts, members, events, options, params)
     clock.lap("campaigns")
-    for name in ("_coord_keyed", "_coord_keyed_near", "_coord_near", "_coord_bursts",
-                 "_coord_cold", "_coord_pairs", "_coord_events", "_coord_edges"):
-        eng.drop_stage(name)
     result.timings = clock.times
     return result
 

@@ -9,7 +9,11 @@ source names, e.g. CooRTweet's ``object_id``). Accounts are
 in ``repost``, never in ``text``.
 
 Per-row work (normalising, hashing, MinHash) runs in Python over Arrow
-batches; everything after it is relational.
+batches, one batch of posts at a time; everything after it is relational.
+For ``near_text`` a batch gives three tables (:func:`near_parts`): each
+comparable post's text id, each unique text's MinHash signature and its LSH
+bands; which bands two different texts share is then found by the engine over
+all batches (:mod:`undertow.coordination.features`).
 
 Example:
     >>> import pyarrow as pa
@@ -32,7 +36,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from undertow.coordination.textsim import BANDS, band_keys, minhash_signatures, normalize_texts
+from undertow.coordination.textsim import (
+    BANDS,
+    band_keys,
+    minhash_signatures,
+    normalize_texts,
+    signature_array,
+    text_ids,
+)
 from undertow.schema import POSTS
 
 SIGNALS = ("text", "near_text", "link", "hashtag", "reply", "repost", "object")
@@ -45,6 +56,16 @@ POSTS_FOR_KEYS = pa.schema([pa.field(c, _TYPES[c]) for c in _KEY_COLUMNS])
 KEYED_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.string()),
                           ("account", pa.string()), ("post_id", pa.string()),
                           ("ts", pa.float64())])
+#: A comparable post: ``pid`` numbers it within one run, ``tid`` is its text's id and
+#: ``acc`` its account's (:func:`~undertow.coordination.textsim.text_ids`), so that
+#: near-duplicate candidates are found on integers; ``account``/``post_id`` name it.
+NEAR_POSTS_SCHEMA = pa.schema([("pid", pa.int64()), ("tid", pa.int64()), ("acc", pa.int64()),
+                               ("ts", pa.float64()), ("account", pa.string()),
+                               ("post_id", pa.string())])
+#: A unique comparable text's MinHash signature (``NUM_PERM`` uint32 as bytes).
+TEXTS_SCHEMA = pa.schema([("tid", pa.int64()), ("sig", pa.binary())])
+#: One row per LSH band of a unique comparable text.
+BANDS_SCHEMA = pa.schema([("tid", pa.int64()), ("band", pa.int64())])
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,7 @@ class PostFeatures:
     posts: pa.Table
     accounts_arrow: pa.Array | None = None
     post_ids_arrow: pa.Array | None = None
+    text_ids: np.ndarray | None = None  #: id of each row of ``signatures``
 
 
 def _is_repost(posts: pa.Table) -> np.ndarray:
@@ -80,8 +102,10 @@ def _is_repost(posts: pa.Table) -> np.ndarray:
     return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def post_features(posts: pa.Table, options: KeyOptions | None = None) -> PostFeatures:
-    """Normalise every post's text; MinHash the comparable unique texts (vectorised)."""
+def post_features(posts: pa.Table, options: KeyOptions | None = None,
+                  signatures: bool = True) -> PostFeatures:
+    """Normalise every post's text; MinHash the comparable unique texts (vectorised;
+    not when ``signatures`` is false: then only the text keys are wanted)."""
     options = options or KeyOptions()
     accounts = pc.binary_join_element_wise(posts["platform"], posts["author_id"], ":")
     accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
@@ -100,11 +124,13 @@ def post_features(posts: pa.Table, options: KeyOptions | None = None) -> PostFea
     where = np.flatnonzero(comparable)
     encoded = pc.dictionary_encode(norm.take(pa.array(where)))
     norm_index[where] = encoded.indices.to_numpy(zero_copy_only=False)
-    signatures = minhash_signatures(encoded.dictionary.to_pylist())
+    unique = encoded.dictionary
+    sigs = minhash_signatures(unique.to_pylist()) if signatures else np.empty(
+        (0, 0), dtype=np.uint32)
     return PostFeatures(np.asarray(accounts.to_numpy(zero_copy_only=False), dtype=object),
                         np.asarray(post_ids.to_numpy(zero_copy_only=False), dtype=object),
-                        platform, ts, keys, scoped, norm_index, signatures, posts,
-                        accounts, post_ids)
+                        platform, ts, keys, scoped, norm_index, sigs, posts,
+                        accounts, post_ids, text_ids(unique) if signatures else None)
 
 
 def _rows(signal: str, key: pa.Array | np.ndarray, fx: PostFeatures, idx: np.ndarray
@@ -183,6 +209,34 @@ def near_text_rows(fx: PostFeatures) -> pa.Table:
     keys = bands[rows_of_posts[which_post], which_band]
     key_text = pc.cast(pa.array(keys, pa.int64()), pa.string())
     return _rows("near_text", key_text, fx, idx[which_post])
+
+
+def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """One batch's share of ``near_text``: each comparable post with its text id
+    (:data:`NEAR_POSTS_SCHEMA`; ``pid`` = ``first_pid`` + its row in the batch), each
+    unique text's signature (:data:`TEXTS_SCHEMA`) and its bands (:data:`BANDS_SCHEMA`).
+
+    The same text in two batches gets the same id, signature and bands; joining
+    the posts to the bands two different texts share gives exactly
+    :func:`near_text_rows` over all the posts at once.
+    """
+    assert fx.text_ids is not None, "post_features(..., signatures=True)"
+    idx = np.flatnonzero(fx.norm_index >= 0)
+    take = pa.array(idx, pa.int64())
+    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
+    accounts = fx.accounts_arrow.take(take)
+    posts = pa.table({"pid": pa.array(idx + first_pid, pa.int64()),
+                      "tid": pa.array(fx.text_ids[fx.norm_index[idx]], pa.int64()),
+                      "acc": pa.array(text_ids(accounts), pa.int64()),
+                      "ts": pa.array(fx.ts[idx], pa.float64()),
+                      "account": accounts,
+                      "post_id": fx.post_ids_arrow.take(take)}, schema=NEAR_POSTS_SCHEMA)
+    texts = pa.table({"tid": pa.array(fx.text_ids, pa.int64()),
+                      "sig": signature_array(fx.signatures)}, schema=TEXTS_SCHEMA)
+    bands = band_keys(fx.signatures) if len(fx.signatures) else np.empty((0, BANDS), np.int64)
+    band_rows = pa.table({"tid": pa.array(np.repeat(fx.text_ids, BANDS), pa.int64()),
+                          "band": pa.array(bands.ravel(), pa.int64())}, schema=BANDS_SCHEMA)
+    return posts, texts, band_rows
 
 
 def keyed_rows(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS) -> pa.Table:

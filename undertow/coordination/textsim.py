@@ -116,6 +116,60 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
     return h.view(np.int64)
 
 
+def text_ids(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit id per text (int64), the same for equal texts in any batch or run.
+
+    A hash of the text's UTF-8 bytes and their positions: texts can be keyed
+    batch by batch without a dictionary of every text seen. Two different texts
+    share an id with probability about 2**-64.
+    """
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    arr = pc.cast(pc.fill_null(texts, ""), pa.large_string())
+    n = len(arr)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    lengths = np.diff(offsets)
+    starts = offsets[:-1] - offsets[0]
+    pos = np.arange(len(data), dtype=np.uint64) - np.repeat(starts, lengths).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = _mix((pos << np.uint64(8)) | data.astype(np.uint64))
+        h = np.zeros(n, dtype=np.uint64)
+        filled = lengths > 0
+        if filled.any():
+            h[filled] = np.add.reduceat(mixed, starts[filled])
+        h = _mix(h + lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    return h.view(np.int64)
+
+
+def signature_array(signatures: np.ndarray) -> pa.Array:
+    """MinHash signatures as Arrow binary values (``NUM_PERM`` uint32 each), for
+    keeping them in an engine table."""
+    sig = np.ascontiguousarray(signatures, dtype=np.uint32)
+    width = NUM_PERM * 4
+    offsets = np.arange(len(sig) + 1, dtype=np.int32) * width
+    return pa.Array.from_buffers(pa.binary(), len(sig),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(sig.tobytes())])
+
+
+def signature_matrix(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The ``(n, NUM_PERM)`` uint32 signatures back from :func:`signature_array` values."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.binary())
+    arr = pc.cast(values, pa.large_binary())
+    n = len(arr)
+    if n == 0:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    if offsets[-1] - offsets[0] != n * NUM_PERM * 4:
+        raise ValueError("not MinHash signatures")
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint32, count=n * NUM_PERM,
+                         offset=int(offsets[0]))
+    return data.reshape(n, NUM_PERM)
+
+
 def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
     """Row-wise share of equal MinHash values: an estimate of Jaccard similarity."""
     return (sig_a == sig_b).mean(axis=1)
