@@ -107,18 +107,22 @@ def time_problem(value: Any, tz: tzinfo) -> str | None:
     """Why ``value`` is not a time ingest can read, or ``None`` when it is."""
     if value is None:
         return "missing time"
-    if type(value) is str and not value.replace(".", "", 1).isdigit():
-        # The common case, ISO 8601, cheaply (digits alone are epoch seconds to parse_time).
-        try:
-            datetime.fromisoformat(value)
-            return None
-        except ValueError:
-            pass
+    if type(value) is str and not value.replace(".", "", 1).isdigit() and _iso(value):
+        return None  # the common case, cheaply (digits alone are epoch seconds to parse_time)
     try:
         parse_time(value, tz)
     except TimeParseError as exc:
         return str(exc)
     return None
+
+
+def _iso(value: str) -> bool:
+    """Whether ``datetime.fromisoformat`` reads ``value``."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def field(obj: dict[str, Any], key: str) -> dict[str, Any]:
