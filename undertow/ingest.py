@@ -43,8 +43,8 @@ ACCOUNTS_SCHEMA = arrow_schema(ACCOUNTS)
 QUARANTINE_SCHEMA = arrow_schema(QUARANTINE)
 _INPUT_SCHEMA = pa.schema(list(INPUT_FIELDS.items()))
 #: Posts per transaction. Batches above DuckDB's row group (122,880 rows) are
-#: written straight to the file instead of through the write-ahead log, which
-#: about halves the cost of writing them.
+#: written straight to the file instead of through the write-ahead log (storing
+#: 1M posts: 5.4 CPU s against 7.1 s in batches of 50,000).
 BATCH_SIZE = 200_000
 
 

@@ -67,7 +67,7 @@ def arrow_schema(columns: list[tuple[str, str, pa.DataType]]) -> pa.Schema:
 
 
 #: Long free text, stored with zstd: smaller than DuckDB's default string
-#: compression and cheaper to write (about a third less time per ingested post).
+#: compression and cheaper to write (1M posts: 104 MB against 177 MB).
 ZSTD_COLUMNS = frozenset({"text", "raw", "description"})
 
 

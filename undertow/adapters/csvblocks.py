@@ -72,6 +72,7 @@ def read(source: Source, options: ReadOptions, delimiter: str,
                 more = stream.read(BLOCK_BYTES)
                 eof = not more
                 data += more
+            block_ends: np.ndarray | None = None
             if eof:
                 if data and not data.endswith(b"\n"):
                     data += b"\n"
@@ -83,8 +84,9 @@ def read(source: Source, options: ReadOptions, delimiter: str,
                         break
                     continue
                 cut = int(ends[-1]) + 1
+                block_ends = ends
             block, data = data[:cut], data[cut:]
-            table = _parse(block, line, columns, fields, delimiter) if block else None
+            table = _parse(block, line, columns, fields, delimiter, block_ends) if block else None
             if block and table is None:
                 data = block + data
                 break
@@ -131,13 +133,15 @@ def _header(head: bytes, source: Source, delimiter: str) -> list[str]:
     return [h.lstrip("\ufeff").strip() for h in header]
 
 
-def _parse(block: bytes, first_line: int, columns: list[str],
-           fields: list[tuple[str, str]], delimiter: str) -> pa.Table | None:
+def _parse(block: bytes, first_line: int, columns: list[str], fields: list[tuple[str, str]],
+           delimiter: str, ends: np.ndarray | None = None) -> pa.Table | None:
     """The posts of one block (ending in a record's line feed), or ``None`` when the
-    block holds anything the careful reader must see."""
+    block holds anything the careful reader must see. ``ends`` are the block's
+    record ends when the caller has found them already."""
     arr = np.frombuffer(block, dtype=np.uint8)
     feeds = np.flatnonzero(arr == _LF)
-    ends = _record_ends(block)
+    if ends is None:
+        ends = _record_ends(block)
     if not len(ends) or ends[-1] != len(block) - 1:
         return None
     offsets = np.concatenate(([0], ends + 1)).astype(np.int32)
