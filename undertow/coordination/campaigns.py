@@ -17,12 +17,11 @@ from typing import Any
 import igraph as ig
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from undertow.coordination.features import Features, evidence_posts, member_text_keys
+from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
-from undertow.coordination.textsim import jaccard, normalize_texts
+from undertow.coordination.textsim import jaccard, normalize_texts, text_ids
 
 MAX_EVIDENCE_POSTS = 300
 MAX_KEYS = 50  #: keys a campaign's evidence lists
@@ -56,8 +55,8 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
             last["bins"].append(r["bin"])
             last["p"] = min(last["p"], r["p"])
         else:
-            merged.append({"signal": r["signal"], "key": r["key"], "bins": [r["bin"]],
-                           "p": r["p"]})
+            merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
+                           "bins": [r["bin"]], "p": r["p"]})
     for b in merged:
         posts = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["key"], cell)]]
         b["posts"] = posts
@@ -166,7 +165,8 @@ def _account_ages(eng: Any) -> dict[str, float]:
 
 
 def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
-             members: pa.Table, events: Any, options: KeyOptions, params: Any) -> None:
+             members: pa.Table, events: Any, names: Names, options: KeyOptions,
+             params: Any) -> None:
     """Fill ``result`` (a :class:`~undertow.coordination.detect.Detection`).
 
     Memory grows with the significant edges and the campaigns: posts are read
@@ -181,8 +181,8 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     for b in bursts:
         for cid in sorted({member_of[a] for a in b["accounts"] if a in member_of}):
             bursts_of[cid].append(b)
-    facts = CampaignFacts(eng, events, member_of, edges, {
-        cid: [(b["signal"], b["key"]) for b in bs] for cid, bs in bursts_of.items()})
+    facts = CampaignFacts(eng, events, member_of, edges, names, {
+        cid: [(b["signal"], b["kid"]) for b in bs] for cid, bs in bursts_of.items()})
     text_keys = member_text_keys(ws, list(member_of), options)
     ages = _account_ages(eng)
     n_tests = max(1, len(groups))
@@ -203,17 +203,19 @@ class CampaignFacts:
     and whether each key of its bursts is among them), signals per account, the
     earliest evidence posts, and the campaign's observed and expected events.
 
-    Only the keys that can be shown come back: the ``MAX_KEYS`` most shared plus
-    one per burst key (a burst can change a key's count), which is enough for the
-    top ``MAX_KEYS`` after the bursts are counted in.
+    The events are on integers (account ids, post numbers, key ids); only what is
+    shown comes back and is named (``names``): the ``MAX_KEYS`` most shared keys
+    plus one per burst key (a burst can change a key's count), which is enough
+    for the top ``MAX_KEYS`` after the bursts are counted in, and the first
+    ``MAX_EVIDENCE_POSTS`` posts.
     """
 
     def __init__(self, eng: Any, events: Any, member_of: dict[str, str], edges: pa.Table,
-                 burst_keys: dict[str, list[tuple[str, str]]] | None = None):
+                 names: Names, burst_keys: dict[str, list[tuple[str, int]]] | None = None):
         self.dts: dict[str, np.ndarray] = {}
         self.keys: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
         self.key_counts: dict[str, Counter[str]] = defaultdict(Counter)
-        self.has_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.has_key: dict[str, set[tuple[str, int]]] = defaultdict(set)
         self.signals: dict[str, Counter[str]] = defaultdict(Counter)
         self.posts: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
         self.observed: dict[str, float] = defaultdict(float)
@@ -222,61 +224,75 @@ class CampaignFacts:
         if not member_of or edges.num_rows == 0:
             return
         self._edges(edges, member_of)
-        F, W = eng.F, eng.Window
+        F = eng.F
+        accounts = list(member_of)
+        ids = text_ids(pa.array(accounts, pa.string()))
+        self._who = dict(zip(ids.tolist(), accounts, strict=True))
+        self._cids = sorted(set(member_of.values()))
+        number = {cid: n for n, cid in enumerate(self._cids)}
         staged = eng.stage("_coord_members", pa.table({
-            "account": list(member_of), "campaign_id": list(member_of.values())}))
-        m1 = staged.select(F.col("account").alias("account_1"), F.col("campaign_id"))
-        m2 = staged.select(F.col("account").alias("account_2"),
-                           F.col("campaign_id").alias("c2"))
-        inner = events.join(m1, on=["account_1"]).join(m2, on=["account_2"]).filter(
-            F.col("campaign_id") == F.col("c2"))
-        sides = inner.select("campaign_id", "signal", "key", F.col("account_1").alias("account"),
+            "account": pa.array(ids, pa.int64()),
+            "cno": pa.array([number[member_of[a]] for a in accounts], pa.int64())}))
+        m1 = staged.select(F.col("account").alias("account_1"), F.col("cno"))
+        m2 = staged.select(F.col("account").alias("account_2"), F.col("cno").alias("c2"))
+        inner = eng.persist(events.join(m1, on=["account_1"]).join(m2, on=["account_2"]).filter(
+            F.col("cno") == F.col("c2")).drop("c2"), "_coord_inner")
+        sides = inner.select("cno", "signal", "key", F.col("account_1").alias("account"),
                              F.col("post_1").alias("post_id"), F.col("ts_1").alias("ts")
                              ).unionByName(inner.select(
-                                 "campaign_id", "signal", "key",
-                                 F.col("account_2").alias("account"),
+                                 "cno", "signal", "key", F.col("account_2").alias("account"),
                                  F.col("post_2").alias("post_id"), F.col("ts_2").alias("ts")))
-        dts = eng.to_arrow(inner.select("campaign_id", "dt"))
-        keys = self._keys(eng, sides, burst_keys or {})
-        per_account = eng.to_arrow(sides.groupBy("account", "signal").agg(
-            F.count(F.lit(1)).alias("n")))
-        first = W.partitionBy("campaign_id").orderBy(F.col("ts").asc(), F.col("post_id").asc())
-        posts = eng.to_arrow(sides.select("campaign_id", "post_id", "signal", "key", "ts",
-                                          "account")
-                             .dropDuplicates(["campaign_id", "post_id"])
-                             .withColumn("rank", F.row_number().over(first))
-                             .filter(F.col("rank") <= F.lit(MAX_EVIDENCE_POSTS)))
-        eng.drop_stage("_coord_members")
-        self._collect(dts, keys, per_account, posts)
+        try:
+            dts = eng.to_arrow(inner.select("cno", "dt"))
+            keys = self._keys(eng, sides, names, {
+                number[cid]: pairs for cid, pairs in (burst_keys or {}).items()
+                if cid in number})
+            per_account = eng.to_arrow(sides.groupBy("account", "signal").agg(
+                F.count(F.lit(1)).alias("n")))
+            posts = self._first_posts(eng, sides)
+        finally:
+            eng.drop_stage("_coord_members")
+            eng.drop_stage("_coord_inner")
+            eng.drop_stage("_coord_campaign_keys")
+        self._collect(dts, keys, per_account, posts, names)
 
-    def _keys(self, eng: Any, sides: Any, burst_keys: dict[str, list[tuple[str, str]]]
-              ) -> pa.Table:
+    def _keys(self, eng: Any, sides: Any, names: Names,
+              burst_keys: dict[int, list[tuple[str, int]]]) -> list[tuple[int, str, int, int]]:
         """Distinct keys per campaign and signal, into ``key_counts``; which burst keys
-        the campaign's events have, into ``has_key``; the most shared keys, returned
-        (ranked in Arrow: millions of keys never become Python objects)."""
-        F = eng.F
-        keys = eng.to_arrow(sides.groupBy("campaign_id", "signal", "key").agg(
-            F.countDistinct("account").alias("accounts")))
-        for r in keys.group_by(["campaign_id", "signal"]).aggregate(
-                [("key", "count")]).to_pylist():
-            self.key_counts[r["campaign_id"]][r["signal"]] = r["key_count"]
-        wanted = {(cid, s, k) for cid, pairs in burst_keys.items() for s, k in pairs}
-        if wanted and keys.num_rows:
-            probe = pa.table({"campaign_id": [w[0] for w in wanted],
-                              "signal": [w[1] for w in wanted], "key": [w[2] for w in wanted]})
-            for r in keys.join(probe, ["campaign_id", "signal", "key"],
-                               join_type="left semi").to_pylist():
-                self.has_key[r["campaign_id"]].add((r["signal"], r["key"]))
+        the campaign's events have, into ``has_key``; the most shared keys
+        (campaign number, signal, key id, accounts), ranked by the engine."""
+        F, W = eng.F, eng.Window
+        keys = eng.persist(sides.groupBy("cno", "signal", "key").agg(
+            F.countDistinct("account").alias("accounts")), "_coord_campaign_keys")
+        for r in eng.to_arrow(keys.groupBy("cno", "signal").agg(
+                F.count(F.lit(1)).alias("n"))).to_pylist():
+            self.key_counts[self._cids[r["cno"]]][r["signal"]] = r["n"]
+        wanted = [(cno, s, k) for cno, pairs in burst_keys.items() for s, k in pairs]
+        if wanted:
+            probe = eng.stage("_coord_burst_keys", pa.table({
+                "cno": pa.array([w[0] for w in wanted], pa.int64()),
+                "signal": pa.array([w[1] for w in wanted], pa.string()),
+                "key": pa.array([w[2] for w in wanted], pa.int64())}))
+            for r in eng.to_arrow(keys.join(probe, on=["cno", "signal", "key"],
+                                            how="left_semi")).to_pylist():
+                self.has_key[self._cids[r["cno"]]].add((r["signal"], r["key"]))
+            eng.drop_stage("_coord_burst_keys")
         extra = max((len(v) for v in burst_keys.values()), default=0)
-        ranked = keys.sort_by([("campaign_id", "ascending"), ("accounts", "descending"),
-                               ("signal", "ascending"), ("key", "ascending")])
-        if ranked.num_rows == 0:
-            return ranked
-        codes = pc.dictionary_encode(ranked["campaign_id"].combine_chunks()).indices.to_numpy(
-            zero_copy_only=False)
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        rank = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
-        return ranked.filter(pa.array(rank < MAX_KEYS + extra))
+        order = W.partitionBy("cno").orderBy(F.col("accounts").desc(), F.col("signal").asc(),
+                                             F.col("key").asc())
+        top = eng.to_arrow(keys.withColumn("rank", F.row_number().over(order)).filter(
+            F.col("rank") <= F.lit(MAX_KEYS + extra)).select("cno", "signal", "key", "accounts"))
+        return [(r["cno"], r["signal"], r["key"], r["accounts"]) for r in top.to_pylist()]
+
+    @staticmethod
+    def _first_posts(eng: Any, sides: Any) -> pa.Table:
+        """The first ``MAX_EVIDENCE_POSTS`` posts of each campaign's events."""
+        F, W = eng.F, eng.Window
+        first = W.partitionBy("cno").orderBy(F.col("ts").asc(), F.col("post_id").asc())
+        return eng.to_arrow(sides.select("cno", "post_id", "signal", "key", "ts", "account")
+                            .dropDuplicates(["cno", "post_id"])
+                            .withColumn("rank", F.row_number().over(first))
+                            .filter(F.col("rank") <= F.lit(MAX_EVIDENCE_POSTS)))
 
     def _edges(self, edges: pa.Table, member_of: dict[str, str]) -> None:
         for a1, a2, events, lam, q in zip(
@@ -291,23 +307,28 @@ class CampaignFacts:
             for a in (a1, a2):
                 self.best_q[a] = min(self.best_q.get(a, 1.0), q)
 
-    def _collect(self, dts: pa.Table, keys: pa.Table, per_account: pa.Table,
-                 posts: pa.Table) -> None:
+    def _collect(self, dts: pa.Table, keys: list[tuple[int, str, int, int]],
+                 per_account: pa.Table, posts: pa.Table, names: Names) -> None:
         # One sort, then a slice per campaign (not a scan of every gap per campaign).
-        encoded = pc.dictionary_encode(dts["campaign_id"].combine_chunks())
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        codes = dts["cno"].to_numpy(zero_copy_only=False)
         order = np.argsort(codes, kind="stable")
         gaps = dts["dt"].to_numpy(zero_copy_only=False)[order]
-        bounds = np.searchsorted(codes[order], np.arange(len(encoded.dictionary) + 1))
-        for i, cid in enumerate(encoded.dictionary.to_pylist()):
-            self.dts[cid] = gaps[bounds[i]:bounds[i + 1]]
-        for r in keys.to_pylist():
-            self.keys[r["campaign_id"]].append((r["signal"], r["key"], r["accounts"]))
+        bounds = np.searchsorted(codes[order], np.arange(len(self._cids) + 1))
+        for i, cid in enumerate(self._cids):
+            if bounds[i + 1] > bounds[i]:
+                self.dts[cid] = gaps[bounds[i]:bounds[i + 1]]
+        rows = posts.to_pylist()
+        key_name = names.keys([s for _, s, _, _ in keys] + [r["signal"] for r in rows],
+                              [k for _, _, k, _ in keys] + [r["key"] for r in rows])
+        for cno, signal, key, accounts in keys:
+            self.keys[self._cids[cno]].append((signal, key_name[(signal, key)], accounts))
         for r in per_account.to_pylist():
-            self.signals[r["account"]][r["signal"]] += r["n"]
-        for r in posts.to_pylist():
-            self.posts[r["campaign_id"]].append((r["post_id"], r["signal"], r["key"],
-                                                 r["account"]))
+            self.signals[self._who[r["account"]]][r["signal"]] += r["n"]
+        post_name = names.posts([r["post_id"] for r in rows])
+        for r in rows:
+            account, post_id = post_name[r["post_id"]]
+            self.posts[self._cids[r["cno"]]].append(
+                (post_id, r["signal"], key_name[(r["signal"], r["key"])], account))
 
 
 def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
@@ -326,7 +347,8 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         dts.append(np.array([(max(times) - min(times)) / 2]))
         inside = [m for m in b["posts"] if m["account"] in members]
         burst_key = (b["signal"], b["key"])
-        if burst_key not in key_accounts and burst_key not in facts.has_key.get(cid, set()):
+        if burst_key not in key_accounts and \
+                (b["signal"], b["kid"]) not in facts.has_key.get(cid, set()):
             signals[b["signal"]] += 1  # a key the campaign's events do not have
         key_accounts[burst_key] = len({m["account"] for m in inside})
         for m in inside:
@@ -401,11 +423,14 @@ def compat(eng: Any, result: Any, keyed: Any, feats: Features, params: Any) -> N
         if signal in cs.SIGNAL_COLUMNS:
             shares = cs.posts_shares(eng, signal)
         else:
-            rows = keyed.filter(F.col("signal") == F.lit(signal))
-            account = F.col("account") if multi else F.regexp_replace(
-                F.col("account"), "^[^:]*:", "")
-            shares = rows.select("key", account.alias("account"),
-                                 F.col("post_id").alias("content"), "ts")
+            rows = keyed.filter(F.col("signal") == F.lit(signal)).join(
+                feats.post_names.select(F.col("pid").alias("post_id"),
+                                        F.col("account").alias("name"),
+                                        F.col("post_id").alias("content")), on=["post_id"])
+            account = F.col("name") if multi else F.regexp_replace(
+                F.col("name"), "^[^:]*:", "")
+            shares = rows.select(F.col("key").cast("string").alias("key"),
+                                 account.alias("account"), "content", "ts")
         pairs = cs.coshare_pairs(eng, params.window, params.min_shares, signal, shares)
         stacked = pairs if stacked is None else stacked.unionByName(pairs)
     if stacked is None:

@@ -30,12 +30,14 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from undertow.coordination.coaction import window_pairs, with_bins
 from undertow.coordination.features import (
     BATCH_ROWS,
     STAGES,
     Features,
+    Names,
     near_cold_rows,
     stage_features,
     verified_near_pairs,
@@ -52,7 +54,9 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 
 #: Working tables of the relational steps (dropped when ``detect`` ends).
 _STAGES = ("_coord_cells", "_coord_bursts", "_coord_cold", "_coord_events", "_coord_edges",
-           "_coord_edges_tested", "_coord_act", "_coord_lam_first")
+           "_coord_edges_tested", "_coord_act", "_coord_lam_first", "_coord_members",
+           "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
+           "_coord_names_pid", "_coord_names_signal_key")
 
 
 @dataclass(frozen=True)
@@ -130,15 +134,18 @@ def _cells(eng: Engine, keyed: Any, window: float) -> Any:
         F.min("ts").alias("t0"), F.max("ts").alias("t1"))
 
 
-def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams) -> Any:
-    """Every co-action pair, near-duplicates verified, as a DataFrame."""
+def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams
+                 ) -> tuple[Any, list[Any]]:
+    """Every co-action pair, near-duplicates verified, as a DataFrame, and the names
+    of all their keys."""
     cols = ["signal", "key", "account_1", "post_1", "ts_1", "account_2", "post_2", "ts_2", "dt"]
     pairs = window_pairs(eng, cold, params.window).select(*cols)
     if feats.near_posts is None:
-        return pairs
+        return pairs, [feats.key_names]
     near_cold = near_cold_rows(eng, feats, params.window, params.hot_accounts)
-    near = verified_near_pairs(eng, near_cold, feats, params.window, params.near_threshold)
-    return pairs.unionByName(near.select(*cols))
+    near, near_names = verified_near_pairs(eng, near_cold, feats, params.window,
+                                           params.near_threshold)
+    return pairs.unionByName(near.select(*cols)), [feats.key_names, near_names]
 
 
 def _edges(eng: Engine, events: Any, window: float) -> Any:
@@ -198,8 +205,9 @@ def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) ->
             .drop("lam_h", "lam_all"))
 
 
-def _bursts(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
-    """Cells where a key is used by far more accounts at once than around it."""
+def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.Table:
+    """Cells where a key is used by far more accounts at once than around it, the
+    key named (``key``; its id is ``kid``)."""
     F, W = eng.F, eng.Window
     near = W.partitionBy("signal", "key").orderBy("bin")
     around = F.sum("s").over(near.rangeBetween(-60, 60)) - F.sum("s").over(
@@ -208,28 +216,66 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
         F.col("s") >= F.lit(params.burst_min_accounts))
     table = eng.to_arrow(cand.select("signal", "key", "bin", "s", "n", "t0", "t1", "around"))
     if table.num_rows == 0:
-        return table.append_column("p", pa.array([], pa.float64()))
+        return table.append_column("p", pa.array([], pa.float64())).rename_columns(
+            ["signal", "kid", "bin", "s", "n", "t0", "t1", "around", "p"]).append_column(
+            "key", pa.array([], pa.string()))
     s = table["s"].to_numpy()
     rate = np.maximum(table["around"].to_numpy(zero_copy_only=False).astype(float) / 118.0, 1.0)
     p = np.minimum(poisson_sf(s, rate) * table.num_rows, 1.0)
-    table = table.append_column("p", pa.array(p))
-    return table.filter(pa.array(p <= params.burst_alpha))
+    table = table.append_column("p", pa.array(p)).filter(pa.array(p <= params.burst_alpha))
+    table = table.rename_columns(["signal", "kid", *table.column_names[2:]])
+    found = names.keys(table["signal"].to_pylist(), table["kid"].to_pylist())
+    return table.append_column("key", pa.array(
+        [found[(s, k)] for s, k in zip(table["signal"].to_pylist(), table["kid"].to_pylist(),
+                                       strict=True)], pa.string()))
 
 
-def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float) -> pa.Table:
+def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
+                   names: Names) -> pa.Table:
+    """Every row of the bursts' cells, named."""
     if bursts.num_rows == 0:
         return pa.table({"signal": [], "key": [], "bin": [], "account": [], "post_id": [],
                          "ts": []})
-    staged = eng.stage("_coord_bursts", bursts.select(["signal", "key", "bin"]))
+    staged = eng.stage("_coord_bursts", bursts.select(["signal", "kid", "bin"]).rename_columns(
+        ["signal", "key", "bin"]))
     rows = with_bins(eng, keyed, window).join(staged, on=["signal", "key", "bin"])
-    members = eng.to_arrow(rows.select("signal", "key", "bin", "account", "post_id", "ts"))
+    members = eng.to_arrow(rows.select("signal", "key", "bin", "post_id", "ts"))
+    key_name = dict(zip(zip(bursts["signal"].to_pylist(), bursts["kid"].to_pylist(),
+                            strict=True), bursts["key"].to_pylist(), strict=True))
+    post_name = names.posts(members["post_id"].to_numpy())
+    named = [post_name[pid] for pid in members["post_id"].to_pylist()]
+    members = pa.table({
+        "signal": members["signal"],
+        "key": pa.array([key_name[(s, k)] for s, k in zip(
+            members["signal"].to_pylist(), members["key"].to_pylist(), strict=True)],
+            pa.string()),
+        "bin": members["bin"],
+        "account": pa.array([a for a, _ in named], pa.string()),
+        "post_id": pa.array([p for _, p in named], pa.string()),
+        "ts": members["ts"]})
     # In a fixed order, so the evidence a burst shows is the same every run.
     return members.sort_by([("ts", "ascending"), ("post_id", "ascending"),
                             ("account", "ascending")])
 
 
+def _named_edges(edges: pa.Table, names: Names) -> pa.Table:
+    """Edges with their accounts named (``account_1 < account_2`` by name), sorted."""
+    ids = np.concatenate([edges["account_1"].to_numpy(), edges["account_2"].to_numpy()])
+    lookup = names.accounts(ids)
+    known = pa.array(list(lookup), pa.int64())
+    called = pa.array(list(lookup.values()), pa.string())
+    n1 = called.take(pc.index_in(edges["account_1"], value_set=known))
+    n2 = called.take(pc.index_in(edges["account_2"], value_set=known))
+    swap = pc.greater(n1, n2)
+    edges = edges.set_column(edges.schema.get_field_index("account_1"), "account_1",
+                             pc.if_else(swap, n2, n1))
+    edges = edges.set_column(edges.schema.get_field_index("account_2"), "account_2",
+                             pc.if_else(swap, n1, n2))
+    return edges.sort_by([("account_1", "ascending"), ("account_2", "ascending")])
+
+
 def _significant_edges(eng: Engine, events: Any, keyed: Any, cells: Any,
-                       params: DetectParams) -> tuple[pa.Table, int]:
+                       params: DetectParams, names: Names) -> tuple[pa.Table, int]:
     """Edges kept by significance, with ``lam``, ``p_value`` and ``q_value``, and how
     many candidate edges were tested.
 
@@ -250,7 +296,7 @@ def _significant_edges(eng: Engine, events: Any, keyed: Any, cells: Any,
     # One shared moment is never enough on its own, however unlikely: across all the
     # pairs that could have met, some will by chance. Single large moments are bursts.
     kept = table.filter(pa.array(q <= params.alpha))
-    return kept.sort_by([("account_1", "ascending"), ("account_2", "ascending")]), tested
+    return _named_edges(kept, names), tested
 
 
 def detect(ws: Workspace, params: DetectParams | None = None,
@@ -293,13 +339,18 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     hot = cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
     cold = eng.persist(with_bins(eng, keyed, params.window).join(
         hot, on=["signal", "key", "bin"], how="left_anti").drop("bin"), "_coord_cold")
-    events = eng.persist(_pair_events(eng, cold, feats, params), "_coord_events")
-    eng.release("_coord_cold", *STAGES[1:])  # all but the keyed rows
+    pairs, key_names = _pair_events(eng, cold, feats, params)
+    events = eng.persist(pairs, "_coord_events")
+    names = Names(eng, feats.post_names, key_names)
+    # What is no longer read: all but the keyed rows and the names.
+    eng.release("_coord_cold", "_coord_near_posts", "_coord_texts", "_coord_bands",
+                "_coord_near_rows", "_coord_near_cells", "_coord_near_cold",
+                "_coord_near_cand", "_coord_near_ok")
     clock.lap("pairs")
-    kept, tested = _significant_edges(eng, events, keyed, cells, params)
+    kept, tested = _significant_edges(eng, events, keyed, cells, params, names)
     clock.lap("significance")
-    bursts = _bursts(eng, cells, params)
-    members = _burst_members(eng, keyed, bursts, params.window)
+    bursts = _bursts(eng, cells, params, names)
+    members = _burst_members(eng, keyed, bursts, params.window, names)
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
@@ -307,7 +358,7 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     # Campaigns read only the events: the rest goes before their evidence is built.
     eng.release("_coord_keyed", "_coord_cells", "_coord_edges", "_coord_edges_tested",
                 "_coord_act", "_coord_lam_first", "_coord_bursts")
-    build.assemble(eng, ws, result, kept, bursts, members, events, options, params)
+    build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params)
     clock.lap("campaigns")
     result.timings = clock.times
     return result

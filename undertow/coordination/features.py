@@ -2,31 +2,35 @@
 
 Posts are read from the workspace in Arrow batches (``batch_rows`` at a time);
 each batch is normalised, hashed and MinHashed in Python
-(:mod:`~undertow.coordination.keys`) and its keyed rows are appended to
-working tables of the engine. Everything that needs all the posts at once is
-relational and left to the engine, which on DuckDB works out of core under its
-memory limit:
+(:mod:`~undertow.coordination.keys`, one thread per core) and its rows are
+appended to working tables of the engine. Everything that needs all the posts
+at once is relational and left to the engine, which on DuckDB works out of core
+under its memory limit. The relational steps see integers only: a key's id, an
+account's id and the post's number in the run.
 
 - ``_coord_keyed``: the keyed rows of the exact signals (``text``, ``link``,
   ``hashtag``, ``reply``, ``repost``, ``object``);
+- ``_coord_key_names``, ``_coord_post_names``: what the integers stand for, read
+  back (:class:`Names`) only for what is shown: the accounts of significant
+  edges, evidence posts, the keys campaigns list;
 - ``_coord_near_posts``, ``_coord_texts``, ``_coord_bands``: for ``near_text``,
   each comparable post with its text id, each unique text's MinHash signature
   and its LSH bands. The same text in two batches has the same id.
 
-``near_text`` keyed rows (one per post and band) are the bulk of the work: about
-ten per post. They are kept on integers (band, text, account and post ids) and
-only in the cells that can pair two different texts (:func:`near_cold_rows`);
-candidates are verified against their signatures in batches and named by
-their accounts and posts again (:func:`verified_near_pairs`). The facts
-campaigns need about posts (the text of evidence posts, the text keys of
-member accounts' posts) are read back for those posts only
-(:func:`evidence_posts`, :func:`member_text_keys`).
+``near_text`` rows (one per post and band, about ten per post) are the bulk of
+the work: they are joined on integers only (:func:`near_cold_rows`,
+:func:`near_candidates`), each candidate pair of texts is verified once against
+their signatures, in batches (:func:`verified_near_pairs`). The facts campaigns need about posts
+(the text of evidence posts, the text keys of member accounts' posts) are read
+back for those posts only (:func:`evidence_posts`, :func:`member_text_keys`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import os
+from collections import defaultdict, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,18 +38,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from undertow.coordination.coaction import window_pairs
 from undertow.coordination.keys import (
     BANDS,
     BANDS_SCHEMA,
+    KEY_NAMES_SCHEMA,
     KEYED_SCHEMA,
     NEAR_POSTS_SCHEMA,
+    POST_NAMES_SCHEMA,
     POSTS_FOR_KEYS,
     TEXTS_SCHEMA,
     KeyOptions,
-    keyed_rows,
+    keyed_ids,
     near_parts,
     post_features,
+    post_names,
 )
 from undertow.coordination.textsim import estimated_jaccard, signature_matrix
 from undertow.engines import Engine
@@ -55,8 +61,10 @@ from undertow.workspace import Workspace
 BATCH_ROWS = 100_000
 
 #: Working tables of the feature stage.
-STAGES = ("_coord_keyed", "_coord_near_posts", "_coord_texts", "_coord_bands",
-          "_coord_near_cells", "_coord_near_cold", "_coord_near_cand", "_coord_near_ok")
+STAGES = ("_coord_keyed", "_coord_key_names", "_coord_post_names", "_coord_near_posts",
+          "_coord_texts", "_coord_bands", "_coord_near_rows", "_coord_near_cells",
+          "_coord_near_cold",
+          "_coord_near_cand", "_coord_near_ok", "_coord_near_names")
 
 
 @dataclass
@@ -64,6 +72,8 @@ class Features:
     """What the feature stage leaves in the engine, and how much of it."""
 
     keyed: Any  #: DataFrame of exact-signal keyed rows (:data:`KEYED_SCHEMA`)
+    key_names: Any  #: DataFrame of :data:`KEY_NAMES_SCHEMA` (a key may repeat)
+    post_names: Any  #: DataFrame of :data:`POST_NAMES_SCHEMA`: every post with a key
     near_posts: Any | None  #: DataFrame of :data:`NEAR_POSTS_SCHEMA` (``None``: no near_text)
     texts: Any | None  #: DataFrame of :data:`TEXTS_SCHEMA`
     bands: Any | None  #: DataFrame of :data:`BANDS_SCHEMA`
@@ -101,88 +111,158 @@ class SeenTexts:
         return ~seen
 
 
-def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
-                   options: KeyOptions, batch_rows: int = BATCH_ROWS) -> Features:
-    """Stream the posts, batch by batch, into the engine's working tables."""
+@dataclass
+class _BatchParts:
+    """One batch of posts turned into rows for the working tables."""
+
+    keyed: pa.Table
+    key_names: pa.Table
+    post_names: pa.Table
+    platforms: list[str]
+    near: tuple[pa.Table, pa.Table, pa.Table] | None
+    text_ids: np.ndarray | None
+
+
+def _batch_parts(batch: pa.Table, first_pid: int, signals: tuple[str, ...],
+                 options: KeyOptions) -> _BatchParts:
     near = "near_text" in signals
+    fx = post_features(batch, options, signatures=near)
+    keyed, key_names = keyed_ids(fx, signals, first_pid)
+    named = np.zeros(batch.num_rows, dtype=bool)  # posts some row refers to
+    named[keyed["post_id"].to_numpy() - first_pid] = True
+    parts = near_parts(fx, first_pid) if near else None
+    if parts is not None:
+        named[parts[0]["pid"].to_numpy() - first_pid] = True
+    return _BatchParts(keyed, key_names, post_names(fx, first_pid).filter(pa.array(named)),
+                       pc.unique(batch["platform"]).to_pylist(), parts, fx.text_ids)
+
+
+def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
+                   options: KeyOptions, batch_rows: int = BATCH_ROWS,
+                   workers: int | None = None) -> Features:
+    """Stream the posts, batch by batch, into the engine's working tables.
+
+    ``workers`` threads (default: one per core, at most four) normalise and hash
+    batches side by side (Arrow and numpy release the GIL for most of it); rows are
+    written in the posts' order, so post numbers do not depend on ``workers``.
+    """
+    near = "near_text" in signals
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
     keyed_w = eng.writer("_coord_keyed", KEYED_SCHEMA)
+    keys_w = eng.writer("_coord_key_names", KEY_NAMES_SCHEMA)
+    names_w = eng.writer("_coord_post_names", POST_NAMES_SCHEMA)
     if near:
         posts_w = eng.writer("_coord_near_posts", NEAR_POSTS_SCHEMA)
         texts_w = eng.writer("_coord_texts", TEXTS_SCHEMA)
         bands_w = eng.writer("_coord_bands", BANDS_SCHEMA)
     n_posts, platforms, seen = 0, set(), SeenTexts()
-    for batch in read_posts(ws, batch_rows):
-        platforms.update(pc.unique(batch["platform"]).to_pylist())
-        fx = post_features(batch, options, signatures=near)
-        keyed_w.write(keyed_rows(fx, signals))
-        if near:
-            assert fx.text_ids is not None
-            posts, texts, bands = near_parts(fx, n_posts)
-            fresh = seen.new(fx.text_ids)
+
+    def store(part: _BatchParts) -> None:
+        platforms.update(part.platforms)
+        keyed_w.write(part.keyed)
+        keys_w.write(part.key_names)
+        names_w.write(part.post_names)
+        if part.near is not None and part.text_ids is not None:
+            posts, texts, bands = part.near
+            fresh = seen.new(part.text_ids)
             posts_w.write(posts)
             texts_w.write(texts.filter(pa.array(fresh)))
             bands_w.write(bands.filter(pa.array(np.repeat(fresh, BANDS))))
-        n_posts += batch.num_rows
-    keyed = keyed_w.finish()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[_BatchParts]] = deque()
+        for batch in read_posts(ws, batch_rows):
+            pending.append(pool.submit(_batch_parts, batch, n_posts, signals, options))
+            n_posts += batch.num_rows
+            if len(pending) > workers:
+                store(pending.popleft().result())
+        while pending:
+            store(pending.popleft().result())
     found = sorted(p for p in platforms if p)
+    keyed, key_names, names = keyed_w.finish(), keys_w.finish(), names_w.finish()
     if not near:
-        return Features(keyed, None, None, None, n_posts, found)
-    return Features(keyed, posts_w.finish(), texts_w.finish(), bands_w.finish(), n_posts, found)
+        return Features(keyed, key_names, names, None, None, None, n_posts, found)
+    return Features(keyed, key_names, names, posts_w.finish(), texts_w.finish(),
+                    bands_w.finish(), n_posts, found)
 
 
 def near_cold_rows(eng: Engine, feats: Features, window: float, hot_accounts: int) -> Any:
-    """``near_text`` keyed rows that can make a near-duplicate pair, on integers.
+    """``near_text`` rows on integers: one per comparable post and LSH band of its
+    text (``band, bin, pid, tid, acc, ts``; ``bin`` = ``floor(ts / window)``), except
+    in crowded cells (band, bin) of more than ``hot_accounts`` accounts, which are
+    never paired.
 
-    One row per comparable post and LSH band of its text (``key`` = band, ``account``
-    = account id, ``post_id`` = ``pid``), in the cells (band, window) that are not
-    crowded (at most ``hot_accounts`` accounts; a crowded cell is never paired) and
-    whose neighbourhood (the cell and the ones on either side, where its pairs
-    are) holds at least two different texts. Rows anywhere else could only pair
-    a text with itself, which verification drops: the pairs that survive are
-    exactly those of all the rows.
+    Only cells with more rows than ``hot_accounts`` can be crowded, so accounts are
+    counted distinctly in those alone.
     """
-    F, W = eng.F, eng.Window
+    F = eng.F
     assert feats.near_posts is not None and feats.bands is not None
-    rows = feats.near_posts.select("pid", "tid", "acc", "ts").join(
-        feats.bands, on=["tid"]).withColumn(
-        "bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long"))
-    cells = rows.groupBy("band", "bin").agg(
-        F.countDistinct("acc").alias("s"), F.min("tid").alias("tmin"),
-        F.max("tid").alias("tmax")).filter(F.col("s") <= F.lit(hot_accounts))
-    around = W.partitionBy("band").orderBy("bin").rangeBetween(-1, 1)
-    useful = eng.persist(cells.withColumn("lo", F.min("tmin").over(around)).withColumn(
-        "hi", F.max("tmax").over(around)).filter(F.col("lo") != F.col("hi")).select(
-        "band", "bin"), "_coord_near_cells")
-    cold = rows.join(useful, on=["band", "bin"], how="left_semi").select(
-        F.lit("near_text").alias("signal"), F.col("band").alias("key"),
-        F.col("acc").alias("account"), F.col("pid").alias("post_id"), "ts")
-    return eng.persist(cold, "_coord_near_cold")
+    rows = eng.persist(feats.near_posts.join(feats.bands, on=["tid"]).withColumn(
+        "bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long")), "_coord_near_rows")
+    full = rows.groupBy("band", "bin").agg(F.count(F.lit(1)).alias("n")).filter(
+        F.col("n") > F.lit(hot_accounts)).select("band", "bin")
+    hot = eng.persist(rows.join(full, on=["band", "bin"], how="left_semi").groupBy(
+        "band", "bin").agg(F.countDistinct("acc").alias("s")).filter(
+        F.col("s") > F.lit(hot_accounts)).select("band", "bin"), "_coord_near_cells")
+    return eng.persist(rows.join(hot, on=["band", "bin"], how="left_anti"), "_coord_near_cold")
+
+
+def near_candidates(eng: Engine, cold: Any, window: float) -> Any:
+    """Pairs of :func:`near_cold_rows` posts that share a band within ``window``
+    seconds, of different accounts and different texts, each pair once (however
+    many bands they share): ``pid_1 < pid_2``, their accounts, times, ``dt`` and
+    their texts as ``lo < hi``.
+
+    Bands are joined in bins as wide as the window (same bin, and next bin), never
+    on a time range.
+    """
+    F = eng.F
+    left = cold.select("band", "bin", F.col("pid").alias("p1"), F.col("tid").alias("t1"),
+                       F.col("acc").alias("a1"), F.col("ts").alias("s1"))
+    right = cold.select("band", "bin", F.col("pid").alias("p2"), F.col("tid").alias("t2"),
+                        F.col("acc").alias("a2"), F.col("ts").alias("s2"))
+    same = left.join(right, on=["band", "bin"]).filter(F.col("p1") < F.col("p2"))
+    nxt = left.withColumn("bin", F.col("bin") + F.lit(1)).join(right, on=["band", "bin"])
+    dt = F.abs(F.col("s1") - F.col("s2"))
+    pairs = same.unionByName(nxt).filter(
+        (F.col("t1") != F.col("t2")) & (F.col("a1") != F.col("a2")) & (dt <= F.lit(window)))
+    first = F.col("p1") < F.col("p2")
+
+    def pick(a: str, b: str) -> Any:
+        return F.when(first, F.col(a)).otherwise(F.col(b))
+
+    return pairs.select(
+        pick("p1", "p2").alias("pid_1"), pick("a1", "a2").alias("acc_1"),
+        pick("s1", "s2").alias("ts_1"), pick("p2", "p1").alias("pid_2"),
+        pick("a2", "a1").alias("acc_2"), pick("s2", "s1").alias("ts_2"), dt.alias("dt"),
+        F.least(F.col("t1"), F.col("t2")).alias("lo"),
+        F.greatest(F.col("t1"), F.col("t2")).alias("hi")).distinct()
+
+
+#: ``near_text`` keys name a pair of texts: ``(lo mod P) * 2**32 + (hi mod P)`` of their
+#: ids fits in 64 bits and is computed the same way on every engine.
+_NEAR_KEY_MOD = 2_147_483_647
+
+
+def near_key(eng: Engine, lo: Any, hi: Any) -> Any:
+    """The ``near_text`` key (a 64-bit integer) of the texts with ids ``lo < hi``."""
+    F = eng.F
+    return (lo % F.lit(_NEAR_KEY_MOD)) * F.lit(4_294_967_296) + (hi % F.lit(_NEAR_KEY_MOD))
 
 
 def verified_near_pairs(eng: Engine, cold: Any, feats: Features, window: float,
-                        threshold: float, batch_rows: int = 500_000) -> Any:
+                        threshold: float, batch_rows: int = 500_000) -> tuple[Any, Any]:
     """Near-duplicate pairs among :func:`near_cold_rows`: within the window, their
     texts really similar (MinHash signatures checked in batches) and not identical.
 
-    Columns as :func:`~undertow.coordination.coaction.window_pairs` (accounts and
-    posts by name again, ``account_1 < account_2``), ``key`` naming the two texts
-    (``lo~hi`` of their ids).
+    Returns the pairs, columns as :func:`~undertow.coordination.coaction.window_pairs`
+    (account ids, post numbers, ``account_1 < account_2``) with ``key`` naming the two
+    texts (:func:`near_key`), and those keys' names (:data:`KEY_NAMES_SCHEMA`,
+    ``lo~hi`` of the text ids).
     """
     F = eng.F
-    assert feats.near_posts is not None and feats.texts is not None
-    ids = feats.near_posts.select("pid", "tid", "account", "post_id")
-    cand = window_pairs(eng, cold, window).select(
-        F.col("post_1").alias("pid_1"), F.col("post_2").alias("pid_2"), "ts_1", "ts_2",
-        "dt").distinct()  # a pair of posts shares several bands
-    named = cand.join(ids.select(F.col("pid").alias("pid_1"), F.col("tid").alias("t1"),
-                                 F.col("account").alias("a1"), F.col("post_id").alias("p1")),
-                      on=["pid_1"]).join(
-        ids.select(F.col("pid").alias("pid_2"), F.col("tid").alias("t2"),
-                   F.col("account").alias("a2"), F.col("post_id").alias("p2")), on=["pid_2"])
-    cand = eng.persist(named.filter(F.col("t1") != F.col("t2"))
-                       .withColumn("lo", F.least(F.col("t1"), F.col("t2")))
-                       .withColumn("hi", F.greatest(F.col("t1"), F.col("t2")))
-                       .drop("t1", "t2", "pid_1", "pid_2"), "_coord_near_cand")
+    assert feats.texts is not None
+    cand = eng.persist(near_candidates(eng, cold, window), "_coord_near_cand")
     texts = feats.texts
     both = cand.select("lo", "hi").distinct().join(
         texts.select(F.col("tid").alias("lo"), F.col("sig").alias("sig_lo")), on=["lo"]).join(
@@ -192,16 +272,78 @@ def verified_near_pairs(eng: Engine, cold: Any, feats: Features, window: float,
         sim = estimated_jaccard(signature_matrix(batch["sig_lo"]),
                                 signature_matrix(batch["sig_hi"]))
         ok.write(batch.select(["lo", "hi"]).filter(pa.array(sim >= threshold)))
-    key = F.concat(F.col("lo").cast("string"), F.lit("~"), F.col("hi").cast("string"))
-    first = F.col("a1") < F.col("a2")
-    return cand.join(ok.finish(), on=["lo", "hi"], how="left_semi").select(
+    similar = ok.finish()
+    key = near_key(eng, F.col("lo"), F.col("hi"))
+    names = eng.persist(similar.select(
         F.lit("near_text").alias("signal"), key.alias("key"),
-        F.when(first, F.col("a1")).otherwise(F.col("a2")).alias("account_1"),
-        F.when(first, F.col("p1")).otherwise(F.col("p2")).alias("post_1"),
-        F.when(first, F.col("ts_1")).otherwise(F.col("ts_2")).alias("ts_1"),
-        F.when(first, F.col("a2")).otherwise(F.col("a1")).alias("account_2"),
-        F.when(first, F.col("p2")).otherwise(F.col("p1")).alias("post_2"),
-        F.when(first, F.col("ts_2")).otherwise(F.col("ts_1")).alias("ts_2"), "dt")
+        F.concat(F.col("lo").cast("string"), F.lit("~"), F.col("hi").cast("string")
+                 ).alias("name")), "_coord_near_names")
+    first = F.col("acc_1") < F.col("acc_2")
+
+    def pick(a: str, b: str) -> Any:
+        return F.when(first, F.col(a)).otherwise(F.col(b))
+
+    pairs = cand.join(similar, on=["lo", "hi"], how="left_semi").select(
+        F.lit("near_text").alias("signal"), key.alias("key"),
+        pick("acc_1", "acc_2").alias("account_1"), pick("pid_1", "pid_2").alias("post_1"),
+        pick("ts_1", "ts_2").alias("ts_1"), pick("acc_2", "acc_1").alias("account_2"),
+        pick("pid_2", "pid_1").alias("post_2"), pick("ts_2", "ts_1").alias("ts_2"), "dt")
+    return pairs, names
+
+
+class Names:
+    """Names for the integers the relational steps work on, looked up for the
+    few rows that are shown (accounts of significant edges, evidence posts, the
+    keys campaigns list).
+
+    ``posts`` is a DataFrame of :data:`POST_NAMES_SCHEMA`, ``keys`` DataFrames of
+    :data:`KEY_NAMES_SCHEMA` (a key may appear more than once).
+    """
+
+    def __init__(self, eng: Engine, posts: Any, keys: list[Any]):
+        self.eng, self._posts, self._keys = eng, posts, keys
+
+    def _probe(self, table: pa.Table, frame: Any, on: list[str]) -> pa.Table:
+        if table.num_rows == 0:
+            return pa.table({})
+        # A name per kind of probe: sqlframe remembers a table's columns by its name.
+        name = f"_coord_names_{'_'.join(on)}"
+        staged = self.eng.stage(name, table)
+        try:
+            # Each id has one name: distinct rows are distinct ids.
+            return self.eng.to_arrow(frame.join(staged, on=on, how="left_semi").distinct())
+        finally:
+            self.eng.drop_stage(name)
+
+    def accounts(self, ids: Any) -> dict[int, str]:
+        """Account id → ``platform:author_id``."""
+        wanted = pa.table({"acc": pa.array(np.unique(np.asarray(ids, np.int64)), pa.int64())})
+        rows = self._probe(wanted, self._posts.select("acc", "account"), ["acc"])
+        return dict(zip(rows["acc"].to_pylist(), rows["account"].to_pylist(), strict=True)) \
+            if rows.num_rows else {}
+
+    def posts(self, pids: Any) -> dict[int, tuple[str, str]]:
+        """Post number → (``platform:author_id``, post id)."""
+        wanted = pa.table({"pid": pa.array(np.unique(np.asarray(pids, np.int64)), pa.int64())})
+        rows = self._probe(wanted, self._posts.select("pid", "account", "post_id"), ["pid"])
+        if rows.num_rows == 0:
+            return {}
+        return {pid: (account, post) for pid, account, post in zip(
+            rows["pid"].to_pylist(), rows["account"].to_pylist(), rows["post_id"].to_pylist(),
+            strict=True)}
+
+    def keys(self, signals: list[str], keys: list[int]) -> dict[tuple[str, int], str]:
+        """(signal, key id) → the key's name."""
+        wanted = pa.table({"signal": pa.array(signals, pa.string()),
+                           "key": pa.array(keys, pa.int64())}).group_by(
+            ["signal", "key"]).aggregate([])
+        found: dict[tuple[str, int], str] = {}
+        for frame in self._keys:
+            rows = self._probe(wanted, frame, ["signal", "key"])
+            if rows.num_rows:
+                found.update(zip(zip(rows["signal"].to_pylist(), rows["key"].to_pylist(),
+                                     strict=True), rows["name"].to_pylist(), strict=True))
+        return found
 
 
 def evidence_posts(ws: Workspace, wanted: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:

@@ -13,7 +13,10 @@ batches, one batch of posts at a time; everything after it is relational.
 For ``near_text`` a batch gives three tables (:func:`near_parts`): each
 comparable post's text id, each unique text's MinHash signature and its LSH
 bands; which bands two different texts share is then found by the engine over
-all batches (:mod:`undertow.coordination.features`).
+all batches (:mod:`undertow.coordination.features`). The engine sees keys,
+accounts and posts as integers (:func:`keyed_ids`): joins over millions of rows
+compare 8 bytes, not whole texts, and names come back only for what is shown
+(:func:`post_names` and the key names).
 
 Example:
     >>> import pyarrow as pa
@@ -24,13 +27,16 @@ Example:
     ...     "reply_to_post_id": [None], "repost_of_post_id": [None], "thread_id": [None],
     ...     "object_id": [None], "notes": [None]}, schema=POSTS_FOR_KEYS)
     >>> fx = post_features(posts, KeyOptions(min_chars=4))
-    >>> sorted(keyed_rows(fx)["signal"].to_pylist())
-    ['hashtag', 'link', 'text']
+    >>> sorted(zip(*keyed_rows(fx).select(["signal", "key"]).to_pydict().values()))
+    [('hashtag', 'deal'), ('link', 'x.co/1'), ('text', 'buy now deal deal')]
+    >>> ids, names = keyed_ids(fx)
+    >>> ids.schema.field("key").type, names.num_rows
+    (DataType(int64), 3)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -40,6 +46,7 @@ from undertow.coordination.textsim import (
     BANDS,
     band_keys,
     minhash_signatures,
+    mix64,
     normalize_texts,
     signature_array,
     text_ids,
@@ -53,15 +60,29 @@ _KEY_COLUMNS = ("platform", "post_id", "author_id", "created_at", "text", "hasht
                 "urls_norm", "reply_to_post_id", "repost_of_post_id", "thread_id", "object_id",
                 "notes")
 POSTS_FOR_KEYS = pa.schema([pa.field(c, _TYPES[c]) for c in _KEY_COLUMNS])
-KEYED_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.string()),
-                          ("account", pa.string()), ("post_id", pa.string()),
+#: Keyed rows as the relational steps see them: all integers. ``key`` is the
+#: signal and key's id (:func:`~undertow.coordination.textsim.text_ids` of
+#: ``signal\x1fkey``), ``account`` the account's id (of ``platform:author_id``) and
+#: ``post_id`` the post's number in the run (``pid``); :data:`POST_NAMES_SCHEMA` and
+#: :data:`KEY_NAMES_SCHEMA` name them again for the few rows that are shown.
+KEYED_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.int64()),
+                          ("account", pa.int64()), ("post_id", pa.int64()),
                           ("ts", pa.float64())])
+#: Keyed rows with their names (what :func:`keyed_rows` returns, for reading).
+NAMED_KEYED_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.string()),
+                                ("account", pa.string()), ("post_id", pa.string()),
+                                ("ts", pa.float64())])
+#: Each post's number in the run, its account's id, account and post id.
+POST_NAMES_SCHEMA = pa.schema([("pid", pa.int64()), ("acc", pa.int64()),
+                               ("account", pa.string()), ("post_id", pa.string())])
+#: A key's id and its name (the normalised text, URL, hashtag set, post replied to...).
+KEY_NAMES_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.int64()),
+                              ("name", pa.string())])
 #: A comparable post: ``pid`` numbers it within one run, ``tid`` is its text's id and
 #: ``acc`` its account's (:func:`~undertow.coordination.textsim.text_ids`), so that
-#: near-duplicate candidates are found on integers; ``account``/``post_id`` name it.
+#: near-duplicate candidates are found on integers (:data:`POST_NAMES_SCHEMA` names it).
 NEAR_POSTS_SCHEMA = pa.schema([("pid", pa.int64()), ("tid", pa.int64()), ("acc", pa.int64()),
-                               ("ts", pa.float64()), ("account", pa.string()),
-                               ("post_id", pa.string())])
+                               ("ts", pa.float64())])
 #: A unique comparable text's MinHash signature (``NUM_PERM`` uint32 as bytes).
 TEXTS_SCHEMA = pa.schema([("tid", pa.int64()), ("sig", pa.binary())])
 #: One row per LSH band of a unique comparable text.
@@ -92,6 +113,8 @@ class PostFeatures:
     accounts_arrow: pa.Array | None = None
     post_ids_arrow: pa.Array | None = None
     text_ids: np.ndarray | None = None  #: id of each row of ``signatures``
+    account_ids: np.ndarray = field(
+        default_factory=lambda: np.empty(0, np.int64))  #: id of each post's account
 
 
 def _is_repost(posts: pa.Table) -> np.ndarray:
@@ -130,20 +153,29 @@ def post_features(posts: pa.Table, options: KeyOptions | None = None,
     return PostFeatures(np.asarray(accounts.to_numpy(zero_copy_only=False), dtype=object),
                         np.asarray(post_ids.to_numpy(zero_copy_only=False), dtype=object),
                         platform, ts, keys, scoped, norm_index, sigs, posts,
-                        accounts, post_ids, text_ids(unique) if signatures else None)
+                        accounts, post_ids, text_ids(unique) if signatures else None,
+                        text_ids(accounts))
 
 
-def _rows(signal: str, key: pa.Array | np.ndarray, fx: PostFeatures, idx: np.ndarray
-          ) -> pa.Table:
-    take = pa.array(idx, pa.int64())
-    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
-    return pa.table({
-        "signal": pa.array([signal], pa.string()).take(pa.array(np.zeros(len(idx), np.int64))),
-        "key": key if isinstance(key, pa.Array) else pa.array(key, pa.string()),
-        "account": fx.accounts_arrow.take(take),
-        "post_id": fx.post_ids_arrow.take(take),
-        "ts": pa.array(fx.ts[idx], pa.float64()),
-    }, schema=KEYED_SCHEMA)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def key_ids(signal: str, keys: pa.Array) -> np.ndarray:
+    """A 64-bit id (int64) per key of ``signal``: the same key of another signal
+    gets another id, the same key in any batch or run the same one."""
+    with np.errstate(over="ignore"):
+        salt = np.uint64(SIGNALS.index(signal) + 1) * _GOLDEN
+        return mix64(text_ids(keys).view(np.uint64) + salt).view(np.int64)
+
+
+def _rows(signal: str, key: pa.Array, idx: np.ndarray) -> pa.Table:
+    """One signal's keyed rows in a batch: ``signal, name, key`` (its id), ``row``
+    (the post's row in the batch)."""
+    n = len(idx)
+    return pa.table({"signal": pa.array([signal], pa.string()).take(
+        pa.array(np.zeros(n, np.int64))), "name": key,
+        "key": pa.array(key_ids(signal, key) if n else np.empty(0, np.int64), pa.int64()),
+        "row": pa.array(idx, pa.int64())})
 
 
 def _column(fx: PostFeatures, name: str) -> pa.Array:
@@ -158,26 +190,35 @@ def _scalar_signal(fx: PostFeatures, signal: str, column: str, scope: bool) -> p
     keys = values.take(take)
     if scope:  # post ids are unique within a platform only
         keys = pc.binary_join_element_wise(_column(fx, "platform").take(take), keys, ":")
-    return _rows(signal, keys, fx, idx)
+    return _rows(signal, keys, idx)
+
+
+def _distinct_per_row(parent: np.ndarray, values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each row's distinct ``values`` (``parent`` says whose), sorted: the rows that
+    have any, and their values as lists."""
+    table = pa.table({"row": pa.array(parent, pa.int64()), "value": values}).filter(
+        pc.is_valid(values)).group_by(["row", "value"]).aggregate([]).sort_by(
+        [("row", "ascending"), ("value", "ascending")])
+    rows = table["row"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+    offsets = pa.array(np.r_[starts, len(rows)], pa.int32())
+    return rows[starts], pa.ListArray.from_arrays(offsets, table["value"].combine_chunks())
 
 
 def _link_signal(fx: PostFeatures) -> pa.Table:
-    urls = fx.posts["urls_norm"]
-    flat = pc.list_flatten(urls).to_numpy(zero_copy_only=False)
-    parent = pc.list_parent_indices(urls).to_numpy(zero_copy_only=False)
-    table = _rows("link", flat.astype(object), fx, parent)
-    return table.group_by(["signal", "key", "account", "post_id", "ts"]).aggregate([]) \
-        .select(KEYED_SCHEMA.names) if table.num_rows else table
+    urls = _column(fx, "urls_norm")
+    rows, lists = _distinct_per_row(pc.list_parent_indices(urls).to_numpy(),
+                                    pc.list_flatten(urls))
+    counts = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+    return _rows("link", pc.list_flatten(lists), np.repeat(rows, counts))
 
 
 def _hashtag_signal(fx: PostFeatures) -> pa.Table:
-    tags = fx.posts["hashtags"].to_pylist()
-    idx, keys = [], []
-    for i, row in enumerate(tags):
-        if row:
-            idx.append(i)
-            keys.append(" ".join(sorted({t.lower() for t in row})))
-    return _rows("hashtag", np.array(keys, dtype=object), fx, np.array(idx, dtype=np.int64))
+    """The post's hashtag set, case-folded and sorted, as one key."""
+    tags = _column(fx, "hashtags")
+    rows, lists = _distinct_per_row(pc.list_parent_indices(tags).to_numpy(),
+                                    pc.utf8_lower(pc.list_flatten(tags)))
+    return _rows("hashtag", pc.binary_join(lists, " "), rows)
 
 
 def _text_signal(fx: PostFeatures) -> pa.Table:
@@ -189,26 +230,7 @@ def _text_signal(fx: PostFeatures) -> pa.Table:
         keys = pc.if_else(pa.array(scoped),
                           pc.binary_join_element_wise(pc.fill_null(threads, ""), keys, "|"),
                           keys)
-    return _rows("text", keys, fx, idx)
-
-
-def near_text_rows(fx: PostFeatures) -> pa.Table:
-    """One row per LSH band per comparable post, keyed by the band's hash; only
-    bands that two different texts share (the rest can never pair)."""
-    if len(fx.signatures) == 0:
-        return KEYED_SCHEMA.empty_table()
-    bands = band_keys(fx.signatures)  # (unique texts, BANDS)
-    shared = np.zeros(bands.shape, dtype=bool)
-    for j in range(BANDS):
-        _, inverse, counts = np.unique(bands[:, j], return_inverse=True, return_counts=True)
-        shared[:, j] = counts[inverse] >= 2
-    idx = np.flatnonzero(fx.norm_index >= 0)
-    rows_of_posts = fx.norm_index[idx]
-    post_band = shared[rows_of_posts]  # (posts, BANDS)
-    which_post, which_band = np.nonzero(post_band)
-    keys = bands[rows_of_posts[which_post], which_band]
-    key_text = pc.cast(pa.array(keys, pa.int64()), pa.string())
-    return _rows("near_text", key_text, fx, idx[which_post])
+    return _rows("text", keys, idx)
 
 
 def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -216,21 +238,15 @@ def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, pa.Table
     (:data:`NEAR_POSTS_SCHEMA`; ``pid`` = ``first_pid`` + its row in the batch), each
     unique text's signature (:data:`TEXTS_SCHEMA`) and its bands (:data:`BANDS_SCHEMA`).
 
-    The same text in two batches gets the same id, signature and bands; joining
-    the posts to the bands two different texts share gives exactly
-    :func:`near_text_rows` over all the posts at once.
+    The same text in two batches gets the same id, signature and bands, so the
+    bands two different texts share are found over all batches by joining them.
     """
     assert fx.text_ids is not None, "post_features(..., signatures=True)"
     idx = np.flatnonzero(fx.norm_index >= 0)
-    take = pa.array(idx, pa.int64())
-    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
-    accounts = fx.accounts_arrow.take(take)
     posts = pa.table({"pid": pa.array(idx + first_pid, pa.int64()),
                       "tid": pa.array(fx.text_ids[fx.norm_index[idx]], pa.int64()),
-                      "acc": pa.array(text_ids(accounts), pa.int64()),
-                      "ts": pa.array(fx.ts[idx], pa.float64()),
-                      "account": accounts,
-                      "post_id": fx.post_ids_arrow.take(take)}, schema=NEAR_POSTS_SCHEMA)
+                      "acc": pa.array(fx.account_ids[idx], pa.int64()),
+                      "ts": pa.array(fx.ts[idx], pa.float64())}, schema=NEAR_POSTS_SCHEMA)
     texts = pa.table({"tid": pa.array(fx.text_ids, pa.int64()),
                       "sig": signature_array(fx.signatures)}, schema=TEXTS_SCHEMA)
     bands = band_keys(fx.signatures) if len(fx.signatures) else np.empty((0, BANDS), np.int64)
@@ -239,9 +255,7 @@ def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, pa.Table
     return posts, texts, band_rows
 
 
-def keyed_rows(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS) -> pa.Table:
-    """Keyed rows of every signal in ``signals`` except ``near_text`` (see
-    :func:`near_text_rows`)."""
+def _signal_rows(fx: PostFeatures, signals: tuple[str, ...]) -> pa.Table:
     parts = []
     if "text" in signals:
         parts.append(_text_signal(fx))
@@ -255,4 +269,46 @@ def keyed_rows(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS) -> pa.Table
         parts.append(_scalar_signal(fx, "repost", "repost_of_post_id", scope=True))
     if "object" in signals:
         parts.append(_scalar_signal(fx, "object", "object_id", scope=False))
-    return pa.concat_tables(parts) if parts else KEYED_SCHEMA.empty_table()
+    return pa.concat_tables(parts) if parts else _rows("text", pa.array([], pa.string()),
+                                                       np.empty(0, np.int64))
+
+
+def keyed_rows(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS) -> pa.Table:
+    """Keyed rows of every signal in ``signals`` except ``near_text``, by name
+    (:data:`NAMED_KEYED_SCHEMA`; detection works on :func:`keyed_ids`)."""
+    rows = _signal_rows(fx, signals)
+    take = rows["row"]
+    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
+    return pa.table({"signal": rows["signal"], "key": rows["name"],
+                     "account": fx.accounts_arrow.take(take),
+                     "post_id": fx.post_ids_arrow.take(take),
+                     "ts": pa.array(fx.ts[rows["row"].to_numpy()], pa.float64())},
+                    schema=NAMED_KEYED_SCHEMA)
+
+
+def keyed_ids(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS, first_pid: int = 0
+              ) -> tuple[pa.Table, pa.Table]:
+    """:func:`keyed_rows` on integers (:data:`KEYED_SCHEMA`; post ``n`` of the batch is
+    ``first_pid + n``) and the names of their keys (:data:`KEY_NAMES_SCHEMA`, each
+    key once)."""
+    rows = _signal_rows(fx, signals)
+    row = rows["row"].to_numpy()
+    ids = pa.table({"signal": rows["signal"], "key": rows["key"],
+                    "account": pa.array(fx.account_ids[row], pa.int64()),
+                    "post_id": pa.array(row + first_pid, pa.int64()),
+                    "ts": pa.array(fx.ts[row], pa.float64())}, schema=KEYED_SCHEMA)
+    _, first = np.unique(rows["key"].to_numpy(), return_index=True)
+    take = pa.array(first, pa.int64())
+    names = pa.table({"signal": rows["signal"].take(take), "key": rows["key"].take(take),
+                      "name": rows["name"].take(take)}, schema=KEY_NAMES_SCHEMA)
+    return ids, names
+
+
+def post_names(fx: PostFeatures, first_pid: int = 0) -> pa.Table:
+    """Every post of the batch by number, account id and name (:data:`POST_NAMES_SCHEMA`)."""
+    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
+    n = len(fx.ts)
+    return pa.table({"pid": pa.array(np.arange(first_pid, first_pid + n), pa.int64()),
+                     "acc": pa.array(fx.account_ids, pa.int64()),
+                     "account": fx.accounts_arrow, "post_id": fx.post_ids_arrow},
+                    schema=POST_NAMES_SCHEMA)

@@ -59,7 +59,7 @@ def normalize_text(text: str) -> str:
     return str(normalize_texts(pa.array([text], pa.string()))[0].as_py())
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
+def mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads a 64-bit value's bits."""
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -77,7 +77,7 @@ def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(over="ignore"):
         h = codes[:-2] * np.uint64(0x100000001B3)
         h = (h ^ codes[1:-1]) * np.uint64(0x100000001B3)
-        h = _mix(h ^ codes[2:])
+        h = mix64(h ^ codes[2:])
     valid = (codes[:-2] != 0) & (codes[1:-1] != 0) & (codes[2:] != 0)
     lengths = np.fromiter((len(t) - SHINGLE + 1 for t in padded), dtype=np.int64,
                           count=len(padded))
@@ -111,8 +111,8 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = np.zeros((len(signatures), BANDS), dtype=np.uint64)
         for r in range(ROWS):
-            h = _mix(h * np.uint64(0x9E3779B97F4A7C15) + sig[:, :, r])
-        h = _mix(h + np.arange(BANDS, dtype=np.uint64))
+            h = mix64(h * np.uint64(0x9E3779B97F4A7C15) + sig[:, :, r])
+        h = mix64(h + np.arange(BANDS, dtype=np.uint64))
     return h.view(np.int64)
 
 
@@ -135,12 +135,12 @@ def text_ids(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     starts = offsets[:-1] - offsets[0]
     pos = np.arange(len(data), dtype=np.uint64) - np.repeat(starts, lengths).astype(np.uint64)
     with np.errstate(over="ignore"):
-        mixed = _mix((pos << np.uint64(8)) | data.astype(np.uint64))
+        mixed = mix64((pos << np.uint64(8)) | data.astype(np.uint64))
         h = np.zeros(n, dtype=np.uint64)
         filled = lengths > 0
         if filled.any():
             h[filled] = np.add.reduceat(mixed, starts[filled])
-        h = _mix(h + lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        h = mix64(h + lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     return h.view(np.int64)
 
 
