@@ -188,7 +188,6 @@ def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
     within the window: different accounts, different texts, a shared LSH band and
     estimated Jaccard >= 0.3 (no cell here is crowded enough to be a burst)."""
     from undertow.coordination.features import (
-        near_cold_rows,
         read_posts,
         stage_features,
         verified_near_pairs,
@@ -201,12 +200,13 @@ def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
     with Workspace.open(wsdir) as ws:
         eng = make_engine("duckdb", ws)
         feats = stage_features(eng, ws, ("near_text",), KeyOptions(), 7_000)
-        cold = near_cold_rows(eng, feats, 60.0, 10_000)
-        pairs, _ = verified_near_pairs(eng, cold, feats, 60.0, 0.3)
         post_id = dict(zip(*eng.to_arrow(feats.post_names.select("pid", "post_id")
                                          ).to_pydict().values(), strict=True))
-        found = {frozenset((post_id[r["post_1"]], post_id[r["post_2"]]))
-                 for r in eng.to_arrow(pairs).to_pylist()}
+        whole, parted = (
+            [frozenset((post_id[r["post_1"]], post_id[r["post_2"]])) for r in eng.to_arrow(
+                verified_near_pairs(eng, feats, 60.0, 0.3, 10_000, part_rows=rows)[0]
+            ).to_pylist()] for rows in (10**9, 50_000))  # one join, and bands in parts
+        found = set(whole)
         fx = post_features(next(read_posts(ws, 1_000_000)), KeyOptions())
     rows = [i for i in range(len(fx.ts)) if fx.norm_index[i] >= 0]
     rows.sort(key=lambda i: fx.ts[i])
@@ -224,6 +224,7 @@ def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
             if estimated_jaccard(fx.signatures[ti:ti + 1], fx.signatures[tj:tj + 1])[0] >= 0.3:
                 expected.add(frozenset((fx.post_id[i], fx.post_id[j])))
     assert expected and found == expected
+    assert len(whole) == len(found) and sorted(map(sorted, parted)) == sorted(map(sorted, whole))
 
 
 def test_memory_limit_spills_instead_of_changing_results(simulated):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import igraph as ig
 import numpy as np
@@ -39,18 +39,33 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class BurstPost(NamedTuple):
+    """One post of a burst."""
+
+    account: str
+    post_id: str
+    ts: float
+
+
 def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
-    """Bursts of one key in adjacent cells become one burst, with its accounts and posts."""
+    """Bursts of one key in adjacent cells become one burst, with its accounts and posts.
+
+    ``bursts`` has ``signal, kid`` (the key's id), ``key`` (its name), ``bin`` and ``p``;
+    ``members`` has ``signal, kid, bin, account, post_id, ts``, one row per post.
+    """
     if bursts.num_rows == 0:
         return []
-    by_cell: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
-    for m in members.to_pylist():
-        by_cell[(m["signal"], m["key"], m["bin"])].append(m)
-    rows = sorted(bursts.to_pylist(), key=lambda r: (r["signal"], r["key"], r["bin"]))
+    by_cell: dict[tuple[str, int, int], list[BurstPost]] = defaultdict(list)
+    columns = [members[c].to_pylist() for c in ("signal", "kid", "bin")]
+    posts = zip(*(members[c].to_pylist() for c in ("account", "post_id", "ts")), strict=True)
+    for signal, kid, cell, post in zip(*columns, posts, strict=True):
+        by_cell[(signal, kid, cell)].append(BurstPost(*post))
+    rows = sorted(bursts.select(["signal", "kid", "key", "bin", "p"]).to_pylist(),
+                  key=lambda r: (r["signal"], r["key"], r["bin"]))
     merged: list[dict[str, Any]] = []
     for r in rows:
         last = merged[-1] if merged else None
-        if last and (last["signal"], last["key"]) == (r["signal"], r["key"]) and \
+        if last and (last["signal"], last["kid"]) == (r["signal"], r["kid"]) and \
                 r["bin"] - last["bins"][-1] <= 1:
             last["bins"].append(r["bin"])
             last["p"] = min(last["p"], r["p"])
@@ -58,9 +73,9 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
             merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
                            "bins": [r["bin"]], "p": r["p"]})
     for b in merged:
-        posts = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["key"], cell)]]
-        b["posts"] = posts
-        b["accounts"] = sorted({m["account"] for m in posts})
+        found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
+        b["posts"] = found
+        b["accounts"] = sorted({m.account for m in found})
     return merged
 
 
@@ -130,14 +145,14 @@ def _text_similarity(texts: list[str]) -> float | None:
     return round(float(np.mean(sims)), 3)
 
 
-def _duplicated_share(members: set[str], text_keys: dict[str, list[str | None]]
+def _duplicated_share(members: set[str], text_keys: dict[str, list[int | None]]
                       ) -> float | None:
     """Share of the members' posts whose text another member posted too."""
     n_posts = sum(len(text_keys.get(a, [])) for a in members)
     keyed = [(key, a) for a in members for key in text_keys.get(a, []) if key is not None]
     if not keyed:
         return None
-    authors: dict[str, set[str]] = defaultdict(set)
+    authors: dict[int, set[str]] = defaultdict(set)
     for key, account in keyed:
         authors[key].add(account)
     dup = sum(1 for key, _ in keyed if len(authors[key]) > 1)
@@ -152,25 +167,35 @@ def _age_homogeneity(ages: dict[str, float], members: list[str]) -> float | None
     return round(float(max(0.0, 1.0 - (q75 - q25) / 365.0)), 3)
 
 
-def _account_ages(eng: Any) -> dict[str, float]:
+def _account_ages(eng: Any, accounts: list[str]) -> dict[str, float]:
+    """Account creation dates (days since the epoch) of ``accounts`` where known."""
+    if not accounts:
+        return {}
+    F = eng.F
     try:
-        table = eng.to_arrow(eng.table("accounts", ["platform", "author_id", "created_at"]))
+        known = eng.table("accounts", ["platform", "author_id", "created_at"])
     except Exception:
         return {}
-    ages = {}
-    for r in table.to_pylist():
-        if r["created_at"] is not None:
-            ages[f"{r['platform']}:{r['author_id']}"] = r["created_at"].timestamp() / 86400
-    return ages
+    staged = eng.stage("_coord_age_accounts", pa.table({"account": pa.array(accounts,
+                                                                             pa.string())}))
+    try:
+        table = eng.to_arrow(known.filter(F.col("created_at").isNotNull()).select(
+            F.concat(F.col("platform"), F.lit(":"), F.col("author_id")).alias("account"),
+            "created_at").join(staged, on=["account"], how="left_semi"))
+    finally:
+        eng.drop_stage("_coord_age_accounts")
+    return {r["account"]: r["created_at"].timestamp() / 86400 for r in table.to_pylist()}
 
 
 def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
              members: pa.Table, events: Any, names: Names, options: KeyOptions,
-             params: Any) -> None:
+             params: Any, spent: tuple[str, ...] = ()) -> None:
     """Fill ``result`` (a :class:`~undertow.coordination.detect.Detection`).
 
     Memory grows with the significant edges and the campaigns: posts are read
-    back from the workspace only for the evidence and the member accounts.
+    back from the workspace only for the evidence and the member accounts. The
+    working tables named in ``spent`` (the events and names) are released once
+    the campaigns' facts are read from them.
     """
     bursts = merge_bursts(bursts_cells, members)
     groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
@@ -183,18 +208,22 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
             bursts_of[cid].append(b)
     facts = CampaignFacts(eng, events, member_of, edges, names, {
         cid: [(b["signal"], b["kid"]) for b in bs] for cid, bs in bursts_of.items()})
+    eng.release(*spent)
     text_keys = member_text_keys(ws, list(member_of), options)
-    ages = _account_ages(eng)
+    ages = _account_ages(eng, list(member_of))
     n_tests = max(1, len(groups))
-    wanted = [(account, post_id) for rows in facts.posts.values()
-              for post_id, _, _, account in rows]
-    wanted += [(m["account"], m["post_id"]) for b in bursts for m in b["posts"]
-               if m["account"] in member_of]
-    evidence = Evidence(evidence_posts(ws, wanted))
+    shown = {cid: _shown_posts(facts.posts.get(cid, []), bursts_of[cid], set(group))
+             for cid, group in zip(ids, groups, strict=True)}
+    evidence = Evidence(evidence_posts(ws, [(account, post_id) for posts in shown.values()
+                                            for post_id, (_, _, account) in posts.items()]))
     for cid, group in zip(ids, groups, strict=True):
         result.campaigns.append(_campaign(cid, group, facts, bursts_of[cid], evidence,
-                                          text_keys, ages, params, n_tests, result))
-    result.edges = [_edge_out(e) for e in edges.to_pylist()]
+                                          shown[cid], text_keys, ages, params, n_tests,
+                                          result))
+    del facts, text_keys, evidence
+    # A batch at a time: hundreds of thousands of edges never exist twice as dicts.
+    for batch in edges.to_batches(max_chunksize=20_000):
+        result.edges.extend(_edge_out(e) for e in batch.to_pylist())
 
 
 class CampaignFacts:
@@ -212,7 +241,8 @@ class CampaignFacts:
 
     def __init__(self, eng: Any, events: Any, member_of: dict[str, str], edges: pa.Table,
                  names: Names, burst_keys: dict[str, list[tuple[str, int]]] | None = None):
-        self.dts: dict[str, np.ndarray] = {}
+        #: campaign → its events' time gaps (distinct values) and how often each occurs
+        self.dts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.keys: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
         self.key_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.has_key: dict[str, set[tuple[str, int]]] = defaultdict(set)
@@ -243,7 +273,9 @@ class CampaignFacts:
                                  "cno", "signal", "key", F.col("account_2").alias("account"),
                                  F.col("post_2").alias("post_id"), F.col("ts_2").alias("ts")))
         try:
-            dts = eng.to_arrow(inner.select("cno", "dt"))
+            # Gaps come back counted per value (whole seconds on most platforms: a few
+            # dozen values per campaign, not one row per event).
+            dts = eng.to_arrow(inner.groupBy("cno", "dt").agg(F.count(F.lit(1)).alias("n")))
             keys = self._keys(eng, sides, names, {
                 number[cid]: pairs for cid, pairs in (burst_keys or {}).items()
                 if cid in number})
@@ -313,10 +345,11 @@ class CampaignFacts:
         codes = dts["cno"].to_numpy(zero_copy_only=False)
         order = np.argsort(codes, kind="stable")
         gaps = dts["dt"].to_numpy(zero_copy_only=False)[order]
+        counts = dts["n"].to_numpy(zero_copy_only=False)[order]
         bounds = np.searchsorted(codes[order], np.arange(len(self._cids) + 1))
         for i, cid in enumerate(self._cids):
             if bounds[i + 1] > bounds[i]:
-                self.dts[cid] = gaps[bounds[i]:bounds[i + 1]]
+                self.dts[cid] = (gaps[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]])
         rows = posts.to_pylist()
         key_name = names.keys([s for _, s, _, _ in keys] + [r["signal"] for r in rows],
                               [k for _, _, k, _ in keys] + [r["key"] for r in rows])
@@ -331,34 +364,64 @@ class CampaignFacts:
                 (post_id, r["signal"], key_name[(r["signal"], r["key"])], account))
 
 
+def _shown_posts(first: list[tuple[str, str, str, str]], my_bursts: list[dict[str, Any]],
+                 members: set[str]) -> dict[str, tuple[str, str, str]]:
+    """``post_id`` → (signal, key, account) of the posts a campaign shows: the first
+    posts of its events, then its members' posts in its bursts, at most
+    ``MAX_EVIDENCE_POSTS``."""
+    shown = {post_id: (signal, key, account) for post_id, signal, key, account in first}
+    for b in my_bursts:
+        for m in b["posts"]:
+            if len(shown) >= MAX_EVIDENCE_POSTS:
+                return shown
+            if m.account in members:
+                shown.setdefault(m.post_id, (b["signal"], b["key"], m.account))
+    return shown
+
+
+def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """The median of ``values`` each repeated ``counts`` times (as :func:`numpy.median`:
+    the mean of the two middle values of an even count).
+
+    Example:
+        >>> weighted_median(np.array([3.0, 1.0, 2.0]), np.array([1, 2, 1]))
+        1.5
+    """
+    order = np.argsort(values, kind="stable")
+    ranked, cum = values[order], np.cumsum(counts[order])
+    n = int(cum[-1])
+    low = ranked[np.searchsorted(cum, (n - 1) // 2, side="right")]
+    high = ranked[np.searchsorted(cum, n // 2, side="right")]
+    return float((low + high) / 2)
+
+
 def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
-              evidence: Evidence, text_keys: dict[str, list[str | None]],
-              ages: dict[str, float], params: Any, n_tests: int, result: Any
-              ) -> dict[str, Any]:
+              evidence: Evidence, shown: dict[str, tuple[str, str, str]],
+              text_keys: dict[str, list[int | None]], ages: dict[str, float], params: Any,
+              n_tests: int, result: Any) -> dict[str, Any]:
     members = set(group)
-    posts = {pid: evidence.post(pid, sig, key) for pid, sig, key, _ in facts.posts.get(cid, [])}
+    posts = [evidence.post(pid, sig, key) for pid, (sig, key, _) in shown.items()]
     key_accounts: dict[tuple[str, str], int] = {(s, k): n for s, k, n in facts.keys.get(cid, [])}
     signals = Counter(facts.key_counts.get(cid, Counter()))
-    dts = [facts.dts.get(cid, np.array([]))]
+    gap_values, gap_counts = facts.dts.get(cid, (np.array([]), np.array([], np.int64)))
+    burst_gaps = []
     signal_count = {a: Counter(facts.signals.get(a, Counter())) for a in group}
     best_p = {a: facts.best_q[a] for a in group if a in facts.best_q}
     for b in my_bursts:
-        times = [m["ts"] for m in b["posts"]]
-        dts.append(np.array([(max(times) - min(times)) / 2]))
-        inside = [m for m in b["posts"] if m["account"] in members]
+        times = [m.ts for m in b["posts"]]
+        burst_gaps.append((max(times) - min(times)) / 2)
+        inside = [m for m in b["posts"] if m.account in members]
         burst_key = (b["signal"], b["key"])
         if burst_key not in key_accounts and \
                 (b["signal"], b["kid"]) not in facts.has_key.get(cid, set()):
             signals[b["signal"]] += 1  # a key the campaign's events do not have
-        key_accounts[burst_key] = len({m["account"] for m in inside})
+        key_accounts[burst_key] = len({m.account for m in inside})
         for m in inside:
-            signal_count[m["account"]][b["signal"]] += 1
-            best_p[m["account"]] = min(best_p.get(m["account"], 1.0), b["p"])
-            if len(posts) < MAX_EVIDENCE_POSTS:
-                posts.setdefault(m["post_id"], evidence.post(m["post_id"], b["signal"],
-                                                             b["key"]))
-    gaps = np.concatenate(dts)
-    ordered = sorted(posts.values(), key=lambda p: p["created_at"])
+            signal_count[m.account][b["signal"]] += 1
+            best_p[m.account] = min(best_p.get(m.account, 1.0), b["p"])
+    gap_values = np.concatenate([gap_values, np.array(burst_gaps, dtype=float)])
+    gap_counts = np.concatenate([gap_counts, np.ones(len(burst_gaps), dtype=np.int64)])
+    ordered = sorted(posts, key=lambda p: p["created_at"])
     timeline = Counter(p["created_at"][:16] for p in ordered)
     inner = facts.observed.get(cid, 0.0) > 0
     p_edges = float(poisson_sf(np.array([facts.observed.get(cid, 0.0)]),
@@ -387,8 +450,8 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "posts": ordered,
         "timeline": [{"t": t, "posts": n} for t, n in sorted(timeline.items())],
         "scores": {
-            "synchrony": round(1.0 - float(np.median(gaps)) / params.window, 3)
-            if len(gaps) else None,
+            "synchrony": round(1.0 - weighted_median(gap_values, gap_counts) / params.window,
+                               3) if len(gap_values) else None,
             "text_similarity": _text_similarity([p["text"] for p in ordered]),
             "duplicated_share": _duplicated_share(members, text_keys),
             "account_age_homogeneity": _age_homogeneity(ages, group),
@@ -396,7 +459,7 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "p_chance": p_chance,
         "confidence": round(1.0 - p_chance, 6),
         "bursts": [{"signal": b["signal"], "key": b["key"], "accounts": len(b["accounts"]),
-                    "start": iso(min(m["ts"] for m in b["posts"])), "p": b["p"]}
+                    "start": iso(min(m.ts for m in b["posts"])), "p": b["p"]}
                    for b in my_bursts][:20],
     }
 

@@ -38,7 +38,6 @@ from undertow.coordination.features import (
     STAGES,
     Features,
     Names,
-    near_cold_rows,
     stage_features,
     verified_near_pairs,
 )
@@ -56,7 +55,7 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 _STAGES = ("_coord_cells", "_coord_bursts", "_coord_cold", "_coord_events", "_coord_edges",
            "_coord_edges_tested", "_coord_act", "_coord_lam_first", "_coord_members",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
-           "_coord_names_pid", "_coord_names_signal_key")
+           "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts")
 
 
 @dataclass(frozen=True)
@@ -142,9 +141,8 @@ def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams
     pairs = window_pairs(eng, cold, params.window).select(*cols)
     if feats.near_posts is None:
         return pairs, [feats.key_names]
-    near_cold = near_cold_rows(eng, feats, params.window, params.hot_accounts)
-    near, near_names = verified_near_pairs(eng, near_cold, feats, params.window,
-                                           params.near_threshold)
+    near, near_names = verified_near_pairs(eng, feats, params.window, params.near_threshold,
+                                           params.hot_accounts)
     return pairs.unionByName(near.select(*cols)), [feats.key_names, near_names]
 
 
@@ -232,24 +230,20 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.T
 
 def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
                    names: Names) -> pa.Table:
-    """Every row of the bursts' cells, named."""
+    """Every post of the bursts' cells (``signal, kid, bin, account, post_id, ts``), the
+    accounts and posts named, in a fixed order."""
     if bursts.num_rows == 0:
-        return pa.table({"signal": [], "key": [], "bin": [], "account": [], "post_id": [],
-                         "ts": []})
+        return pa.table({"signal": pa.array([], pa.string()), "kid": pa.array([], pa.int64()),
+                         "bin": pa.array([], pa.int64()), "account": pa.array([], pa.string()),
+                         "post_id": pa.array([], pa.string()), "ts": pa.array([], pa.float64())})
     staged = eng.stage("_coord_bursts", bursts.select(["signal", "kid", "bin"]).rename_columns(
         ["signal", "key", "bin"]))
     rows = with_bins(eng, keyed, window).join(staged, on=["signal", "key", "bin"])
     members = eng.to_arrow(rows.select("signal", "key", "bin", "post_id", "ts"))
-    key_name = dict(zip(zip(bursts["signal"].to_pylist(), bursts["kid"].to_pylist(),
-                            strict=True), bursts["key"].to_pylist(), strict=True))
     post_name = names.posts(members["post_id"].to_numpy())
     named = [post_name[pid] for pid in members["post_id"].to_pylist()]
     members = pa.table({
-        "signal": members["signal"],
-        "key": pa.array([key_name[(s, k)] for s, k in zip(
-            members["signal"].to_pylist(), members["key"].to_pylist(), strict=True)],
-            pa.string()),
-        "bin": members["bin"],
+        "signal": members["signal"], "kid": members["key"], "bin": members["bin"],
         "account": pa.array([a for a, _ in named], pa.string()),
         "post_id": pa.array([p for _, p in named], pa.string()),
         "ts": members["ts"]})
@@ -358,7 +352,9 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     # Campaigns read only the events: the rest goes before their evidence is built.
     eng.release("_coord_keyed", "_coord_cells", "_coord_edges", "_coord_edges_tested",
                 "_coord_act", "_coord_lam_first", "_coord_bursts")
-    build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params)
+    build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params,
+                   spent=("_coord_events", "_coord_key_names", "_coord_post_names",
+                          "_coord_near_names"))
     clock.lap("campaigns")
     result.timings = clock.times
     return result

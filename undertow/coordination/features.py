@@ -18,11 +18,12 @@ account's id and the post's number in the run.
   and its LSH bands. The same text in two batches has the same id.
 
 ``near_text`` rows (one per post and band, about ten per post) are the bulk of
-the work: they are joined on integers only (:func:`near_cold_rows`,
-:func:`near_candidates`), each candidate pair of texts is verified once against
-their signatures, in batches (:func:`verified_near_pairs`). The facts campaigns need about posts
-(the text of evidence posts, the text keys of member accounts' posts) are read
-back for those posts only (:func:`evidence_posts`, :func:`member_text_keys`).
+the work: they are joined on integers only and a part of the bands at a time
+(:func:`near_candidates`), and each candidate pair of texts is verified once
+against their signatures, in batches (:func:`verified_near_pairs`). The facts
+campaigns need about posts (the text of evidence posts, the text keys of member
+accounts' posts) are read back for those posts only (:func:`evidence_posts`,
+:func:`member_text_keys`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from undertow.coordination.keys import (
     post_features,
     post_names,
 )
-from undertow.coordination.textsim import estimated_jaccard, signature_matrix
+from undertow.coordination.textsim import estimated_jaccard, signature_matrix, text_ids
 from undertow.engines import Engine
 from undertow.workspace import Workspace
 
@@ -186,18 +187,18 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
                     bands_w.finish(), n_posts, found)
 
 
-def near_cold_rows(eng: Engine, feats: Features, window: float, hot_accounts: int) -> Any:
-    """``near_text`` rows on integers: one per comparable post and LSH band of its
-    text (``band, bin, pid, tid, acc, ts``; ``bin`` = ``floor(ts / window)``), except
-    in crowded cells (band, bin) of more than ``hot_accounts`` accounts, which are
-    never paired.
+def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
+                   hot_accounts: int) -> Any:
+    """``near_text`` rows on integers: one per comparable post (``near_posts``) and
+    LSH band of its text (``bands``): ``band, bin, pid, tid, acc, ts`` with ``bin`` =
+    ``floor(ts / window)``, except in crowded cells (band, bin) of more than
+    ``hot_accounts`` accounts, which are never paired.
 
     Only cells with more rows than ``hot_accounts`` can be crowded, so accounts are
     counted distinctly in those alone.
     """
     F = eng.F
-    assert feats.near_posts is not None and feats.bands is not None
-    rows = eng.persist(feats.near_posts.join(feats.bands, on=["tid"]).withColumn(
+    rows = eng.persist(near_posts.join(bands, on=["tid"]).withColumn(
         "bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long")), "_coord_near_rows")
     full = rows.groupBy("band", "bin").agg(F.count(F.lit(1)).alias("n")).filter(
         F.col("n") > F.lit(hot_accounts)).select("band", "bin")
@@ -207,11 +208,11 @@ def near_cold_rows(eng: Engine, feats: Features, window: float, hot_accounts: in
     return eng.persist(rows.join(hot, on=["band", "bin"], how="left_anti"), "_coord_near_cold")
 
 
-def near_candidates(eng: Engine, cold: Any, window: float) -> Any:
-    """Pairs of :func:`near_cold_rows` posts that share a band within ``window``
-    seconds, of different accounts and different texts, each pair once (however
-    many bands they share): ``pid_1 < pid_2``, their accounts, times, ``dt`` and
-    their texts as ``lo < hi``.
+def near_band_pairs(eng: Engine, cold: Any, window: float) -> Any:
+    """Pairs of :func:`near_cold_rows` rows of one band within ``window`` seconds, of
+    different accounts and different texts: ``pid_1 < pid_2``, their accounts,
+    times, ``dt`` and their texts as ``lo < hi`` (a pair of posts that shares
+    several bands comes once per band).
 
     Bands are joined in bins as wide as the window (same bin, and next bin), never
     on a time range.
@@ -236,7 +237,42 @@ def near_candidates(eng: Engine, cold: Any, window: float) -> Any:
         pick("s1", "s2").alias("ts_1"), pick("p2", "p1").alias("pid_2"),
         pick("a2", "a1").alias("acc_2"), pick("s2", "s1").alias("ts_2"), dt.alias("dt"),
         F.least(F.col("t1"), F.col("t2")).alias("lo"),
-        F.greatest(F.col("t1"), F.col("t2")).alias("hi")).distinct()
+        F.greatest(F.col("t1"), F.col("t2")).alias("hi"))
+
+
+#: ``near_text`` rows joined at once: the bands are split into parts of about this
+#: many rows (one per post and band), so no join has to hold them all.
+NEAR_PART_ROWS = 8_000_000
+
+
+def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: int,
+                    part_rows: int = NEAR_PART_ROWS) -> Any:
+    """Every pair of posts that shares an LSH band within ``window`` seconds
+    (:func:`near_band_pairs`), once, persisted as ``_coord_near_cand``.
+
+    The bands are split by value into parts of about ``part_rows`` rows, each
+    joined on its own: pairs and crowded cells never span two bands, so the parts
+    together give exactly the pairs of all the rows.
+    """
+    F = eng.F
+    assert feats.near_posts is not None and feats.bands is not None
+    parts = max(1, -(-eng.count(feats.near_posts) * BANDS // part_rows))
+    names = [f"_coord_near_part{i}" for i in range(parts)]
+    try:
+        found = []
+        for i, name in enumerate(names):
+            bands = feats.bands if parts == 1 else feats.bands.filter(
+                F.abs(F.col("band") % F.lit(parts)) == F.lit(i))
+            cold = near_cold_rows(eng, feats.near_posts, bands, window, hot_accounts)
+            found.append(eng.persist(near_band_pairs(eng, cold, window), name))
+        eng.release("_coord_near_rows", "_coord_near_cells", "_coord_near_cold")
+        pairs = found[0]
+        for more in found[1:]:
+            pairs = pairs.unionByName(more)
+        return eng.persist(pairs.distinct(), "_coord_near_cand")
+    finally:
+        for name in names:
+            eng.drop_stage(name)
 
 
 #: ``near_text`` keys name a pair of texts: ``(lo mod P) * 2**32 + (hi mod P)`` of their
@@ -250,9 +286,10 @@ def near_key(eng: Engine, lo: Any, hi: Any) -> Any:
     return (lo % F.lit(_NEAR_KEY_MOD)) * F.lit(4_294_967_296) + (hi % F.lit(_NEAR_KEY_MOD))
 
 
-def verified_near_pairs(eng: Engine, cold: Any, feats: Features, window: float,
-                        threshold: float, batch_rows: int = 500_000) -> tuple[Any, Any]:
-    """Near-duplicate pairs among :func:`near_cold_rows`: within the window, their
+def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: float,
+                        hot_accounts: int, batch_rows: int = 500_000,
+                        part_rows: int = NEAR_PART_ROWS) -> tuple[Any, Any]:
+    """Near-duplicate pairs among :func:`near_candidates`: within the window, their
     texts really similar (MinHash signatures checked in batches) and not identical.
 
     Returns the pairs, columns as :func:`~undertow.coordination.coaction.window_pairs`
@@ -262,7 +299,7 @@ def verified_near_pairs(eng: Engine, cold: Any, feats: Features, window: float,
     """
     F = eng.F
     assert feats.texts is not None
-    cand = eng.persist(near_candidates(eng, cold, window), "_coord_near_cand")
+    cand = near_candidates(eng, feats, window, hot_accounts, part_rows)
     texts = feats.texts
     both = cand.select("lo", "hi").distinct().join(
         texts.select(F.col("tid").alias("lo"), F.col("sig").alias("sig_lo")), on=["lo"]).join(
@@ -368,10 +405,10 @@ def evidence_posts(ws: Workspace, wanted: list[tuple[str, str]]) -> dict[str, di
 
 
 def member_text_keys(ws: Workspace, accounts: list[str], options: KeyOptions
-                     ) -> dict[str, list[str | None]]:
-    """For each account: the text key of every one of its posts (``None`` where its
-    text is not compared), read back for these accounts only."""
-    out: dict[str, list[str | None]] = defaultdict(list)
+                     ) -> dict[str, list[int | None]]:
+    """For each account: the id of the text key of every one of its posts (``None``
+    where its text is not compared), read back for these accounts only."""
+    out: dict[str, list[int | None]] = defaultdict(list)
     if not accounts:
         return out
     view = "_arrow_coord_members"
@@ -382,8 +419,11 @@ def member_text_keys(ws: Workspace, accounts: list[str], options: KeyOptions
         for part in ws.con.sql(sql).to_arrow_reader(BATCH_ROWS):
             batch = pa.Table.from_batches([part]).cast(POSTS_FOR_KEYS)
             fx = post_features(batch, options, signatures=False)
-            for account, key in zip(fx.account.tolist(), fx.text_key.tolist(), strict=True):
-                out[account].append(key)
+            keys = pa.array(fx.text_key, pa.string())
+            ids = pa.array(text_ids(keys), pa.int64()).to_numpy()
+            for account, key, valid in zip(fx.account.tolist(), ids.tolist(),
+                                           pc.is_valid(keys).to_pylist(), strict=True):
+                out[account].append(key if valid else None)
     finally:
         ws.con.unregister(view)
     return out
