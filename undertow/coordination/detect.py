@@ -47,8 +47,8 @@ from undertow.engines import Engine, make_engine
 from undertow.workspace import Workspace
 
 #: DuckDB's memory for one detection run unless told otherwise. The Python side
-#: adds a batch of posts, the significant edges and the campaigns' evidence (at
-#: 1M posts the process peaks at about 2.4 GiB; see BENCHMARKS.md for 10M).
+#: adds a few batches of posts, the significant edges and the campaigns' evidence
+#: (the process peaks at about 2.4 GiB at 1M posts and 3.4 GiB at 10M).
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 #: Working tables of the relational steps (dropped when ``detect`` ends).
