@@ -125,6 +125,12 @@ class Engine(ABC):
             self.drop_stage(stage)
 
 
+def _sql(df: Any) -> str:
+    """A sqlframe DataFrame's SQL for DuckDB, left for DuckDB's own optimizer: sqlglot's
+    takes longer than running the query on small inputs."""
+    return str(df.sql(dialect="duckdb", pretty=False, optimize=False))
+
+
 class DuckDBEngine(Engine):
     """DataFrame API over the workspace's own DuckDB connection (via sqlframe)."""
 
@@ -191,10 +197,10 @@ class DuckDBEngine(Engine):
         return f"{SCRATCH}.main.{name}"
 
     def to_arrow(self, df: Any) -> pa.Table:
-        return self.ws.con.sql(df.sql(dialect="duckdb", pretty=False)).to_arrow_table()
+        return self.ws.con.sql(_sql(df)).to_arrow_table()
 
     def insert(self, df: Any, table: str) -> int:
-        sql = df.sql(dialect="duckdb", pretty=False)
+        sql = _sql(df)
         row = self.ws.con.execute(f"INSERT INTO {table} BY NAME ({sql})").fetchone()
         return int(row[0]) if row else 0
 
@@ -221,7 +227,7 @@ class DuckDBEngine(Engine):
         sql = self._insert_new_sql.get(key)
         if sql is None:
             plan = new_rows(self, staged, self.table(table, keys), keys, order, repeats)
-            sql = f"INSERT INTO {table} BY NAME ({plan.sql(dialect='duckdb', pretty=False)})"
+            sql = f"INSERT INTO {table} BY NAME ({_sql(plan)})"
             self._insert_new_sql[key] = sql
         try:
             row = self.ws.con.execute(sql).fetchone()
@@ -230,7 +236,7 @@ class DuckDBEngine(Engine):
         return int(row[0]) if row else 0
 
     def persist(self, df: Any, name: str) -> Any:
-        sql = df.sql(dialect="duckdb", pretty=False)
+        sql = _sql(df)
         self.drop_stage(name)
         table = self._scratch_name(name)
         self.ws.con.execute(f"CREATE TABLE {table} AS {sql}")
@@ -245,7 +251,7 @@ class DuckDBEngine(Engine):
         # rows stream (scratch tables are visible to it; temporary ones would not be).
         cursor = self.ws.con.cursor()
         try:
-            reader = cursor.sql(df.sql(dialect="duckdb", pretty=False)).to_arrow_reader(rows)
+            reader = cursor.sql(_sql(df)).to_arrow_reader(rows)
             for batch in reader:
                 yield pa.Table.from_batches([batch])
         finally:
@@ -253,7 +259,7 @@ class DuckDBEngine(Engine):
 
     def count(self, df: Any) -> int:
         rows = self.ws.con.execute(
-            f"SELECT count(*) FROM ({df.sql(dialect='duckdb', pretty=False)})").fetchall()
+            f"SELECT count(*) FROM ({_sql(df)})").fetchall()
         return int(rows[0][0]) if rows else 0
 
     @contextmanager
