@@ -127,7 +127,7 @@ class _BatchParts:
 def _batch_parts(batch: pa.Table, first_pid: int, signals: tuple[str, ...],
                  options: KeyOptions) -> _BatchParts:
     near = "near_text" in signals
-    fx = post_features(batch, options, signatures=near)
+    fx = post_features(batch, options, signatures=near, texts=near or "text" in signals)
     keyed, key_names = keyed_ids(fx, signals, first_pid)
     named = np.zeros(batch.num_rows, dtype=bool)  # posts some row refers to
     named[keyed["post_id"].to_numpy() - first_pid] = True

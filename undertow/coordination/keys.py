@@ -126,17 +126,19 @@ def _is_repost(posts: pa.Table) -> np.ndarray:
 
 
 def post_features(posts: pa.Table, options: KeyOptions | None = None,
-                  signatures: bool = True) -> PostFeatures:
+                  signatures: bool = True, texts: bool = True) -> PostFeatures:
     """Normalise every post's text; MinHash the comparable unique texts (vectorised;
-    not when ``signatures`` is false: then only the text keys are wanted)."""
+    not when ``signatures`` is false: then only the text keys are wanted; neither
+    when ``texts`` is false: then no text is compared)."""
     options = options or KeyOptions()
     accounts = pc.binary_join_element_wise(posts["platform"], posts["author_id"], ":")
     accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
     post_ids = posts["post_id"].combine_chunks()
     platform = posts["platform"].to_numpy(zero_copy_only=False)
     ts = pc.cast(posts["created_at"], pa.int64()).to_numpy(zero_copy_only=False) / 1e6
-    norm = normalize_texts(posts["text"])
-    length = pc.utf8_length(pc.replace_substring(norm, " ", "")).to_numpy(zero_copy_only=False)
+    norm = normalize_texts(posts["text"]) if texts else pa.nulls(posts.num_rows, pa.string())
+    length = pc.fill_null(pc.utf8_length(pc.replace_substring(norm, " ", "")), 0).to_numpy(
+        zero_copy_only=False)
     scoped = platform == "bilibili"
     need = np.where(scoped, options.min_chars_thread, options.min_chars)
     eligible = (~_is_repost(posts)) & (length >= need)
@@ -148,6 +150,7 @@ def post_features(posts: pa.Table, options: KeyOptions | None = None,
     encoded = pc.dictionary_encode(norm.take(pa.array(where)))
     norm_index[where] = encoded.indices.to_numpy(zero_copy_only=False)
     unique = encoded.dictionary
+    signatures = signatures and texts
     sigs = minhash_signatures(unique.to_pylist()) if signatures else np.empty(
         (0, 0), dtype=np.uint32)
     return PostFeatures(np.asarray(accounts.to_numpy(zero_copy_only=False), dtype=object),
