@@ -60,6 +60,8 @@ from undertow.workspace import Workspace
 
 #: Posts per batch of the feature stage: about 60 MB of posts and their features.
 BATCH_ROWS = 100_000
+#: Fewest posts a batch is cut down to so that small workspaces use every core.
+MIN_SPLIT_ROWS = 10_000
 
 #: Working tables of the feature stage.
 STAGES = ("_coord_keyed", "_coord_key_names", "_coord_post_names", "_coord_near_posts",
@@ -170,6 +172,9 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
             texts_w.write(texts.filter(pa.array(fresh)))
             bands_w.write(bands.filter(pa.array(np.repeat(fresh, BANDS))))
 
+    # Fewer posts than a batch per worker: smaller batches, so that every core works.
+    total = ws.con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
+    batch_rows = min(batch_rows, max(MIN_SPLIT_ROWS, -(-int(total) // workers)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future[_BatchParts]] = deque()
         for batch in read_posts(ws, batch_rows):
