@@ -66,8 +66,7 @@ MIN_SPLIT_ROWS = 10_000
 #: Working tables of the feature stage.
 STAGES = ("_coord_keyed", "_coord_key_names", "_coord_post_names", "_coord_near_posts",
           "_coord_texts", "_coord_bands", "_coord_near_rows", "_coord_near_cells",
-          "_coord_near_cold",
-          "_coord_near_cand", "_coord_near_ok", "_coord_near_names")
+          "_coord_near_cold", "_coord_near_cand", "_coord_near_ok", "_coord_near_names")
 
 
 @dataclass
