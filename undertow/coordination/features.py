@@ -423,10 +423,9 @@ def member_text_keys(ws: Workspace, accounts: list[str], options: KeyOptions
         for part in ws.con.sql(sql).to_arrow_reader(BATCH_ROWS):
             batch = pa.Table.from_batches([part]).cast(POSTS_FOR_KEYS)
             fx = post_features(batch, options, signatures=False)
-            keys = pa.array(fx.text_key, pa.string())
-            ids = pa.array(text_ids(keys), pa.int64()).to_numpy()
-            for account, key, valid in zip(fx.account.tolist(), ids.tolist(),
-                                           pc.is_valid(keys).to_pylist(), strict=True):
+            ids = text_ids(fx.text_key).tolist()
+            for account, key, valid in zip(fx.accounts.to_pylist(), ids,
+                                           pc.is_valid(fx.text_key).to_pylist(), strict=True):
                 out[account].append(key if valid else None)
     finally:
         ws.con.unregister(view)

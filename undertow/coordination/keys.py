@@ -36,7 +36,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -101,20 +101,17 @@ class KeyOptions:
 class PostFeatures:
     """Per-post derived columns, aligned with the input posts."""
 
-    account: np.ndarray  #: ``platform:author_id``
-    post_id: np.ndarray
+    accounts: pa.Array  #: ``platform:author_id``
+    post_ids: pa.Array
     platform: np.ndarray
     ts: np.ndarray  #: epoch seconds
-    text_key: np.ndarray  #: the normalised text, ``None`` where the text is not compared
+    text_key: pa.Array  #: the normalised text, null where the text is not compared
     thread_scoped: np.ndarray  #: bool: text key scoped to the video (danmaku)
     norm_index: np.ndarray  #: row of the post's text in ``signatures`` (-1: none)
     signatures: np.ndarray  #: MinHash signatures of the unique comparable texts
     posts: pa.Table
-    accounts_arrow: pa.Array | None = None
-    post_ids_arrow: pa.Array | None = None
+    account_ids: np.ndarray  #: id of each post's account
     text_ids: np.ndarray | None = None  #: id of each row of ``signatures``
-    account_ids: np.ndarray = field(
-        default_factory=lambda: np.empty(0, np.int64))  #: id of each post's account
 
 
 def _is_repost(posts: pa.Table) -> np.ndarray:
@@ -142,8 +139,7 @@ def post_features(posts: pa.Table, options: KeyOptions | None = None,
     scoped = platform == "bilibili"
     need = np.where(scoped, options.min_chars_thread, options.min_chars)
     eligible = (~_is_repost(posts)) & (length >= need)
-    keys = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
-    keys[~eligible] = None
+    keys = pc.if_else(pa.array(eligible), norm, pa.scalar(None, pa.string()))
     comparable = eligible & ~scoped
     norm_index = np.full(len(keys), -1, dtype=np.int64)
     where = np.flatnonzero(comparable)
@@ -153,11 +149,8 @@ def post_features(posts: pa.Table, options: KeyOptions | None = None,
     signatures = signatures and texts
     sigs = minhash_signatures(unique.to_pylist()) if signatures else np.empty(
         (0, 0), dtype=np.uint32)
-    return PostFeatures(np.asarray(accounts.to_numpy(zero_copy_only=False), dtype=object),
-                        np.asarray(post_ids.to_numpy(zero_copy_only=False), dtype=object),
-                        platform, ts, keys, scoped, norm_index, sigs, posts,
-                        accounts, post_ids, text_ids(unique) if signatures else None,
-                        text_ids(accounts))
+    return PostFeatures(accounts, post_ids, platform, ts, keys, scoped, norm_index, sigs, posts,
+                        text_ids(accounts), text_ids(unique) if signatures else None)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -225,8 +218,8 @@ def _hashtag_signal(fx: PostFeatures) -> pa.Table:
 
 
 def _text_signal(fx: PostFeatures) -> pa.Table:
-    idx = np.flatnonzero(fx.text_key != None)  # noqa: E711 (object array)
-    keys = pa.array(fx.text_key[idx], pa.string())
+    idx = np.flatnonzero(pc.is_valid(fx.text_key).to_numpy(zero_copy_only=False))
+    keys = fx.text_key.take(pa.array(idx, pa.int64()))
     scoped = fx.thread_scoped[idx]
     if scoped.any():  # a danmaku line counts on its own video only
         threads = _column(fx, "thread_id").take(pa.array(idx, pa.int64()))
@@ -281,10 +274,9 @@ def keyed_rows(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS) -> pa.Table
     (:data:`NAMED_KEYED_SCHEMA`; detection works on :func:`keyed_ids`)."""
     rows = _signal_rows(fx, signals)
     take = rows["row"]
-    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
     return pa.table({"signal": rows["signal"], "key": rows["name"],
-                     "account": fx.accounts_arrow.take(take),
-                     "post_id": fx.post_ids_arrow.take(take),
+                     "account": fx.accounts.take(take),
+                     "post_id": fx.post_ids.take(take),
                      "ts": pa.array(fx.ts[rows["row"].to_numpy()], pa.float64())},
                     schema=NAMED_KEYED_SCHEMA)
 
@@ -309,9 +301,8 @@ def keyed_ids(fx: PostFeatures, signals: tuple[str, ...] = SIGNALS, first_pid: i
 
 def post_names(fx: PostFeatures, first_pid: int = 0) -> pa.Table:
     """Every post of the batch by number, account id and name (:data:`POST_NAMES_SCHEMA`)."""
-    assert fx.accounts_arrow is not None and fx.post_ids_arrow is not None
     n = len(fx.ts)
     return pa.table({"pid": pa.array(np.arange(first_pid, first_pid + n), pa.int64()),
                      "acc": pa.array(fx.account_ids, pa.int64()),
-                     "account": fx.accounts_arrow, "post_id": fx.post_ids_arrow},
+                     "account": fx.accounts, "post_id": fx.post_ids},
                     schema=POST_NAMES_SCHEMA)
