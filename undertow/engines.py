@@ -149,6 +149,7 @@ class DuckDBEngine(Engine):
         self.Window = Window
         self._insert_new_sql: dict[tuple[str, tuple[str, ...], str, bool], str] = {}
         self._scratch = False
+        self._views: set[str] = set()  # staged views in the workspace, until dropped
         rows = ws.con.execute("SELECT current_database()").fetchall()
         self._catalog = str(rows[0][0]) if rows else "memory"
 
@@ -178,7 +179,9 @@ class DuckDBEngine(Engine):
             self.ws.con.execute(f"CREATE TABLE {table} AS SELECT * FROM {arrow_name}")
             self.ws.con.unregister(arrow_name)
             return self.session.table(table)
-        self.ws.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {arrow_name}")
+        # OR REPLACE: a view a crashed run left behind in the workspace file.
+        self.ws.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {arrow_name}")
+        self._views.add(name)
         return self.session.table(self._name(name))
 
     def _scratch_name(self, name: str) -> str:
@@ -205,12 +208,11 @@ class DuckDBEngine(Engine):
         return int(row[0]) if row else 0
 
     def drop_stage(self, name: str) -> None:
-        kinds = self.ws.con.execute(
-            "SELECT table_type FROM information_schema.tables WHERE table_name = ? "
-            "AND table_catalog = current_database()", [name]
-        ).fetchall()
-        if kinds:
-            self.ws.con.execute(f"DROP {'VIEW' if kinds[0][0] == 'VIEW' else 'TABLE'} {name}")
+        # Only views this engine made are looked for: a catalogue query per drop
+        # cost more than the small steps of a detection on 100k posts.
+        if name in self._views:
+            self.ws.con.execute(f"DROP VIEW IF EXISTS {name}")
+            self._views.discard(name)
         if self._scratch:
             self.ws.con.execute(f"DROP TABLE IF EXISTS {self._scratch_name(name)}")
         self.ws.con.unregister(f"_arrow_{name}")

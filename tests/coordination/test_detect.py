@@ -247,3 +247,23 @@ def test_cli_refuses_a_memory_limit_that_is_not_a_size(simulated):
     result = CliRunner().invoke(main, ["detect", "-w", str(wsdir), "--memory-limit", "lots"])
     assert result.exit_code == 2
     assert "memory limit 'lots' is not a size" in result.output
+
+
+def test_a_post_in_events_of_two_signals_is_shown_once_under_the_first(tmp_path):
+    """Ten accounts post the same text with the same link and hashtag, seconds apart,
+    eight times: each post ties them by text, link and hashtag. The evidence lists
+    each post once, under the same (signal, key) every run: the first by name."""
+    start = datetime(2025, 4, 1, 8)
+    rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a),
+             f"Round {r}: the SU7 recall is a hoax, read https://hoax.example.com/{r} #hoax{r}")
+            for r in range(8) for a in range(10)]
+    rows += [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} about "
+              f"{'battery' if i % 2 else 'camera'} life today") for i in range(200)]
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        runs = [detect(ws, DetectParams()) for _ in range(2)]
+    campaign = runs[0].campaigns[0]
+    assert len(runs[0].campaigns) == 1 and campaign["size"] == 10
+    shown = [(p["post_id"], p["signal"], p["key"]) for p in campaign["posts"]]
+    assert len(shown) == 80 == len({post for post, _, _ in shown})
+    assert {signal for _, signal, _ in shown} == {"hashtag"}
+    assert shown == [(p["post_id"], p["signal"], p["key"]) for p in runs[1].campaigns[0]["posts"]]

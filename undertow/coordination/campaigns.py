@@ -318,13 +318,21 @@ class CampaignFacts:
 
     @staticmethod
     def _first_posts(eng: Any, sides: Any) -> pa.Table:
-        """The first ``MAX_EVIDENCE_POSTS`` posts of each campaign's events."""
+        """The first ``MAX_EVIDENCE_POSTS`` posts of each campaign's events, each once,
+        with the first of the (signal, key) pairs it has in the campaign's events: the
+        same evidence rows every run."""
         F, W = eng.F, eng.Window
         first = W.partitionBy("cno").orderBy(F.col("ts").asc(), F.col("post_id").asc())
-        return eng.to_arrow(sides.select("cno", "post_id", "signal", "key", "ts", "account")
-                            .dropDuplicates(["cno", "post_id"])
-                            .withColumn("rank", F.row_number().over(first))
+        # A post in several events has several rows of the same rank.
+        rows = eng.to_arrow(sides.select("cno", "post_id", "signal", "key", "ts", "account")
+                            .withColumn("rank", F.dense_rank().over(first))
                             .filter(F.col("rank") <= F.lit(MAX_EVIDENCE_POSTS)))
+        rows = rows.sort_by([("cno", "ascending"), ("post_id", "ascending"),
+                             ("signal", "ascending"), ("key", "ascending")])
+        cno, pid = rows["cno"].to_numpy(), rows["post_id"].to_numpy()
+        new = np.ones(rows.num_rows, dtype=bool)
+        new[1:] = (cno[1:] != cno[:-1]) | (pid[1:] != pid[:-1])
+        return rows.filter(pa.array(new))
 
     def _edges(self, edges: pa.Table, member_of: dict[str, str]) -> None:
         for a1, a2, events, lam, q in zip(
