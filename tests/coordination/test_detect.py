@@ -267,3 +267,19 @@ def test_a_post_in_events_of_two_signals_is_shown_once_under_the_first(tmp_path)
     assert len(shown) == 80 == len({post for post, _, _ in shown})
     assert {signal for _, signal, _ in shown} == {"hashtag"}
     assert shown == [(p["post_id"], p["signal"], p["key"]) for p in runs[1].campaigns[0]["posts"]]
+
+
+def test_near_text_alone_also_finds_exact_copies(tmp_path):
+    """Near-same text includes the same text: a copy-paste ring is found when only
+    near_text is asked for, its edges weighed against the accounts' activity."""
+    start = datetime(2025, 4, 1, 8)
+    rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a),
+             f"Round {r}: the SU7 recall is a hoax, tell everyone you know")
+            for r in range(8) for a in range(10)]
+    rows += [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} about "
+              f"{'battery' if i % 2 else 'camera'} life today") for i in range(200)]
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams(signals=("near_text",)))
+    assert {a["account_id"] for a in result.accounts} == {f"ring{a}" for a in range(10)}
+    assert all("text" in e["signals"] for e in result.edges)
+    assert all(e["lam"] < 0.5 for e in result.edges)

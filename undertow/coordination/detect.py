@@ -63,7 +63,8 @@ class DetectParams:
     """What counts as acting together, and how sure Undertow must be."""
 
     window: float = 60.0  #: seconds within which two actions are together
-    signals: tuple[str, ...] = SIGNALS  #: which kinds of co-action to look at
+    #: which kinds of co-action to look at (``near_text`` brings ``text`` with it)
+    signals: tuple[str, ...] = SIGNALS
     alpha: float = 0.01  #: family-wise error rate for edges (Bonferroni)
     min_events: int = 2  #: an edge needs this many separate meetings (windows)
     burst_alpha: float = 0.01  #: family-wise error for key-level bursts
@@ -320,6 +321,10 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     options = KeyOptions(min_chars=params.min_chars)
     signals = params.signals if params.significance else tuple(
         s for s in params.signals if s != "near_text")  # co-share has no near_text
+    if "near_text" in signals and "text" not in signals:
+        # near_text pairs similar texts that differ; the same text is the text
+        # signal's, whose rows are also the activity the null model counts.
+        signals = (*signals, "text")
     feats = stage_features(eng, ws, signals, options, batch_rows)
     keyed = feats.keyed
     clock.lap("features")
