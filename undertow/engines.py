@@ -9,6 +9,7 @@ tables it reads. Either way the results are written back to the workspace.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
@@ -367,16 +368,18 @@ class SparkEngine(Engine):
 
     def drop_stage(self, name: str) -> None:
         for path in self._dir.glob(f"t{name}-*.parquet"):
-            path.unlink(missing_ok=True)
+            if path.is_dir():  # written by Spark: a folder of parts
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def persist(self, df: Any, name: str) -> Any:
-        # Computed now (memory and disk), so the staged files behind it may go.
-        cached = df.cache()
-        cached.count()
-        return cached
-
-    def release(self, *names: str) -> None:
-        pass  # a cached DataFrame evicted from memory is recomputed from these files
+        # Written out and read back, which cuts the plan behind it. A cached DataFrame
+        # keeps its whole lineage, and detection's self-joins multiplied it until
+        # Catalyst ran out of memory planning a query over a few thousand posts.
+        path = self._dir / f"t{name}-{uuid.uuid4().hex}.parquet"
+        df.write.parquet(str(path))
+        return self.session.read.parquet(str(path))
 
     def writer(self, name: str, schema: pa.Schema) -> StageWriter:
         return _ParquetWriter(self, self._dir / f"t{name}-{uuid.uuid4().hex}.parquet", schema)

@@ -65,7 +65,8 @@ MIN_SPLIT_ROWS = 10_000
 
 #: Working tables of the feature stage.
 STAGES = ("_coord_keyed", "_coord_key_names", "_coord_post_names", "_coord_near_posts",
-          "_coord_texts", "_coord_bands", "_coord_near_rows", "_coord_near_cells",
+          "_coord_texts", "_coord_bands", "_coord_near_all", "_coord_near_even",
+          "_coord_near_odd", "_coord_near_rows", "_coord_near_cells",
           "_coord_near_cold", "_coord_near_cand", "_coord_near_ok", "_coord_near_names")
 
 
@@ -193,17 +194,40 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
 
 def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
                    hot_accounts: int) -> Any:
-    """``near_text`` rows on integers: one per comparable post (``near_posts``) and
-    LSH band of its text (``bands``): ``band, bin, pid, tid, acc, ts`` with ``bin`` =
-    ``floor(ts / window)``, except in crowded cells (band, bin) of more than
-    ``hot_accounts`` accounts, which are never paired.
+    """``near_text`` rows on integers that can pair: one per comparable post
+    (``near_posts``) and LSH band of its text (``bands``), ``band, bin, pid, tid, acc,
+    ts`` with ``bin`` = ``floor(ts / window)``, where another text has the same band
+    in the same or a neighbouring bin, except in crowded cells (band, bin) of more
+    than ``hot_accounts`` accounts, which are never paired.
 
+    Most rows cannot pair (at 1M simulated posts, 89 %): their band value is their
+    text's alone around their time. Two bins at most one apart fall in the same pair
+    of bins ``(2k, 2k+1)`` or ``(2k+1, 2k+2)``, so a row is kept when its band has more
+    than one text in one of its two bin pairs: two aggregations instead of a join of
+    every row. A cell is kept or dropped whole, so crowding is judged on whole cells.
     Only cells with more rows than ``hot_accounts`` can be crowded, so accounts are
     counted distinctly in those alone.
     """
     F = eng.F
     rows = eng.persist(near_posts.join(bands, on=["tid"]).withColumn(
-        "bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long")), "_coord_near_rows")
+        "bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long")), "_coord_near_all")
+
+    def pair_of_bins(shift: int) -> Any:
+        return F.floor((F.col("bin") + F.lit(shift)) / F.lit(2)).cast("long")
+
+    def shared(shift: int, name: str) -> Any:
+        """(band, pair of bins) with more than one text."""
+        return eng.persist(rows.withColumn("g", pair_of_bins(shift)).groupBy("band", "g").agg(
+            F.min("tid").alias("t0"), F.max("tid").alias("t1")).filter(
+            F.col("t0") != F.col("t1")).select("band", "g"), name)
+
+    even, odd = shared(0, "_coord_near_even"), shared(1, "_coord_near_odd")
+    in_even = rows.withColumn("g", pair_of_bins(0)).join(even, on=["band", "g"], how="left_semi")
+    only_odd = rows.withColumn("g", pair_of_bins(0)).join(even, on=["band", "g"], how="left_anti"
+                                                        ).withColumn("g", pair_of_bins(1)).join(
+        odd, on=["band", "g"], how="left_semi")
+    rows = eng.persist(in_even.unionByName(only_odd).drop("g"), "_coord_near_rows")
+    eng.release("_coord_near_all", "_coord_near_even", "_coord_near_odd")
     full = rows.groupBy("band", "bin").agg(F.count(F.lit(1)).alias("n")).filter(
         F.col("n") > F.lit(hot_accounts)).select("band", "bin")
     hot = eng.persist(rows.join(full, on=["band", "bin"], how="left_semi").groupBy(
