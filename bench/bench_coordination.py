@@ -9,7 +9,9 @@ as Undertow JSON Lines and once in the toolkit's CSV format (``write_posts(sim,
 - **Time per signal**: ``detect`` restricted to one signal (``text``, ``near_text``,
   ``link``, ``hashtag``, ``reply``, ``repost``, ``object``) and with all of them, against
   each toolkit network's compute time (``co_tweet`` ~ text, ``co_similar_tweet`` ~
-  near_text, ``co_link`` ~ link, ``co_retweet`` ~ repost, ``co_reply`` ~ reply). Each
+  near_text, ``co_link`` ~ link, ``co_retweet`` ~ repost, ``co_reply`` ~ reply;
+  ``near_text`` alone brings ``text`` with it, as co_similar_tweet counts identical
+  texts as similar). Each
   toolkit network is computed in-process by the same Python function its CLI calls, with
   the CLI's settings except ``time_window=60`` (the CLI default is 1 s) and
   ``min_edge_weight=1`` (the CLI default is 2; weight >= 2 is evaluated from the same

@@ -93,9 +93,8 @@ class Engine(ABC):
         engine can stream)."""
 
     def release(self, *names: str) -> None:
-        """Drop working tables that nothing reads any more, where that frees memory
-        now; an engine whose kept results may still be recomputed from them (Spark's
-        cache falls back on its lineage) keeps them until :meth:`drop_stage`."""
+        """Drop working tables that nothing reads any more, freeing their memory or
+        disk now rather than at the end of the analysis."""
         for name in names:
             self.drop_stage(name)
 
