@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -249,16 +250,22 @@ def test_cli_refuses_a_memory_limit_that_is_not_a_size(simulated):
     assert "memory limit 'lots' is not a size" in result.output
 
 
+def _ring(text: Callable[[int], str]) -> list[tuple[str, datetime, str]]:
+    """Ten accounts posting ``text(r)`` seconds apart in eight rounds three hours
+    apart, among 200 ordinary posts."""
+    start = datetime(2025, 4, 1, 8)
+    rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a), text(r))
+            for r in range(8) for a in range(10)]
+    return rows + [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} "
+                    f"about {'battery' if i % 2 else 'camera'} life today") for i in range(200)]
+
+
 def test_a_post_in_events_of_two_signals_is_shown_once_under_the_first(tmp_path):
     """Ten accounts post the same text with the same link and hashtag, seconds apart,
     eight times: each post ties them by text, link and hashtag. The evidence lists
     each post once, under the same (signal, key) every run: the first by name."""
-    start = datetime(2025, 4, 1, 8)
-    rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a),
-             f"Round {r}: the SU7 recall is a hoax, read https://hoax.example.com/{r} #hoax{r}")
-            for r in range(8) for a in range(10)]
-    rows += [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} about "
-              f"{'battery' if i % 2 else 'camera'} life today") for i in range(200)]
+    rows = _ring(lambda r: f"Round {r}: the SU7 recall is a hoax, read "
+                           f"https://hoax.example.com/{r} #hoax{r}")
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
         runs = [detect(ws, DetectParams()) for _ in range(2)]
     campaign = runs[0].campaigns[0]
@@ -272,12 +279,7 @@ def test_a_post_in_events_of_two_signals_is_shown_once_under_the_first(tmp_path)
 def test_near_text_alone_also_finds_exact_copies(tmp_path):
     """Near-same text includes the same text: a copy-paste ring is found when only
     near_text is asked for, its edges weighed against the accounts' activity."""
-    start = datetime(2025, 4, 1, 8)
-    rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a),
-             f"Round {r}: the SU7 recall is a hoax, tell everyone you know")
-            for r in range(8) for a in range(10)]
-    rows += [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} about "
-              f"{'battery' if i % 2 else 'camera'} life today") for i in range(200)]
+    rows = _ring(lambda r: f"Round {r}: the SU7 recall is a hoax, tell everyone you know")
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
         result = detect(ws, DetectParams(signals=("near_text",)))
     assert {a["account_id"] for a in result.accounts} == {f"ring{a}" for a in range(10)}

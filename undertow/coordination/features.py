@@ -222,10 +222,10 @@ def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
             F.col("t0") != F.col("t1")).select("band", "g"), name)
 
     even, odd = shared(0, "_coord_near_even"), shared(1, "_coord_near_odd")
-    in_even = rows.withColumn("g", pair_of_bins(0)).join(even, on=["band", "g"], how="left_semi")
-    only_odd = rows.withColumn("g", pair_of_bins(0)).join(even, on=["band", "g"], how="left_anti"
-                                                        ).withColumn("g", pair_of_bins(1)).join(
-        odd, on=["band", "g"], how="left_semi")
+    by_even = rows.withColumn("g", pair_of_bins(0))
+    in_even = by_even.join(even, on=["band", "g"], how="left_semi")
+    only_odd = by_even.join(even, on=["band", "g"], how="left_anti").withColumn(
+        "g", pair_of_bins(1)).join(odd, on=["band", "g"], how="left_semi")
     rows = eng.persist(in_even.unionByName(only_odd).drop("g"), "_coord_near_rows")
     eng.release("_coord_near_all", "_coord_near_even", "_coord_near_odd")
     full = rows.groupBy("band", "bin").agg(F.count(F.lit(1)).alias("n")).filter(
