@@ -324,6 +324,10 @@ class AccurateAnalyzer(SentimentAnalyzer):
             raise ValueError(f"model was trained on {self.model.encoder}, "
                              f"not on {self.encoder.name}")
 
+    @property
+    def identity(self) -> str:
+        return "accurate"
+
     def judge(self, texts: Sequence[str],
               langs: Sequence[str | None]) -> list[tuple[float | None, str | None]]:
         """``(score, label)`` per text, ``(None, None)`` where the language is not supported."""

@@ -4,6 +4,10 @@
 (see :mod:`undertow.opinion.sentiment` for what the columns mean). :func:`score_posts` scores
 only posts that have no row yet, each distinct (text, language) once, and writes all new rows
 in one transaction; running it again after ingesting more posts scores just the new ones.
+The table ``post_sentiment_scorer`` names the scorer that filled it (``fast``, ``accurate``,
+or ``fast`` with the fingerprints of adapted models, see :mod:`undertow.opinion.adapted`);
+scoring with another one replaces every row in that same transaction, so the table never
+mixes two scorers.
 
 Example:
     >>> from undertow.workspace import Workspace
@@ -41,9 +45,22 @@ class Analyzer(Protocol):
                 langs: Sequence[str | None] | None = None) -> list[Sentiment]: ...
 
 
+SCORER_TABLE = "post_sentiment_scorer"
+#: What scored ``post_sentiment`` in workspaces made before the scorer was recorded.
+DEFAULT_SCORER = "fast"
+
+
 def ensure_table(ws: Workspace) -> None:
-    """Create ``post_sentiment`` if the workspace has none."""
+    """Create ``post_sentiment`` (and the table naming its scorer) if the workspace has none."""
     ws.con.execute(_CREATE)
+    ws.con.execute(f"CREATE TABLE IF NOT EXISTS {SCORER_TABLE} (scorer VARCHAR)")
+
+
+def stored_scorer(ws: Workspace) -> str:
+    """The scorer whose rows ``post_sentiment`` holds."""
+    ensure_table(ws)
+    rows = ws.con.execute(f"SELECT scorer FROM {SCORER_TABLE}").fetchall()
+    return str(rows[0][0]) if rows else DEFAULT_SCORER
 
 
 def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
@@ -59,15 +76,21 @@ def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
 
 
 def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
-    """Score posts not yet in ``post_sentiment``; returns how many were added."""
-    ensure_table(ws)
-    unscored: pa.Table = ws.con.sql(_UNSCORED).to_arrow_table()
-    if unscored.num_rows == 0:
-        return 0
+    """Score posts not yet in ``post_sentiment``; returns how many were added.
+
+    With a scorer other than the one that filled the table (``analyzer.identity``), every
+    post is scored again and the old rows are replaced in the same transaction.
+    """
     if analyzer is None:
         from undertow.opinion.sentiment import SentimentAnalyzer
 
         analyzer = SentimentAnalyzer()
+    scorer = str(getattr(analyzer, "identity", DEFAULT_SCORER))
+    replace = stored_scorer(ws) != scorer
+    sql = "SELECT platform, post_id, text, lang FROM posts" if replace else _UNSCORED
+    unscored: pa.Table = ws.con.sql(sql).to_arrow_table()
+    if unscored.num_rows == 0 and not replace:
+        return 0
     results = _analyze_unique(analyzer, unscored.column("text").to_pylist(),
                               unscored.column("lang").to_pylist())
     rows = pa.table({
@@ -77,15 +100,20 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
         "score": pa.array([r.score for r in results], pa.float64()),
         "aspects": pa.array([list(r.aspects) for r in results], pa.list_(pa.string())),
     }, schema=SCHEMA)
-    write(ws, rows)
+    write(ws, rows, scorer if replace else None)
     return rows.num_rows
 
 
-def write(ws: Workspace, rows: pa.Table) -> None:
-    """Append ``rows`` (with :data:`SCHEMA`) to ``post_sentiment`` in one transaction."""
+def write(ws: Workspace, rows: pa.Table, replace_scorer: str | None = None) -> None:
+    """Append ``rows`` (with :data:`SCHEMA`) to ``post_sentiment`` in one transaction; with
+    ``replace_scorer``, the rows replace the table's and that scorer is recorded."""
     ensure_table(ws)
     view = "_new_post_sentiment"
     with ws.transaction() as con:
+        if replace_scorer is not None:
+            con.execute(f"DELETE FROM {TABLE}")
+            con.execute(f"DELETE FROM {SCORER_TABLE}")
+            con.execute(f"INSERT INTO {SCORER_TABLE} VALUES (?)", [replace_scorer])
         con.register(view, rows.select(SCHEMA.names))
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {view}")
         con.unregister(view)

@@ -27,6 +27,10 @@ for German, whose lexicon fires on many neutral words). Texts in any other langu
 short to tell one, get ``label`` and ``score`` ``None`` (not a fake "neutral"); their aspects
 are still looked for with every language's keywords.
 
+``models`` (:class:`undertow.opinion.adapted.AdaptedModel`, trained on a domain's own labelled
+posts) replace this scorer for their language: ``label`` is then the model's most probable
+class and ``score`` P(positive) − P(negative).
+
 The language comes from ``langs`` when given (``None`` entries are detected) and otherwise from
 :func:`undertow.langdetect.detect_languages`.
 
@@ -43,11 +47,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from undertow.opinion.aspects import AspectMatcher, Taxonomy, base_lang
+
+if TYPE_CHECKING:
+    from undertow.opinion.adapted import AdaptedModel
 
 LABELS = ("negative", "neutral", "positive")
 #: ``(low, high)`` per language: negative at or below ``low``, positive at or above ``high``.
@@ -98,10 +105,22 @@ class SentimentAnalyzer:
     """
 
     def __init__(self, taxonomy: Taxonomy | None = None, zh_model: Any = None,
-                 thresholds: dict[str, tuple[float, float]] | None = None) -> None:
+                 thresholds: dict[str, tuple[float, float]] | None = None,
+                 models: Sequence[AdaptedModel] = ()) -> None:
         self.aspects = AspectMatcher(taxonomy)
         self._zh = zh_model
         self.thresholds = {**THRESHOLDS, **(thresholds or {})}
+        self.adapted: dict[str, AdaptedModel] = {}
+        for model in models:
+            if model.lang in self.adapted:
+                raise ValueError(f"two adapted models for language {model.lang!r}")
+            self.adapted[model.lang] = model
+
+    @property
+    def identity(self) -> str:
+        """Which scorer this is (``fast``, plus the fingerprint of each adapted model): posts
+        scored by another are scored again (see :func:`undertow.opinion.scored.score_posts`)."""
+        return "+".join(["fast", *sorted(m.identity for m in self.adapted.values())])
 
     def zh_model(self) -> Any:
         if self._zh is None:
@@ -149,13 +168,19 @@ class SentimentAnalyzer:
         """One :class:`Sentiment` per text, in order."""
         codes = self.languages(texts, langs)
         values = self.scores(texts, codes)
+        labels = [None if score is None or lang is None else label_for(score, lang,
+                                                                        self.thresholds)
+                  for lang, score in zip(codes, values, strict=True)]
+        for lang, model in self.adapted.items():
+            where = [i for i, code in enumerate(codes) if code == lang]
+            if where:
+                base = np.array([values[i] or 0.0 for i in where], dtype=np.float32)
+                found_here = model.predict([texts[i] for i in where], base)
+                for i, (label, score) in zip(where, found_here, strict=True):
+                    labels[i], values[i] = label, score
         found = self.aspects.find_batch(texts, codes)
-        out = []
-        for lang, score, aspects in zip(codes, values, found, strict=True):
-            label = None if score is None or lang is None else label_for(
-                score, lang, self.thresholds)
-            out.append(Sentiment(lang, label, score, aspects))
-        return out
+        return [Sentiment(lang, label, score, aspects)
+                for lang, label, score, aspects in zip(codes, labels, values, found, strict=True)]
 
 
 _DEFAULT: dict[str, SentimentAnalyzer] = {}
