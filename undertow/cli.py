@@ -495,17 +495,17 @@ def train_sentiment_cmd(labelled: str, lang: str, out: Path, text_column: str,
         click.echo(orjson.dumps(report.to_dict()).decode())
         return
 
-    def pct(value: float | None) -> str:
+    def fig(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"
 
     click.echo(f"trained on {report.n_texts:,} {lang} texts "
                f"({', '.join(f'{k} {v:,}' for k, v in report.classes.items())}); "
                f"{len(bad):,} quarantined")
-    click.echo(f"5-fold cross-validation: accuracy {pct(report.cv_accuracy)}, "
-               f"macro-F1 {pct(report.cv_macro_f1)}")
-    click.echo(f"shipped scorer on the same texts: accuracy {pct(report.shipped_accuracy)}, "
-               f"macro-F1 {pct(report.shipped_macro_f1)}; most common label: accuracy "
-               f"{pct(report.majority_accuracy)}")
+    click.echo(f"5-fold cross-validation: accuracy {fig(report.cv_accuracy)}, "
+               f"macro-F1 {fig(report.cv_macro_f1)}")
+    click.echo(f"shipped scorer on the same texts: accuracy {fig(report.shipped_accuracy)}, "
+               f"macro-F1 {fig(report.shipped_macro_f1)}; most common label: accuracy "
+               f"{fig(report.majority_accuracy)}")
     click.echo(f"wrote {out}")
 
 

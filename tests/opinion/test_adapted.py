@@ -120,8 +120,8 @@ def test_read_labelled_quarantines_with_line_numbers(tmp_path: Path) -> None:
     assert (texts, labels) == (["gut"], ["positive"])
     assert [b["line"] for b in bad] == [2, 4, 5, 6]
     assert "not JSON" in bad[0]["reason"] and "meh" in bad[3]["reason"]
-    table = tmp_path / "l.csv"
-    with table.open("w", newline="", encoding="utf-8") as f:
+    table = tmp_path / "l.csv"  # saved by a spreadsheet: a byte-order mark first
+    with table.open("w", newline="", encoding="utf-8-sig") as f:
         csv.writer(f).writerows([["text", "polarity"], ["Zug pünktlich", "positive"],
                                  ["Zug, \"spät\"\nwieder", "NEGATIVE"], ["ok", ""]])
     texts, labels, bad = read_labelled(table, label_column="polarity")

@@ -39,8 +39,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +146,9 @@ class AdaptedModel:
                                 + self.columns.tobytes())
         return f"{self.lang}:{digest.hexdigest()[:12]}"
 
-    @property
+    @cached_property
     def _lookup(self) -> np.ndarray:
+        """Hashed column -> this model's column, or -1."""
         lookup = np.full(2 * N_FEATURES, -1, dtype=np.int64)
         lookup[self.columns] = np.arange(len(self.columns))
         return lookup
@@ -225,9 +226,8 @@ def _fit(counts: Any, base: np.ndarray, labels: np.ndarray, lang: str) -> Adapte
     unseen_idf = float(np.log(1 + counts.shape[0]) + 1)
     clf = LogisticRegression(C=C, max_iter=3000)
     clf.fit(_design(counts, model._lookup, idf, unseen_idf, base), labels)
-    return AdaptedModel(**{**model.__dict__, "classes": tuple(str(c) for c in clf.classes_),
-                           "coef": clf.coef_.astype(np.float32),
-                           "intercept": clf.intercept_.astype(np.float32)})
+    return replace(model, classes=tuple(str(c) for c in clf.classes_),
+                   coef=clf.coef_.astype(np.float32), intercept=clf.intercept_.astype(np.float32))
 
 
 def _scores(truth: Sequence[str], predicted: Sequence[str]) -> tuple[float, float]:
@@ -259,7 +259,8 @@ def train(texts: Sequence[str], labels: Sequence[str], lang: str,
 
     The report's cross-validated figures come from ``folds`` models each fitted without one
     fold and scored on it (skipped when a class has fewer than ``folds`` texts); the
-    shipped fast tier's figures are on all the texts, where ``lang`` has a shipped scorer.
+    shipped fast tier's figures are on all the texts, where ``lang`` has a shipped scorer
+    (for ``zh`` that scorer is trained on first use, see :mod:`undertow.opinion.zh_model`).
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -292,7 +293,7 @@ def train(texts: Sequence[str], labels: Sequence[str], lang: str,
         majority_accuracy=round(max(counts_by_class.values()) / len(y), 4),
         shipped_accuracy=shipped[0], shipped_macro_f1=shipped[1],
         quarantined=list(quarantined))
-    return AdaptedModel(**{**model.__dict__, "report": report.to_dict()}), report
+    return replace(model, report=report.to_dict()), report
 
 
 def read_labelled(path: str | Path, text_column: str = "text", label_column: str = "label"
@@ -331,7 +332,7 @@ def read_labelled(path: str | Path, text_column: str = "text", label_column: str
             texts.append(text)
             labels.append(str(label).strip().lower())
 
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # -sig: a spreadsheet's BOM
         if path.suffix.lower() in (".csv", ".tsv"):
             reader = csv.DictReader(handle, delimiter="\t" if path.suffix.lower() == ".tsv"
                                     else ",")
