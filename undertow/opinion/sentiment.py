@@ -111,16 +111,24 @@ class SentimentAnalyzer:
         self._zh = zh_model
         self.thresholds = {**THRESHOLDS, **(thresholds or {})}
         self.adapted: dict[str, AdaptedModel] = {}
+        self._add_models(models)
+
+    tier = "fast"
+
+    def _add_models(self, models: Sequence[AdaptedModel]) -> None:
         for model in models:
+            if model.encoder and self.tier == "fast":
+                raise ValueError(f"the {model.lang} model was trained for the accurate tier "
+                                 f"(it reads {model.encoder} vectors); use --tier accurate")
             if model.lang in self.adapted:
                 raise ValueError(f"two adapted models for language {model.lang!r}")
             self.adapted[model.lang] = model
 
     @property
     def identity(self) -> str:
-        """Which scorer this is (``fast``, plus the fingerprint of each adapted model): posts
+        """Which scorer this is (the tier, plus the fingerprint of each adapted model): posts
         scored by another are scored again (see :func:`undertow.opinion.scored.score_posts`)."""
-        return "+".join(["fast", *sorted(m.identity for m in self.adapted.values())])
+        return "+".join([self.tier, *sorted(m.identity for m in self.adapted.values())])
 
     def zh_model(self) -> Any:
         if self._zh is None:
