@@ -153,6 +153,7 @@ def test_cli_train_then_sentiment(tmp_path: Path) -> None:
     assert json.loads(result.output)["label"] == "neutral"
     result = runner.invoke(main, ["sentiment", "-", "--model", str(labelled)], input="x\n")
     assert result.exit_code == 2 and "not a sentiment model" in result.output
+    assert "pickle" not in result.output  # never advise loading an untrusted file unsafely
 
 
 def _bahn_workspace(tmp_path: Path) -> Workspace:

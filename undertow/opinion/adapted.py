@@ -229,8 +229,9 @@ class AdaptedModel:
                 meta = json.loads(str(z["meta"]))
                 arrays = {k: z[k] for k in ("columns", "idf", "coef", "intercept")}
         except (OSError, KeyError, ValueError) as exc:
+            # numpy's own message would suggest loading pickles: never, for an untrusted file
             raise ValueError(f"{path}: not a sentiment model written by undertow "
-                             f"train-sentiment ({exc})") from exc
+                             "train-sentiment") from exc
         if meta.get("recipe") != RECIPE:
             raise ValueError(f"{path}: made by another version of undertow (recipe "
                              f"{meta.get('recipe')!r}, this one reads {RECIPE!r}); train it "
