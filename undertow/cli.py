@@ -55,12 +55,19 @@ def model_option(func: Callable[..., Any]) -> Callable[..., Any]:
              "scored before with other models are scored again.")(func)
 
 
-def fast_analyzer(taxonomy: Any, models: tuple[str, ...]) -> Any:
-    """The fast tier with the adapted ``models`` (files) for their languages."""
+def fast_analyzer(taxonomy: Any, models: tuple[str, ...], stream: bool = True) -> Any:
+    """The fast tier with the adapted ``models`` (files) for their languages; ``stream``:
+    for a command that scores a whole workspace, which has no accurate tier."""
     from undertow.opinion.adapted import AdaptedModel
     from undertow.opinion.sentiment import SentimentAnalyzer
 
-    return SentimentAnalyzer(taxonomy, models=[AdaptedModel.load(m) for m in models])
+    loaded = [AdaptedModel.load(m) for m in models]
+    for path, model in zip(models, loaded, strict=True):
+        if stream and model.tier != "fast":
+            fail(f"{path}: a model of the {model.tier} tier (about ten posts a second); whole "
+                 "workspaces are scored with the fast tier: train one with "
+                 "train-sentiment --tier fast")
+    return SentimentAnalyzer(taxonomy, models=loaded)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -451,7 +458,7 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
         analyzer: SentimentAnalyzer = AccurateAnalyzer(
             extra, models=[AdaptedModel.load(m) for m in models])
     else:
-        analyzer = fast_analyzer(extra, models)
+        analyzer = fast_analyzer(extra, models, stream=False)
     run(file, sys.stdout, lang=lang, analyzer=analyzer)
 
 
@@ -566,10 +573,11 @@ def opinion_cmd(brand_spec: str, rival_spec: str, taxonomy: str | None, out: Pat
     from undertow.opinion.compare import compare, print_result, write_outputs
 
     brand, rival = _brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")
+    analyzer = fast_analyzer(None, models)
     with open_workspace(workspace) as ws:
         result = compare(ws, brand, rival, by=by,
                          taxonomy=load_taxonomy(taxonomy) if taxonomy else None,
-                         analyzer=fast_analyzer(None, models))
+                         analyzer=analyzer)
         folder = out or ws.path / "opinion"
     write_outputs(result, folder)
     if as_json:
@@ -607,9 +615,9 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
     from undertow.opinion.spikes import SpikeParams, find_spikes, print_spikes
 
     brands = [b for b in (_brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")) if b]
+    analyzer = fast_analyzer(None, models)
     with open_workspace(workspace) as ws:
-        result = find_spikes(ws, brands, SpikeParams(by=by),
-                             analyzer=fast_analyzer(None, models))
+        result = find_spikes(ws, brands, SpikeParams(by=by), analyzer=analyzer)
     if as_json:
         click.echo(orjson.dumps(result).decode())
     else:

@@ -256,6 +256,11 @@ def test_accurate_tier_model_reads_encoder_vectors(tmp_path: Path) -> None:
     result = runner.invoke(main, ["sentiment", "-", "--lang", "de", "--model",
                                   str(tmp_path / "e5.npz")], input="Zug verspätet\n")
     assert result.exit_code == 2 and "--tier accurate" in result.output
+    result = runner.invoke(main, ["opinion", "--brand", "Bahn=Zug", "--rival", "Bus=Bus",
+                                  "--workspace", str(tmp_path / "ws"),
+                                  "--model", str(tmp_path / "e5.npz")])
+    assert result.exit_code == 2 and "train-sentiment --tier fast" in result.output
+    assert not (tmp_path / "ws").exists()  # refused before any workspace is touched
     result = runner.invoke(main, ["sentiment", "-", "--lang", "de", "--tier", "accurate",
                                   "--model", str(tmp_path / "e5.npz")],
                            input="Schwerer Unfall in Ulm: Bus verunglückt, 3 Verletzte\n")
