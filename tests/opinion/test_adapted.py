@@ -78,8 +78,8 @@ def test_other_languages_keep_the_shipped_scorer(bahn: tuple[AdaptedModel, adapt
 def test_a_new_language(tmp_path: Path) -> None:
     texts = [f"{w} {i}" for i in range(8) for w in ("train en retard encore", "merci beaucoup")]
     labels = ["negative", "positive"] * 8
-    model, report = train(texts, labels, "fr")
-    assert report.shipped_accuracy is None
+    model, report = train(texts, labels, "fr-CA")
+    assert model.lang == report.lang == "fr" and report.shipped_accuracy is None
     out = SentimentAnalyzer(models=[model]).analyze(["encore en retard", "merci"], ["fr", "fr"])
     assert [(s.lang, s.label) for s in out] == [("fr", "negative"), ("fr", "positive")]
     assert SentimentAnalyzer().analyze(["merci"], ["fr"])[0].label is None

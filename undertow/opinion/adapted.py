@@ -294,10 +294,15 @@ def train(texts: Sequence[str], labels: Sequence[str], lang: str,
     """
     from sklearn.model_selection import StratifiedKFold
 
+    from undertow.opinion.aspects import base_lang
     from undertow.opinion.sentiment import THRESHOLDS, label_for
 
     if len(texts) != len(labels):
         raise ValueError("texts and labels differ in length")
+    code = base_lang(lang)
+    if not code:
+        raise ValueError("a language code is needed (de, en, zh, ...)")
+    lang = code  # "de-DE" and "DE" are "de", as the analyser names languages
     y = np.asarray(check_labels(labels))
     counts_by_class = Counter(y.tolist())
     if len(counts_by_class) < 2:
