@@ -214,6 +214,10 @@ def test_cli_opinion_uses_the_model(bahn: tuple[AdaptedModel, adapted.TrainRepor
                     if r["brand"] == "Bus" and r["aspect"] == "all")
 
     assert rival_net(shipped) < -0.5 and rival_net(ours) == 0.0
+    assert shipped["scorer"] == "fast" and ours["scorer"] == f"fast+{model.identity}"
+    spikes = runner.invoke(main, ["spikes", "--workspace", str(tmp_path / "ws"), "--json",
+                                  "--model", str(path)])
+    assert json.loads(spikes.output)["scorer"] == f"fast+{model.identity}"
 
 
 def test_germeval_adapted_on_dev_beats_the_shipped_scorer_on_test() -> None:

@@ -201,7 +201,8 @@ def test_cli_json_and_files(sim_ws, tmp_path: Path) -> None:
                                        "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"brand", "rival", "by", "method", "detection", "cohorts", "difference"}
+    assert set(data) == {"brand", "rival", "by", "method", "detection", "cohorts", "difference",
+                         "scorer"}
     assert set(data["cohorts"]) == {"all", "organic"}
     assert set(data["cohorts"]["all"]) == {"posts", "share_total", "share_of_voice", "aspects",
                                            "lead", "trail"}

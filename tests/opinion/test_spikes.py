@@ -76,7 +76,7 @@ def test_cli_json(sim_ws) -> None:  # noqa: F811
                                        "Xiaomi=小米,Redmi,SU7", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"params", "brands", "detection", "spikes"}
+    assert set(data) == {"params", "brands", "scorer", "detection", "spikes"}
     assert data["brands"] == ["Xiaomi"] and data["detection"]["run"]
     bad = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand", "=x"])
     assert bad.exit_code == 2 and bad.output.count("\n") == 1

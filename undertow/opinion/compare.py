@@ -54,6 +54,7 @@ from undertow.opinion.scored import (
     has_detection,
     score_posts,
     scored_posts,
+    stored_scorer,
 )
 from undertow.workspace import Workspace
 
@@ -309,7 +310,7 @@ def compare(ws: Workspace, brand: Brand, rival: Brand, by: str = "day",
     if brand.name == rival.name:
         raise ValueError("--brand and --rival must have different names")
     posts = load(ws, [brand, rival], by, analyzer, taxonomy)
-    return compare_posts(posts, brand, rival, by, z)
+    return {**compare_posts(posts, brand, rival, by, z), "scorer": stored_scorer(ws)}
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]], fields: list[str]) -> None:
@@ -358,6 +359,8 @@ def print_result(result: dict[str, Any], console: Any = None) -> None:
     console = console or Console()
     b, r = result["brand"]["name"], result["rival"]["name"]
     console.print(escape(result["detection"]["note"]))
+    if "scorer" in result:
+        console.print(escape(f"sentiment scored by: {result['scorer']}"))
     sov = Table(title=escape(f"Share of voice: {b} vs {r} (per {result['by']})"))
     for col in ("period", f"{b} posts", f"{r} posts", f"{b} share", f"{b} share (organic)"):
         sov.add_column(escape(col), justify="right")

@@ -45,7 +45,7 @@ from scipy import stats
 
 from undertow.opinion.brands import Brand, parse_brand
 from undertow.opinion.compare import Posts, load
-from undertow.opinion.scored import Analyzer
+from undertow.opinion.scored import Analyzer, stored_scorer
 from undertow.workspace import Workspace
 
 __all__ = ["SpikeParams", "find_spikes", "parse_brand", "print_spikes", "volume_spikes"]
@@ -184,6 +184,7 @@ def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams
     note = (f"{posts.campaign_accounts} campaign accounts known" if posts.detection else
             "no detection run (`undertow detect`): every spike is organic")
     return {"params": asdict(params), "brands": [b.name for b in brands],
+            "scorer": stored_scorer(ws),
             "detection": {"run": posts.detection, "campaign_accounts": posts.campaign_accounts,
                           "note": note},
             "spikes": spikes_of(posts, brands, params)}
