@@ -102,6 +102,15 @@ def test_file_round_trip_and_refusals(bahn: tuple[AdaptedModel, adapted.TrainRep
              **arrays)
     with pytest.raises(ValueError, match="another version"):
         AdaptedModel.load(tmp_path / "old.npz")
+    for damage in ({"coef": arrays["coef"][:, :-1]}, {"idf": arrays["idf"][:-1]},
+                   {"columns": arrays["columns"] + 2**21}):
+        np.savez(tmp_path / "bad.npz", meta=np.array(json.dumps(meta)), **{**arrays, **damage})
+        with pytest.raises(ValueError, match="damaged"):
+            AdaptedModel.load(tmp_path / "bad.npz")
+    np.savez(tmp_path / "bad.npz", meta=np.array(json.dumps({**meta, "classes": ["meh"]})),
+             **arrays)
+    with pytest.raises(ValueError, match="damaged"):
+        AdaptedModel.load(tmp_path / "bad.npz")
     with pytest.raises(ValueError, match="two adapted models"):
         SentimentAnalyzer(models=[model, again])
 

@@ -232,13 +232,35 @@ class AdaptedModel:
             # numpy's own message would suggest loading pickles: never, for an untrusted file
             raise ValueError(f"{path}: not a sentiment model written by undertow "
                              "train-sentiment") from exc
-        if meta.get("recipe") != RECIPE:
+        if not isinstance(meta, dict) or meta.get("recipe") != RECIPE:
+            recipe = meta.get("recipe") if isinstance(meta, dict) else None
             raise ValueError(f"{path}: made by another version of undertow (recipe "
-                             f"{meta.get('recipe')!r}, this one reads {RECIPE!r}); train it "
+                             f"{recipe!r}, this one reads {RECIPE!r}); train it "
                              "again with undertow train-sentiment")
-        return cls(lang=str(meta["lang"]), classes=tuple(meta["classes"]),
-                   n_train=int(meta["n_train"]), report=dict(meta.get("report") or {}),
-                   encoder=str(meta.get("encoder") or ""), **arrays)
+        try:
+            model = cls(lang=str(meta["lang"]), classes=tuple(map(str, meta["classes"])),
+                        n_train=int(meta["n_train"]), report=dict(meta.get("report") or {}),
+                        encoder=str(meta.get("encoder") or ""), **arrays)
+            model._check()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: a damaged sentiment model ({exc})") from exc
+        return model
+
+    def _check(self) -> None:
+        """``ValueError`` unless the arrays fit together (a file may come from anyone)."""
+        classes = set(self.classes)
+        rows = 1 if len(self.classes) == 2 else len(self.classes)
+        if len(self.classes) < 2 or not classes <= set(LABELS) or len(classes) != len(
+                self.classes):
+            raise ValueError(f"classes {list(self.classes)}")
+        if self.columns.ndim != 1 or self.idf.shape != self.columns.shape or (
+                len(self.columns) and not 0 <= self.columns.min() <= self.columns.max()
+                < 2 * N_FEATURES):
+            raise ValueError("columns and idf do not match")
+        width = len(self.columns) + 1  # and the encoder's dimensions, if it has one
+        if self.coef.ndim != 2 or self.coef.shape[0] != rows or self.intercept.shape != (rows,) \
+                or (self.coef.shape[1] <= width if self.encoder else self.coef.shape[1] != width):
+            raise ValueError("weights do not match the columns")
 
 
 def _fit(counts: Any, base: np.ndarray, labels: np.ndarray, lang: str,
