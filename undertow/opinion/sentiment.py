@@ -126,9 +126,17 @@ class SentimentAnalyzer:
 
     @property
     def identity(self) -> str:
-        """Which scorer this is (the tier, plus the fingerprint of each adapted model): posts
-        scored by another are scored again (see :func:`undertow.opinion.scored.score_posts`)."""
-        return "+".join([self.tier, *sorted(m.identity for m in self.adapted.values())])
+        """Which scorer this is (the tier, thresholds other than :data:`THRESHOLDS`, and the
+        fingerprint of each adapted model): posts scored by another are scored again (see
+        :func:`undertow.opinion.scored.score_posts`).
+
+        >>> SentimentAnalyzer(thresholds={"de": (-0.5, 0.5)}).identity
+        'fast+de(-0.5,0.5)'
+        """
+        changed = [f"{lang}({low:g},{high:g})" for lang, (low, high)
+                   in sorted(self.thresholds.items()) if THRESHOLDS.get(lang) != (low, high)]
+        return "+".join([self.tier, *changed,
+                         *sorted(m.identity for m in self.adapted.values())])
 
     def zh_model(self) -> Any:
         if self._zh is None:
