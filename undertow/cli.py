@@ -474,7 +474,8 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
 @click.option("--tier", type=click.Choice(["fast", "accurate"]), default="fast",
               show_default=True,
               help="accurate: also reads each post with multilingual-e5-small (about 10 "
-                   "posts/s per core, when training and when scoring); a point or two better.")
+                   "posts/s per core, when training and when scoring); better (GermEval "
+                   "test micro-F1 0.757 against 0.731, both trained on its dev split).")
 @click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
 @friendly_errors
 def train_sentiment_cmd(labelled: str, lang: str, out: Path, text_column: str,
