@@ -79,12 +79,6 @@ def _counts(texts: Sequence[str]) -> Any:
     return sp.hstack([words.transform(texts), chars.transform(texts)], format="csr")
 
 
-def _idf(counts: Any) -> np.ndarray:
-    """Smoothed idf of every column, as scikit-learn's ``TfidfTransformer`` computes it."""
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    return (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
-
-
 def _design(counts: Any, lookup: np.ndarray, idf: np.ndarray, unseen_idf: float,
             base: np.ndarray, vectors: np.ndarray | None = None) -> Any:
     """Sublinear TF-IDF rows, L2-normalised over every n-gram of the text, restricted to the
@@ -183,10 +177,15 @@ class AdaptedModel:
             return out
         if base is None:
             base = base_scores(texts, self.lang)
+        return self._proba(_counts(texts), base, vectors)
+
+    def _proba(self, counts: Any, base: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+        """:meth:`proba` of texts already hashed into ``counts``."""
+        out = np.zeros((counts.shape[0], len(LABELS)))
         if self.encoder and vectors is None:
             raise ValueError(f"this {self.lang} model reads {self.encoder} vectors: use it "
                              "with the accurate tier")
-        x = _design(_counts(texts), self._lookup, self.idf, float(np.log(1 + self.n_train) + 1),
+        x = _design(counts, self._lookup, self.idf, float(np.log(1 + self.n_train) + 1),
                     np.asarray(base, dtype=np.float32), vectors if self.encoder else None)
         z = np.asarray(x @ self.coef.T) + self.intercept
         if len(self.classes) == 2:  # scikit-learn's binary model: one row of weights
@@ -267,8 +266,10 @@ def _fit(counts: Any, base: np.ndarray, labels: np.ndarray, lang: str,
          vectors: np.ndarray | None = None, encoder: str = "") -> AdaptedModel:
     from sklearn.linear_model import LogisticRegression
 
+    from undertow.opinion.zh_model import smoothed_idf
+
     columns = np.unique(counts.indices).astype(np.int64)
-    idf = _idf(counts)[columns]
+    idf = smoothed_idf(counts)[columns]
     model = AdaptedModel(lang=lang, classes=(), columns=columns, idf=idf,
                          n_train=counts.shape[0], coef=np.zeros((0, 0), np.float32),
                          intercept=np.zeros(0, np.float32), encoder=encoder)
@@ -339,11 +340,11 @@ def train(texts: Sequence[str], labels: Sequence[str], lang: str,
         predicted = np.empty(len(y), dtype=object)
         split = StratifiedKFold(folds, shuffle=True, random_state=0)
         for fit_rows, held_out in split.split(np.zeros(len(y)), y):
-            fold_texts = [texts[i] for i in held_out]
             fold = _fit(counts[fit_rows], base[fit_rows], y[fit_rows], lang,
                         None if vectors is None else vectors[fit_rows], name)
-            predicted[held_out] = [lab for lab, _ in fold.predict(
-                fold_texts, base[held_out], None if vectors is None else vectors[held_out])]
+            probs = fold._proba(counts[held_out], base[held_out],
+                                None if vectors is None else vectors[held_out])
+            predicted[held_out] = [LABELS[i] for i in probs.argmax(axis=1)]
         cv = _scores(y.tolist(), predicted.tolist())
     shipped: tuple[float | None, float | None] = (None, None)
     if lang in THRESHOLDS:

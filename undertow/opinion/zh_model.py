@@ -94,6 +94,13 @@ def _counts(texts: Sequence[str]) -> Any:
     return sp.hstack([chars.transform(texts), words.transform(texts)], format="csr")
 
 
+def smoothed_idf(counts: Any) -> np.ndarray:
+    """Smoothed idf of every column of a count matrix, as scikit-learn's
+    ``TfidfTransformer`` computes it: ``log((1 + n) / (1 + df)) + 1``."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
+
+
 def _tfidf(counts: Any, idf: np.ndarray) -> Any:
     from sklearn.preprocessing import normalize
 
@@ -117,8 +124,7 @@ class ZhModel:
         from sklearn.linear_model import LogisticRegression
 
         counts = _counts(texts)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
+        idf = smoothed_idf(counts)
         clf = LogisticRegression(C=c, max_iter=3000)
         clf.fit(_tfidf(counts, idf), np.asarray(labels))
         return cls(clf.coef_.ravel().astype(np.float32), float(clf.intercept_[0]), idf)
