@@ -49,6 +49,10 @@ class Workspace:
             raise FileNotFoundError(f"no workspace at {where} (run `undertow ingest` first)")
         where.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(where / DB_FILE), read_only=read_only)
+        # DuckDB's Python client draws a progress bar on stderr for any query that
+        # runs over two seconds: across a long detection it filled logs with hundreds
+        # of bars and broke up Undertow's own output. (Cursors never had it.)
+        con.execute("SET enable_progress_bar = false")
         ws = cls(where, con)
         if not read_only:
             ws._create()

@@ -1,0 +1,21 @@
+"""The workspace file: what opening it sets up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_queries_draw_no_progress_bar(tmp_path: Path) -> None:
+    # DuckDB's Python client turns its stderr progress bar on for a process like the
+    # CLI (not inside pytest, so this runs in a child process): every query over two
+    # seconds then drew one into Undertow's output and logs.
+    script = ("import sys; from undertow.workspace import Workspace; "
+              "ws = Workspace.open(sys.argv[1]); "
+              "print(ws.con.execute(\"SELECT current_setting('enable_progress_bar')\")"
+              ".fetchall()[0][0])")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "ws")],
+                          capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"
+
