@@ -632,7 +632,8 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
 @workspace_option
 @friendly_errors
 def demo_cmd(n_posts: int, seed: int, workspace: Path | None) -> None:
-    """Simulate a stream, ingest, summarise and detect it, and score the detection.
+    """Simulate a stream, ingest, summarise and detect it, score the detection, and
+    compare its two brands over all accounts and over the organic public only.
 
     \b
     Example:

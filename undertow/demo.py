@@ -1,5 +1,6 @@
 """``undertow demo``: generated data, end to end, with nothing to download:
-simulate → ingest → summary → detect → evaluate against the planted truth."""
+simulate → ingest → summary → detect → evaluate against the planted truth → opinion
+(the two simulated brands compared over all accounts and over the organic public)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,17 @@ from undertow.coordination.evaluate import evaluate, format_report
 from undertow.coordination.export import write_outputs
 from undertow.coordination.store import save
 from undertow.ingest import ingest
+from undertow.opinion import compare as opinion
+from undertow.opinion.brands import parse_brand
 from undertow.render import print_campaigns, print_summary
 from undertow.simulate import simulate, write_posts, write_truth
 from undertow.summary import summarize
 from undertow.workspace import Workspace
+
+#: The simulated brands (see :mod:`undertow.simulate`), with their aliases in the
+#: stream's three languages.
+BRAND = "Xiaomi=小米,Xiaomi,Redmi,红米,SU7"
+RIVAL = "Apple=苹果,Apple,iPhone"
 
 
 def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
@@ -51,5 +59,16 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
     scores = evaluate(sim.truth, detection.accounts)
     console.print("[bold]5. evaluate against the planted truth[/]")
     console.print(escape(format_report(scores)))
+    # Printed as each step ends: the Chinese model is trained on first use (about 30 s).
+    brand, rival = parse_brand(BRAND), parse_brand(RIVAL)
+    with Workspace.open(workspace) as ws:
+        compared = opinion.compare(ws, brand, rival, by="day")
+    opinion.write_outputs(compared, workspace / "opinion")
+    named = [f"{b.name} ({', '.join(b.aliases)})" for b in (brand, rival)]
+    console.print(f"[bold]6. opinion[/]: {escape(named[0])} against {escape(named[1])}, "
+                  f"all accounts and organic only; files in "
+                  f"{escape(str(workspace / 'opinion'))}")
+    opinion.print_brief(compared, console)
     console.print(f"done in {time.perf_counter() - started:.1f} s; workspace {workspace}")
-    return {"ingest": report.as_dict(), "summary": result, "evaluation": scores}
+    return {"ingest": report.as_dict(), "summary": result, "evaluation": scores,
+            "opinion": compared}

@@ -380,6 +380,15 @@ def print_result(result: dict[str, Any], console: Any = None) -> None:
         asp.add_row(escape(row["brand"]), escape(row["aspect"]), str(row["labelled"]),
                     _ci(row), str(o.get("labelled", 0)), _ci(o), _fmt(change))
     console.print(asp)
+    print_lead_trail(result, console)
+
+
+def print_lead_trail(result: dict[str, Any], console: Any) -> None:
+    """The "where the brand leads / trails its rival" table of each cohort."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    b, r = result["brand"]["name"], result["rival"]["name"]
     for cohort in COHORTS:
         data = result["cohorts"][cohort]
         lt = Table(title=escape(f"Where {b} leads / trails {r} ({cohort})"))
@@ -392,6 +401,31 @@ def print_result(result: dict[str, Any], console: Any = None) -> None:
                        f"{_fmt(row['ci_high'])}]")
         console.print(lt if lt.row_count else
                       escape(f"{b} vs {r} ({cohort}): no aspect where the intervals separate"))
+
+
+def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
+    """The short form: the ``top`` net sentiments campaign accounts moved most, the leads
+    and trails that exist only while they are counted, and lead/trail in both cohorts."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console.print(escape(result["detection"]["note"]))
+    moved = sorted(result["difference"]["net"], key=lambda x: (-abs(x["change"]),
+                                                                x["brand"], x["aspect"]))
+    table = Table(title="Net sentiment campaign accounts moved most")
+    for col in ("brand", "aspect", "all accounts", "organic only", "organic − all"):
+        table.add_column(col, justify="left" if col in ("brand", "aspect") else "right")
+    for row in moved[:top]:
+        table.add_row(escape(row["brand"]), escape(row["aspect"]), _fmt(row["all_net"]),
+                      _fmt(row["organic_net"]), _fmt(row["change"]))
+    console.print(table)
+    diff = result["difference"]
+    for kind in ("lead", "trail"):
+        gone = diff[f"{kind}_only_all"]
+        if gone:
+            console.print(escape(f"{kind}s that disappear once campaign accounts are removed: "
+                                 + ", ".join(gone)))
+    print_lead_trail(result, console)
 
 
 def _ci(row: dict[str, Any]) -> str:
