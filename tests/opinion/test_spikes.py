@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import doctest
+import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
+from rich.console import Console
 
 from tests.opinion.test_compare import KeywordAnalyzer, _write, sim_ws  # noqa: F401
 from undertow import Workspace, ingest
@@ -80,3 +82,25 @@ def test_cli_json(sim_ws) -> None:  # noqa: F811
     assert data["brands"] == ["Xiaomi"] and data["detection"]["run"]
     bad = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand", "=x"])
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
+
+
+def test_table_keeps_what_locates_a_spike_whole(tmp_path: Path) -> None:
+    burst = [(f"bot{i % 10}", T0 + timedelta(hours=30, minutes=i % 50),
+              "Xiaomi battery [bold]great[/bold]\n  great, buy now") for i in range(60)]
+    with _ws(tmp_path, _flat() + burst, bots=10) as ws:
+        result = find_spikes(ws, [], SpikeParams(), analyzer=KeywordAnalyzer())
+    assert result["spikes"]
+
+    def printed(width: int) -> str:
+        console = Console(file=io.StringIO(), width=width)
+        spikes_mod.print_spikes(result, console)
+        return console.file.getvalue()  # type: ignore[attr-defined]
+
+    narrow, wide = printed(80), printed(140)
+    for text in (narrow, wide):
+        assert "2025-03-25T06" in text and "coordinated" in text
+    assert "…" not in narrow
+    # The text comes second: left out when the terminal is narrow, on one line when wide,
+    # and shown as written, not as markup.
+    assert "buy now" not in narrow and "a wider terminal, or --json" in narrow
+    assert "Xiaomi battery [bold]great[/bold] great, buy now" in wide

@@ -192,19 +192,33 @@ def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams
 
 def print_spikes(result: dict[str, Any], console: Any = None) -> None:
     """A rich table of the spikes, post-derived strings escaped."""
+    from rich import box
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
     console.print(escape(result["detection"]["note"]))
-    table = Table(title=f"Spikes ({len(result['spikes'])})")
-    for col in ("period", "kind", "brand", "aspect", "posts", "accounts", "campaign share",
-                "label", "top text"):
-        table.add_column(col)
-    for s in result["spikes"]:
-        top = s["top_texts"][0]["text"][:60] if s["top_texts"] else ""
-        table.add_row(escape(s["period"]), s["kind"], escape(s["brand"]),
-                      escape(s["aspect"] or "–"), str(s["posts"]), str(s["accounts"]),
-                      f"{s['campaign_share']:.0%}", s["label"], escape(top))
+    # What locates and labels a spike is never wrapped or cut; the top text takes the
+    # width left over (cut with an ellipsis), and is left out below 12 characters.
+    heads = ("period", "kind", "brand", "aspect", "posts", "campaign", "label")
+    rows = [(escape(s["period"]), s["kind"], escape(s["brand"]), escape(s["aspect"] or "–"),
+             str(s["posts"]), f"{s['campaign_share']:.0%}", s["label"])
+            for s in result["spikes"]]
+    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(heads)]
+    # Each column costs two cells besides its text (a separator and one of padding).
+    room = min(console.width - sum(widths) - 2 * (len(widths) + 1), 60)
+    table = Table(title=f"Spikes ({len(rows)})", box=box.SIMPLE_HEAD, collapse_padding=True,
+                  pad_edge=False)
+    for head, width in zip(heads, widths, strict=True):
+        table.add_column(head, no_wrap=True, width=width,
+                         justify="right" if head in ("posts", "campaign") else "left")
+    if room >= 12:
+        table.add_column("top text", no_wrap=True, overflow="ellipsis", width=room)
+    elif rows:
+        table.caption = "top texts: a wider terminal, or --json"
+    for s, row in zip(result["spikes"], rows, strict=True):
+        top = " ".join(s["top_texts"][0]["text"].split()) if s["top_texts"] else ""
+        table.add_row(*row, *([escape(top)] if room >= 12 else []))
     console.print(table)
