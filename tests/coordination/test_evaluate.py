@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from undertow.cli import main
 from undertow.coordination import evaluate as evaluate_module
 from undertow.coordination.evaluate import (
     adjusted_rand_index,
@@ -206,6 +208,27 @@ def test_evaluate_files_and_report(tmp_path: Path) -> None:
     table = lines[lines.index(next(x for x in lines if x.startswith("kind"))):]
     assert [line.split()[0] for line in table] == ["kind", "copy_paste", "repost_ring"]
     assert len({len(line) for line in table}) == 1  # aligned columns
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("account_id,campaign_id\na1,k1\n", "not JSON (Expecting value at line 1 column 1)"),
+    ('["a1", "a2"]', "expected a JSON object like"),
+    ('{"planted": ["a1", "a2"]}', "expected a JSON object like"),
+    ('{"campaigns": {"c1": ["a1"]}}', '"campaigns" must be a list'),
+    ('{"campaigns": [{"campaign_id": "c1", "accounts": "a1 a2"}]}', "campaign 1 needs"),
+    ('{"campaigns": [], "organic_outrage": ["o1"]}', '"organic_outrage" must be an object'),
+])
+def test_wrong_truth_file_is_refused_with_its_reason(tmp_path: Path, content: str,
+                                                     reason: str) -> None:
+    # A truth of the wrong shape either crashed or planted nothing (recall "n/a", every
+    # flagged account organic: a report that reads like a result).
+    truth = tmp_path / "truth.json"
+    truth.write_text(content, encoding="utf-8")
+    accounts = write_accounts_csv(tmp_path / "accounts.csv", _rows(PERFECT))
+    result = CliRunner().invoke(main, ["evaluate", "--truth", str(truth),
+                                       "--detected", str(accounts.parent)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"undertow: error: {truth}: {reason}")
 
 
 def test_outrage_listing_is_capped() -> None:

@@ -170,8 +170,52 @@ def evaluate(truth: Mapping[str, Any], accounts: Iterable[Mapping[str, Any]]) ->
 
 def evaluate_files(truth_path: Path | str, accounts_path: Path | str) -> dict[str, Any]:
     """:func:`evaluate` on a truth JSON file and an ``accounts.csv``."""
-    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
-    return evaluate(truth, read_accounts(accounts_path))
+    return evaluate(read_truth(truth_path), read_accounts(accounts_path))
+
+
+TRUTH_SHAPE = ('{"campaigns": [{"campaign_id": "c1", "kind": "copy_paste", "accounts": '
+               '["a1", "a2"]}], "organic_outrage": {"accounts": ["o1"]}}')
+
+
+def read_truth(path: Path | str) -> dict[str, Any]:
+    """The ground truth in ``path`` (what ``undertow simulate --truth`` writes, or a file of
+    the same shape made by hand), checked so that a wrong file fails with a reason instead
+    of scoring as if nothing had been planted.
+
+    Example:
+        >>> import tempfile, os
+        >>> f = os.path.join(tempfile.mkdtemp(), "truth.json")
+        >>> _ = open(f, "w").write('{"campaigns": [{"campaign_id": "c1"}]}')
+        >>> read_truth(f)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ...truth.json: campaign 1 needs "campaign_id" and a list of "accounts" ...
+    """
+    where = str(path)
+    try:
+        truth = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where}: not JSON ({exc.msg} at line {exc.lineno} column "
+                         f"{exc.colno}); expected {TRUTH_SHAPE}") from None
+    if not isinstance(truth, dict) or not ("campaigns" in truth or "accounts" in truth):
+        raise ValueError(f"{where}: expected a JSON object like {TRUTH_SHAPE}")
+    campaigns = truth.get("campaigns", [])
+    if not isinstance(campaigns, list):
+        raise ValueError(f'{where}: "campaigns" must be a list, like {TRUTH_SHAPE}')
+    for number, campaign in enumerate(campaigns, 1):
+        if not (isinstance(campaign, dict) and "campaign_id" in campaign
+                and isinstance(campaign.get("accounts"), list)):
+            raise ValueError(f'{where}: campaign {number} needs "campaign_id" and a list of '
+                             f'"accounts" (like {TRUTH_SHAPE})')
+    if not isinstance(truth.get("accounts") or {}, dict):
+        raise ValueError(f'{where}: "accounts" must map account ids to campaign ids')
+    outrage = truth.get("organic_outrage") or {}
+    if not (isinstance(outrage, dict) and isinstance(outrage.get("accounts", []), list)):
+        raise ValueError(f'{where}: "organic_outrage" must be an object with a list of '
+                         '"accounts"')
+    return truth
 
 
 def _ratio(num: int, den: int) -> float | None:
