@@ -86,3 +86,14 @@ def test_every_command_takes_a_workspace(name, command):
     if name in ("formats", "simulate", "keywords", "sentiment", "train-sentiment"):
         return
     assert any("--workspace" in p.opts for p in command.params)
+
+
+@pytest.mark.parametrize("args", [["detect"], ["summary"], ["spikes"],
+                                  ["opinion", "--brand", "Xiaomi=小米", "--rival", "Apple"]])
+def test_a_mistyped_workspace_is_an_error_not_an_empty_result(tmp_path, args):
+    # Only ingest makes a workspace; detect on a new empty one reported "0 campaigns".
+    missing = tmp_path / "wrokspace"
+    result = run(*args, "--workspace", str(missing))
+    assert result.exit_code == 2
+    assert f"no workspace at {missing}" in result.output
+    assert not missing.exists()

@@ -14,7 +14,7 @@ import orjson
 from undertow.adapters import FORMAT_NAMES, FORMATS
 from undertow.engines import ENGINES
 from undertow.ingest import IngestError, IngestReport, expand, ingest
-from undertow.workspace import Workspace, default_path
+from undertow.workspace import DB_FILE, Workspace, default_path
 
 
 def fail(message: str) -> NoReturn:
@@ -39,11 +39,17 @@ def engine_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def open_workspace(path: Path | None) -> Workspace:
+def open_workspace(path: Path | None, create: bool = False) -> Workspace:
+    """The workspace at ``path``; only ``ingest`` (``create``) makes a new one: for any
+    other command a mistyped path would otherwise analyse an empty workspace and report
+    that it found nothing."""
+    where = path or default_path()
+    if not create and not (where / DB_FILE).exists():
+        fail(f"no workspace at {where} (run `undertow ingest` first, or give --workspace)")
     try:
-        return Workspace.open(path or default_path())
+        return Workspace.open(where)
     except Exception as exc:  # duckdb.IOException: locked or unreadable database
-        fail(f"cannot open workspace {path or default_path()}: {exc}")
+        fail(f"cannot open workspace {where}: {exc}")
 
 
 def model_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -151,7 +157,7 @@ def ingest_cmd(paths: tuple[str, ...], fmt: str, maps: tuple[str, ...], platform
       undertow ingest IRAhandle_tweets_1.csv --format ira --json
     """
     files = expand(paths)
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, create=True) as ws:
         hook, done = _progress(files)
         try:
             report = ingest(ws, files, fmt=fmt, mapping=parse_map(maps), platform=platform,
