@@ -54,6 +54,15 @@ def test_bad_json_line_fails_cleanly(default_zh: zh_model.ZhModel) -> None:
     assert "line 1" in result.output
 
 
+def test_null_text_is_a_blank_line(default_zh: zh_model.ZhModel) -> None:
+    result = CliRunner().invoke(main, ["sentiment"],
+                                input='{"text": null}\n{"text": "Great phone", "lang": "en"}\n')
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert out[0] == {"lang": None, "label": None, "score": None, "aspects": []}
+    assert out[1]["label"] == "positive"
+
+
 def test_help_has_example() -> None:
     result = CliRunner().invoke(main, ["sentiment", "--help"])
     assert result.exit_code == 0 and "undertow sentiment posts.jsonl" in result.output

@@ -1,9 +1,10 @@
 """Line-oriented input and output for ``undertow sentiment``.
 
 Each input line is either plain text, or a JSON object with ``text`` (and optionally ``lang``);
-the two may be mixed. Blank lines are texts too (they come back with ``lang`` ``None``), so
-output line *n* always answers input line *n*. A JSON line without a string ``text`` is an
-error naming its line number.
+the two may be mixed. Blank lines are texts too (they come back with ``lang`` ``None``), and so
+is ``"text": null`` (exports write it for posts that are only an image or a repost), so output
+line *n* always answers input line *n*. A JSON line without ``text``, or with one that is not a
+string, is an error naming its line number.
 
 Example:
     >>> import io
@@ -40,6 +41,8 @@ def parse_line(line: str, number: int) -> tuple[str, str | None]:
         except orjson.JSONDecodeError:
             return stripped, None
         if isinstance(obj, dict):
+            if "text" in obj and obj["text"] is None:
+                return "", None
             text = obj.get("text")
             if not isinstance(text, str):
                 raise ValueError(f"line {number}: JSON object without a string 'text'")
