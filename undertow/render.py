@@ -9,11 +9,10 @@ from rich.markup import escape
 from rich.table import Table
 
 
-def _table(title: str, rows: list[dict[str, Any]]) -> Table:
+def _table(title: str, rows: list[dict[str, Any]]) -> Table | str:
+    if not rows:  # a line: an empty table is narrower than its title, which then wraps
+        return f"{title}: none"
     table = Table(title=title, title_justify="left")
-    if not rows:
-        table.add_column("(none)")
-        return table
     for col in rows[0]:
         table.add_column(col, justify="right" if isinstance(rows[0][col], int) else "left")
     for row in rows:

@@ -1,0 +1,28 @@
+"""Terminal rendering: every section is readable at 80 columns, and post text is not markup."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from rich.console import Console
+
+from undertow.render import print_summary
+
+
+def _printed(result: dict) -> str:
+    console = Console(file=io.StringIO(), width=80)
+    print_summary(result, console)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_summary_sections_without_rows_are_one_line() -> None:
+    text = _printed({
+        "overview": {"posts": 2, "accounts": 1, "platforms": 1,
+                     "first": datetime(2025, 1, 1), "last": datetime(2025, 1, 2)},
+        "platforms": [{"platform": "weibo", "posts": 2}], "languages": [],
+        "hashtags": [], "quarantine": [{"reason": "bad [red]time[/red]", "records": 1}]})
+    assert "Languages: none" in text.splitlines()
+    assert "Top hashtags: none" in text.splitlines()
+    assert "bad [red]time[/red]" in text  # a reason quotes the record: shown as written
+    assert "Quarantined records" in text and "Quarantined records: none" not in text
