@@ -412,7 +412,7 @@ def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
     console.print(escape(result["detection"]["note"]))
     moved = sorted(result["difference"]["net"], key=lambda x: (-abs(x["change"]),
                                                                 x["brand"], x["aspect"]))
-    table = Table(title="Net sentiment campaign accounts moved most")
+    table = Table(title="Net sentiments that campaign accounts moved most")
     for col in ("brand", "aspect", "all accounts", "organic only", "organic − all"):
         table.add_column(col, justify="left" if col in ("brand", "aspect") else "right")
     for row in moved[:top]:
