@@ -211,6 +211,12 @@ def test_cli_json_and_files(sim_ws, tmp_path: Path) -> None:
     table = CliRunner().invoke(main, ["opinion", "-w", str(path), "--brand", "Xiaomi=小米",
                                       "--rival", "Apple=苹果,iPhone", "--out", str(out)])
     assert table.exit_code == 0 and "Share of voice" in table.output
+    assert "warning" not in table.output
+    # A brand nobody names (or a misspelt alias) is said, not left to a column of zeros.
+    typo = CliRunner().invoke(main, ["opinion", "-w", str(path), "--brand", "Xiaomy=Redmy",
+                                     "--rival", "Apple=苹果,iPhone", "--out", str(out)])
+    assert typo.exit_code == 0
+    assert "warning: no post mentions Xiaomy (aliases: Xiaomy, Redmy)" in typo.output
 
 
 @pytest.mark.parametrize("spec", ["=小米", "Xiaomi=", "Xiaomi=a,,b"])

@@ -359,6 +359,7 @@ def print_result(result: dict[str, Any], console: Any = None) -> None:
     console = console or Console()
     b, r = result["brand"]["name"], result["rival"]["name"]
     console.print(escape(result["detection"]["note"]))
+    _print_unmentioned(result, console)
     if "scorer" in result:
         console.print(escape(f"sentiment scored by: {result['scorer']}"))
     sov = Table(title=escape(f"Share of voice: {b} vs {r} (per {result['by']})"))
@@ -403,6 +404,18 @@ def print_lead_trail(result: dict[str, Any], console: Any) -> None:
                       escape(f"{b} vs {r} ({cohort}): no aspect where the intervals separate"))
 
 
+def _print_unmentioned(result: dict[str, Any], console: Any) -> None:
+    """A warning for a brand no post mentions (most often a missing or misspelt alias)."""
+    from rich.markup import escape
+
+    total = result["cohorts"]["all"]["share_total"]
+    for side in ("brand", "rival"):
+        if total[f"{side}_posts"] == 0:
+            aliases = ", ".join(result[side]["aliases"])
+            console.print(escape(f"warning: no post mentions {result[side]['name']} "
+                                 f"(aliases: {aliases})"), style="yellow")
+
+
 def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
     """The short form: the ``top`` net sentiments campaign accounts moved most, the leads
     and trails that exist only while they are counted, and lead/trail in both cohorts."""
@@ -410,6 +423,7 @@ def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
     from rich.table import Table
 
     console.print(escape(result["detection"]["note"]))
+    _print_unmentioned(result, console)
     moved = sorted(result["difference"]["net"], key=lambda x: (-abs(x["change"]),
                                                                 x["brand"], x["aspect"]))
     table = Table(title="Net sentiments that campaign accounts moved most")
