@@ -78,10 +78,17 @@ def test_cli_json(sim_ws) -> None:  # noqa: F811
                                        "Xiaomi=小米,Redmi,SU7", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"params", "brands", "scorer", "detection", "spikes"}
+    assert set(data) == {"params", "brands", "mentions", "scorer", "detection", "spikes"}
     assert data["brands"] == ["Xiaomi"] and data["detection"]["run"]
+    assert data["mentions"]["Xiaomi"] > 0
     bad = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand", "=x"])
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
+    # A brand nobody names (or a misspelt alias) is said, not left to an empty table.
+    typo = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand", "Xiaomi=小米",
+                                     "--rival", "Xiaomy=Redmy"])
+    assert typo.exit_code == 0
+    assert "warning: no post mentions Xiaomy" in typo.output
+    assert "warning: no post mentions Xiaomi" not in typo.output
 
 
 def test_table_keeps_what_locates_a_spike_whole(tmp_path: Path) -> None:

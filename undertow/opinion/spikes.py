@@ -184,6 +184,7 @@ def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams
     note = (f"{posts.campaign_accounts} campaign accounts known" if posts.detection else
             "no detection run (`undertow detect`): every spike is organic")
     return {"params": asdict(params), "brands": [b.name for b in brands],
+            "mentions": {b.name: int(posts.mentions[b.name].sum()) for b in brands},
             "scorer": stored_scorer(ws),
             "detection": {"run": posts.detection, "campaign_accounts": posts.campaign_accounts,
                           "note": note},
@@ -200,6 +201,9 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
 
     console = console or Console()
     console.print(escape(result["detection"]["note"]))
+    for name, count in result.get("mentions", {}).items():
+        if not count:  # most often a missing or misspelt alias
+            console.print(escape(f"warning: no post mentions {name}"), style="yellow")
     # What locates and labels a spike is never wrapped or cut; the top text takes the
     # width left over (cut with an ellipsis), and is left out below 12 characters.
     heads = ("period", "kind", "brand", "aspect", "posts", "campaign", "label")
