@@ -14,7 +14,7 @@ import orjson
 from undertow.adapters import FORMAT_NAMES, FORMATS
 from undertow.engines import ENGINES
 from undertow.ingest import IngestError, IngestReport, expand, ingest
-from undertow.workspace import DB_FILE, Workspace, default_path
+from undertow.workspace import Workspace, default_path
 
 
 def fail(message: str) -> NoReturn:
@@ -44,10 +44,10 @@ def open_workspace(path: Path | None, create: bool = False) -> Workspace:
     other command a mistyped path would otherwise analyse an empty workspace and report
     that it found nothing."""
     where = path or default_path()
-    if not create and not (where / DB_FILE).exists():
-        fail(f"no workspace at {where} (run `undertow ingest` first, or give --workspace)")
     try:
-        return Workspace.open(where)
+        return Workspace.open(where, create=create)
+    except FileNotFoundError as exc:
+        fail(str(exc))
     except Exception as exc:  # duckdb.IOException: locked or unreadable database
         fail(f"cannot open workspace {where}: {exc}")
 

@@ -42,10 +42,12 @@ class Workspace:
         self.engines: dict[str, Engine] = {}
 
     @classmethod
-    def open(cls, path: str | Path | None = None, read_only: bool = False) -> Workspace:
-        """Open (creating if needed) the workspace at ``path``."""
+    def open(cls, path: str | Path | None = None, read_only: bool = False,
+             create: bool = True) -> Workspace:
+        """Open the workspace at ``path``, creating it if needed unless ``create`` is false
+        (or ``read_only``): then a missing one raises :class:`FileNotFoundError`."""
         where = Path(path) if path is not None else default_path()
-        if read_only and not (where / DB_FILE).exists():
+        if (read_only or not create) and not (where / DB_FILE).exists():
             raise FileNotFoundError(f"no workspace at {where} (run `undertow ingest` first)")
         where.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(where / DB_FILE), read_only=read_only)

@@ -334,6 +334,9 @@ class AccurateAnalyzer(SentimentAnalyzer):
                                  f"not {self.encoder.name}")
         self._add_models(models)
 
+    def _vectors(self, model: AdaptedModel, texts: list[str]) -> np.ndarray | None:
+        return self.encoder.encode(texts) if model.encoder else None
+
     def judge(self, texts: Sequence[str],
               langs: Sequence[str | None]) -> list[tuple[float | None, str | None]]:
         """``(score, label)`` per text, ``(None, None)`` where the language is not supported;
@@ -341,15 +344,8 @@ class AccurateAnalyzer(SentimentAnalyzer):
         :mod:`undertow.opinion.adapted`)."""
         out: list[tuple[float | None, str | None]] = [(None, None)] * len(texts)
         fast = super().scores(texts, langs)
-        for code, adapted in self.adapted.items():
-            where = [i for i, lang in enumerate(langs) if lang == code]
-            if where:
-                chosen = [texts[i] for i in where]
-                base = np.array([fast[i] or 0.0 for i in where], dtype=np.float32)
-                seen = self.encoder.encode(chosen) if adapted.encoder else None
-                for i, (label, score) in zip(where, adapted.predict(chosen, base, seen),
-                                             strict=True):
-                    out[i] = (score, label)
+        for i, label, score in self._adapted_judgements(texts, langs, fast):
+            out[i] = (score, label)
         groups: dict[str, list[int]] = {}
         for i, lang in enumerate(langs):
             if lang in self.model.heads and lang not in self.adapted and fast[i] is not None:

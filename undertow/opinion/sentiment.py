@@ -45,7 +45,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,6 +124,23 @@ class SentimentAnalyzer:
                 raise ValueError(f"two adapted models for language {model.lang!r}")
             self.adapted[model.lang] = model
 
+    def _vectors(self, model: AdaptedModel, texts: list[str]) -> np.ndarray | None:
+        """Encoder vectors for a model that reads them (the accurate tier has an encoder)."""
+        return None
+
+    def _adapted_judgements(self, texts: Sequence[str], codes: Sequence[str | None],
+                            scores: Sequence[float | None]) -> Iterator[tuple[int, str, float]]:
+        """``(index, label, score)`` for every text in a language an adapted model judges;
+        ``scores`` are the shipped scorer's, one of the model's features."""
+        for lang, model in self.adapted.items():
+            where = [i for i, code in enumerate(codes) if code == lang]
+            if where:
+                chosen = [texts[i] for i in where]
+                base = np.array([scores[i] or 0.0 for i in where], dtype=np.float32)
+                found = model.predict(chosen, base, self._vectors(model, chosen))
+                for i, (label, score) in zip(where, found, strict=True):
+                    yield i, label, score
+
     @property
     def identity(self) -> str:
         """Which scorer this is (the tier, thresholds other than :data:`THRESHOLDS`, and the
@@ -187,13 +204,8 @@ class SentimentAnalyzer:
         labels = [None if score is None or lang is None else label_for(score, lang,
                                                                         self.thresholds)
                   for lang, score in zip(codes, values, strict=True)]
-        for lang, model in self.adapted.items():
-            where = [i for i, code in enumerate(codes) if code == lang]
-            if where:
-                base = np.array([values[i] or 0.0 for i in where], dtype=np.float32)
-                found_here = model.predict([texts[i] for i in where], base)
-                for i, (label, score) in zip(where, found_here, strict=True):
-                    labels[i], values[i] = label, score
+        for i, label, score in self._adapted_judgements(texts, codes, values):
+            labels[i], values[i] = label, score
         found = self.aspects.find_batch(texts, codes)
         return [Sentiment(lang, label, score, aspects)
                 for lang, label, score, aspects in zip(codes, labels, values, found, strict=True)]

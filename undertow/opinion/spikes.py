@@ -207,9 +207,8 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
     # What locates and labels a spike is never wrapped or cut; the top text takes the
     # width left over (cut with an ellipsis), and is left out below 12 characters.
     heads = ("period", "kind", "brand", "aspect", "posts", "campaign", "label")
-    rows = [(escape(s["period"]), s["kind"], escape(s["brand"]), escape(s["aspect"] or "–"),
-             str(s["posts"]), f"{s['campaign_share']:.0%}", s["label"])
-            for s in result["spikes"]]
+    rows = [(s["period"], s["kind"], s["brand"], s["aspect"] or "–", str(s["posts"]),
+             f"{s['campaign_share']:.0%}", s["label"]) for s in result["spikes"]]
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(heads)]
     # Each column costs two cells besides its text (a separator and one of padding).
     room = min(console.width - sum(widths) - 2 * (len(widths) + 1), 60)
@@ -224,5 +223,5 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
         table.caption = "top texts: a wider terminal, or --json"
     for s, row in zip(result["spikes"], rows, strict=True):
         top = " ".join(s["top_texts"][0]["text"].split()) if s["top_texts"] else ""
-        table.add_row(*row, *([escape(top)] if room >= 12 else []))
+        table.add_row(*map(escape, row), *([escape(top)] if room >= 12 else []))
     console.print(table)
