@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from undertow import Workspace, ingest
 from undertow.cli import main
+from undertow.coordination.campaigns import MAX_EVIDENCE_POSTS
 from undertow.coordination.detect import DetectParams, detect
 from undertow.coordination.evaluate import evaluate
 from undertow.simulate import simulate, write_posts, write_truth
@@ -54,6 +55,12 @@ def test_every_campaign_carries_its_evidence(simulated):
         assert all(p["text"] is not None and p["created_at"].endswith("Z") for p in c["posts"])
         assert set(c["scores"]) == {"synchrony", "text_similarity", "duplicated_share",
                                     "account_age_homogeneity"}
+        # Every key it lists is backed by shown posts of at least two of its accounts.
+        for key in c["keys"]:
+            tie = {"signal": key["signal"], "key": key["key"]}
+            backing = [p for p in c["posts"] if tie in p["ties"]]
+            assert key["posts"] == len(backing) and key["example"] == backing[0]["text"]
+            assert len({p["account_id"] for p in backing}) >= 2, (c["campaign_id"], key)
 
 
 def _posts(rows: list[tuple[str, datetime, str]]) -> list[dict[str, object]]:
@@ -250,12 +257,12 @@ def test_cli_refuses_a_memory_limit_that_is_not_a_size(simulated):
     assert "memory limit 'lots' is not a size" in result.output
 
 
-def _ring(text: Callable[[int], str]) -> list[tuple[str, datetime, str]]:
-    """Ten accounts posting ``text(r)`` seconds apart in eight rounds three hours
+def _ring(text: Callable[[int], str], rounds: int = 8) -> list[tuple[str, datetime, str]]:
+    """Ten accounts posting ``text(r)`` seconds apart in ``rounds`` rounds three hours
     apart, among 200 ordinary posts."""
     start = datetime(2025, 4, 1, 8)
     rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a), text(r))
-            for r in range(8) for a in range(10)]
+            for r in range(rounds) for a in range(10)]
     return rows + [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} "
                     f"about {'battery' if i % 2 else 'camera'} life today") for i in range(200)]
 
@@ -274,6 +281,26 @@ def test_a_post_in_events_of_two_signals_is_shown_once_under_the_first(tmp_path)
     assert len(shown) == 80 == len({post for post, _, _ in shown})
     assert {signal for _, signal, _ in shown} == {"hashtag"}
     assert shown == [(p["post_id"], p["signal"], p["key"]) for p in runs[1].campaigns[0]["posts"]]
+    # ... and names every listed key it backs.
+    assert all({t["signal"] for t in p["ties"]} == {"text", "link", "hashtag"}
+               for p in campaign["posts"])
+    assert all(k["posts"] == 10 for k in campaign["keys"])
+
+
+def test_every_listed_key_is_backed_by_posts_of_different_accounts(tmp_path):
+    """A ring that posts a new text in each of 40 rounds has more posts (400) than
+    a campaign shows (300): the late rounds' texts are still listed with posts of
+    at least three of its accounts, and an example."""
+    rows = _ring(lambda r: f"Round {r}: the SU7 recall is a hoax, everyone knows it", 40)
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        campaign = detect(ws, DetectParams()).campaigns[0]
+    assert campaign["size"] == 10 and len(campaign["posts"]) == MAX_EVIDENCE_POSTS
+    assert len(campaign["keys"]) == 40
+    for key in campaign["keys"]:
+        backing = [p for p in campaign["posts"]
+                   if {"signal": key["signal"], "key": key["key"]} in p["ties"]]
+        assert key["posts"] == len(backing) and len({p["account_id"] for p in backing}) >= 3
+        assert key["example"] == backing[0]["text"]
 
 
 def test_near_text_alone_also_finds_exact_copies(tmp_path):

@@ -25,6 +25,7 @@ from undertow.coordination.textsim import jaccard, normalize_texts, text_ids
 
 MAX_EVIDENCE_POSTS = 300
 MAX_KEYS = 50  #: keys a campaign's evidence lists
+PER_KEY_POSTS = 3  #: posts (of different accounts) shown for each listed key
 MAX_SIMILARITY_SAMPLE = 30
 
 
@@ -212,7 +213,8 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     text_keys = member_text_keys(ws, list(member_of), options)
     ages = _account_ages(eng, list(member_of))
     n_tests = max(1, len(groups))
-    shown = {cid: _shown_posts(facts.posts.get(cid, []), bursts_of[cid], set(group))
+    shown = {cid: _shown_posts(facts.sampled.get(cid, []), facts.posts.get(cid, []),
+                               bursts_of[cid], set(group))
              for cid, group in zip(ids, groups, strict=True)}
     evidence = Evidence(evidence_posts(ws, [(account, post_id) for posts in shown.values()
                                             for post_id, (_, _, account) in posts.items()]))
@@ -247,7 +249,12 @@ class CampaignFacts:
         self.key_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.has_key: dict[str, set[tuple[str, int]]] = defaultdict(set)
         self.signals: dict[str, Counter[str]] = defaultdict(Counter)
+        #: campaign → (post id, signal, key, account) of the posts backing its listed
+        #: keys (``sampled``) and of its first posts (``posts``)
+        self.sampled: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
         self.posts: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+        #: campaign → post id → the listed (signal, key) pairs the post has
+        self.ties: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
         self.observed: dict[str, float] = defaultdict(float)
         self.expected: dict[str, float] = defaultdict(float)
         self.best_q: dict[str, float] = {}
@@ -281,12 +288,12 @@ class CampaignFacts:
                 if cid in number})
             per_account = eng.to_arrow(sides.groupBy("account", "signal").agg(
                 F.count(F.lit(1)).alias("n")))
-            posts = self._first_posts(eng, sides)
+            shown = self._evidence_rows(eng, sides, keys)
         finally:
-            eng.drop_stage("_coord_members")
-            eng.drop_stage("_coord_inner")
-            eng.drop_stage("_coord_campaign_keys")
-        self._collect(dts, keys, per_account, posts, names)
+            for name in ("_coord_members", "_coord_inner", "_coord_campaign_keys",
+                         "_coord_listed_keys", "_coord_shown"):
+                eng.drop_stage(name)
+        self._collect(dts, keys, per_account, shown, names)
 
     def _keys(self, eng: Any, sides: Any, names: Names,
               burst_keys: dict[int, list[tuple[str, int]]]) -> list[tuple[int, str, int, int]]:
@@ -315,6 +322,38 @@ class CampaignFacts:
         top = eng.to_arrow(keys.withColumn("rank", F.row_number().over(order)).filter(
             F.col("rank") <= F.lit(MAX_KEYS + extra)).select("cno", "signal", "key", "accounts"))
         return [(r["cno"], r["signal"], r["key"], r["accounts"]) for r in top.to_pylist()]
+
+    @staticmethod
+    def _evidence_rows(eng: Any, sides: Any, listed: list[tuple[int, str, int, int]]
+                       ) -> tuple[pa.Table, pa.Table, pa.Table]:
+        """The posts each campaign shows, as three tables: ``sampled``, for each
+        listed key, the first post of each of the first ``PER_KEY_POSTS`` accounts to
+        share it (so every key a campaign lists is backed by posts of different
+        accounts, however late it came); ``first``, :meth:`_first_posts`; and
+        ``ties``, every listed key each of those posts has."""
+        F, W = eng.F, eng.Window
+        staged = eng.stage("_coord_listed_keys", pa.table({
+            "cno": pa.array([k[0] for k in listed], pa.int64()),
+            "signal": pa.array([k[1] for k in listed], pa.string()),
+            "key": pa.array([k[2] for k in listed], pa.int64())}))
+        mine = sides.join(staged, on=["cno", "signal", "key"], how="left_semi").select(
+            "cno", "post_id", "signal", "key", "ts", "account")
+        in_order = (F.col("ts").asc(), F.col("post_id").asc())
+        by_account = W.partitionBy("cno", "signal", "key", "account").orderBy(*in_order)
+        by_key = W.partitionBy("cno", "signal", "key").orderBy(*in_order)
+        sampled = eng.to_arrow(
+            mine.withColumn("r1", F.row_number().over(by_account)).filter(F.col("r1") == 1)
+            .withColumn("r2", F.row_number().over(by_key))
+            .filter(F.col("r2") <= F.lit(PER_KEY_POSTS))
+            .select("cno", "post_id", "signal", "key", "ts", "account"))
+        first = CampaignFacts._first_posts(eng, sides)
+        chosen = eng.stage("_coord_shown", pa.concat_tables([
+            t.select(["cno", "post_id"]).cast(pa.schema([("cno", pa.int64()),
+                                                          ("post_id", pa.int64())]))
+            for t in (sampled, first)]))
+        ties = eng.to_arrow(mine.join(chosen, on=["cno", "post_id"], how="left_semi")
+                            .select("cno", "post_id", "signal", "key").distinct())
+        return sampled, first, ties
 
     @staticmethod
     def _first_posts(eng: Any, sides: Any) -> pa.Table:
@@ -348,7 +387,8 @@ class CampaignFacts:
                 self.best_q[a] = min(self.best_q.get(a, 1.0), q)
 
     def _collect(self, dts: pa.Table, keys: list[tuple[int, str, int, int]],
-                 per_account: pa.Table, posts: pa.Table, names: Names) -> None:
+                 per_account: pa.Table, shown: tuple[pa.Table, pa.Table, pa.Table],
+                 names: Names) -> None:
         # One sort, then a slice per campaign (not a scan of every gap per campaign).
         codes = dts["cno"].to_numpy(zero_copy_only=False)
         order = np.argsort(codes, kind="stable")
@@ -358,32 +398,61 @@ class CampaignFacts:
         for i, cid in enumerate(self._cids):
             if bounds[i + 1] > bounds[i]:
                 self.dts[cid] = (gaps[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]])
-        rows = posts.to_pylist()
-        key_name = names.keys([s for _, s, _, _ in keys] + [r["signal"] for r in rows],
-                              [k for _, _, k, _ in keys] + [r["key"] for r in rows])
+        sampled, first = (t.to_pylist() for t in shown[:2])
+        key_name = names.keys([s for _, s, _, _ in keys] + [r["signal"] for r in first],
+                              [k for _, _, k, _ in keys] + [r["key"] for r in first])
         for cno, signal, key, accounts in keys:
             self.keys[self._cids[cno]].append((signal, key_name[(signal, key)], accounts))
         for r in per_account.to_pylist():
             self.signals[self._who[r["account"]]][r["signal"]] += r["n"]
-        post_name = names.posts([r["post_id"] for r in rows])
-        for r in rows:
-            account, post_id = post_name[r["post_id"]]
-            self.posts[self._cids[r["cno"]]].append(
-                (post_id, r["signal"], key_name[(r["signal"], r["key"])], account))
+        ties: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+        for r in shown[2].to_pylist():
+            ties[(r["cno"], r["post_id"])].append((r["signal"], r["key"]))
+        # A post is shown under the first (signal, key) by name of its events' pairs.
+        under = {(r["cno"], r["post_id"]): (r["signal"], r["key"]) for r in first}
+        rank = {(cno, s, k): i for i, (cno, s, k, _) in enumerate(keys)}
+        sampled.sort(key=lambda r: (rank[(r["cno"], r["signal"], r["key"])], r["ts"],
+                                    r["post_id"]))
+        post_name = names.posts([r["post_id"] for r in sampled + first])
+        for rows, into in ((sampled, self.sampled), (first, self.posts)):
+            for r in rows:
+                at = (r["cno"], r["post_id"])
+                signal, key = under.get(at) or min(ties[at])
+                cid = self._cids[r["cno"]]
+                account, post_id = post_name[r["post_id"]]
+                into[cid].append((post_id, signal, key_name[(signal, key)], account))
+                self.ties[cid][post_id] = [(s, key_name[(s, k)]) for s, k in ties[at]]
 
 
-def _shown_posts(first: list[tuple[str, str, str, str]], my_bursts: list[dict[str, Any]],
+def _shown_posts(sampled: list[tuple[str, str, str, str]],
+                 first: list[tuple[str, str, str, str]], my_bursts: list[dict[str, Any]],
                  members: set[str]) -> dict[str, tuple[str, str, str]]:
-    """``post_id`` → (signal, key, account) of the posts a campaign shows: the first
-    posts of its events, then its members' posts in its bursts, at most
-    ``MAX_EVIDENCE_POSTS``."""
-    shown = {post_id: (signal, key, account) for post_id, signal, key, account in first}
-    for b in my_bursts:
-        for m in b["posts"]:
-            if len(shown) >= MAX_EVIDENCE_POSTS:
-                return shown
-            if m.account in members:
-                shown.setdefault(m.post_id, (b["signal"], b["key"], m.account))
+    """``post_id`` → (signal, key, account) of the posts a campaign shows, at most
+    ``MAX_EVIDENCE_POSTS``: the posts backing each listed key of its events
+    (``sampled``), the first posts of ``PER_KEY_POSTS`` members in each of its
+    bursts, the first posts of its events (``first``), then its members' other
+    posts in its bursts. A post is shown once, under the first of these."""
+    shown: dict[str, tuple[str, str, str]] = {}
+
+    def add(post_id: str, signal: str, key: str, account: str) -> None:
+        if len(shown) < MAX_EVIDENCE_POSTS:
+            shown.setdefault(post_id, (signal, key, account))
+
+    in_bursts = [(b, sorted((m for m in b["posts"] if m.account in members),
+                            key=lambda m: (m.ts, m.post_id))) for b in my_bursts]
+    for entry in sampled:
+        add(*entry)
+    for b, posts in in_bursts:
+        accounts: set[str] = set()
+        for m in posts:
+            if m.account not in accounts and len(accounts) < PER_KEY_POSTS:
+                accounts.add(m.account)
+                add(m.post_id, b["signal"], b["key"], m.account)
+    for entry in first:
+        add(*entry)
+    for b, posts in in_bursts:
+        for m in posts:
+            add(m.post_id, b["signal"], b["key"], m.account)
     return shown
 
 
@@ -401,6 +470,21 @@ def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
     low = ranked[np.searchsorted(cum, (n - 1) // 2, side="right")]
     high = ranked[np.searchsorted(cum, n // 2, side="right")]
     return float((low + high) / 2)
+
+
+def _tie(posts: list[dict[str, Any]], listed: set[tuple[str, str]],
+         event_ties: dict[str, list[tuple[str, str]]], my_bursts: list[dict[str, Any]],
+         members: set[str]) -> None:
+    """Give each shown post its ``ties``: the listed keys it shares with other
+    members (in the campaign's events or bursts), and the key it is shown under."""
+    ties = {pid: set(t) for pid, t in event_ties.items()}
+    for b in my_bursts:
+        for m in b["posts"]:
+            if m.account in members:
+                ties.setdefault(m.post_id, set()).add((b["signal"], b["key"]))
+    for p in posts:
+        p["ties"] = [{"signal": s, "key": k} for s, k in sorted(
+            ties.get(p["post_id"], set()) & listed | {(p["signal"], p["key"])})]
 
 
 def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
@@ -429,6 +513,8 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
             best_p[m.account] = min(best_p.get(m.account, 1.0), b["p"])
     gap_values = np.concatenate([gap_values, np.array(burst_gaps, dtype=float)])
     gap_counts = np.concatenate([gap_counts, np.ones(len(burst_gaps), dtype=np.int64)])
+    listed = sorted(key_accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_KEYS]
+    _tie(posts, {sk for sk, _ in listed}, facts.ties.get(cid, {}), my_bursts, members)
     ordered = sorted(posts, key=lambda p: p["created_at"])
     timeline = Counter(p["created_at"][:16] for p in ordered)
     inner = facts.observed.get(cid, 0.0) > 0
@@ -444,7 +530,11 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
             "score": round(1.0 - best_p.get(account, p_chance), 6),
             "top_signal": top[0][0] if top else "",
         })
-    post_counts = Counter((p["signal"], p["key"]) for p in ordered)
+    post_counts = Counter((t["signal"], t["key"]) for p in ordered for t in p["ties"])
+    example: dict[tuple[str, str], str] = {}
+    for p in ordered:
+        for t in p["ties"]:
+            example.setdefault((t["signal"], t["key"]), p["text"])
     return {
         "campaign_id": cid,
         "kind": "network" if inner else "burst",
@@ -452,9 +542,8 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "accounts": [dict(zip(("platform", "account_id"), split_account(a), strict=True))
                      for a in group],
         "signals": {sig: n for sig, n in signals.items() if n},
-        "keys": [{"signal": s, "key": k, "accounts": n, "posts": post_counts[(s, k)]}
-                 for (s, k), n in sorted(key_accounts.items(),
-                                         key=lambda kv: (-kv[1], kv[0]))[:MAX_KEYS]],
+        "keys": [{"signal": s, "key": k, "accounts": n, "posts": post_counts[(s, k)],
+                  "example": example.get((s, k))} for (s, k), n in listed],
         "posts": ordered,
         "timeline": [{"t": t, "posts": n} for t, n in sorted(timeline.items())],
         "scores": {
