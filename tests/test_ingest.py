@@ -43,6 +43,28 @@ def test_quarantine_is_not_repeated_on_reingest(ws, tmp_path):
     assert ws.count("quarantine") == 2
 
 
+def test_two_posts_with_one_id_are_quarantined_not_counted_as_duplicates(ws, tmp_path):
+    """A spreadsheet rounds long tweet ids to 5.40E+17: the later posts under one id
+    are kept in quarantine with the line of the post that has it; an exact copy of
+    a stored post is still a duplicate, and ingesting again adds nothing."""
+    f = tmp_path / "export.csv"
+    f.write_text("id,user,time,text\n"
+                 "5.40E+17,a,2014-12-01 19:30:03,The 10 best Steve Jobs emails ever\n"
+                 "5.40E+17,b,2014-12-01 19:31:00,iPhone battery dies at 40%\n"
+                 "5.40E+17,a,2014-12-01 19:30:03,The 10 best Steve Jobs emails ever\n"
+                 "5.40E+17,a,2014-12-01 19:45:00,Apple store queue is insane\n",
+                 encoding="utf-8")
+    report = ingest(ws, [f])
+    assert report.line() == "read 4, stored 1, duplicate 1, quarantined 2"
+    kept = rows(ws, "SELECT line, reason FROM quarantine ORDER BY line")
+    assert [line for line, _ in kept] == [3, 5]
+    assert kept[0][1] == (f"post id '5.40E+17' is stored already for another author ({f} "
+                          "line 2); the id looks rounded by a spreadsheet")
+    assert "for another text" in kept[1][1]
+    assert ingest(ws, [f]).line() == "read 4, stored 0, duplicate 2, quarantined 2"
+    assert (ws.count("posts"), ws.count("quarantine")) == (1, 2)
+
+
 def test_sources_without_ids_get_stable_ids(ws, tmp_path):
     f = tmp_path / "noid.csv"
     f.write_text("user,time,text\na,2025-01-01 00:00:00,same\nb,2025-01-01 00:00:00,same\n"

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -193,28 +194,65 @@ def _column(values: list[Any], typ: pa.DataType) -> pa.Array:
 Tables = tuple[pa.Table, pa.Table, pa.Table]
 
 
-def store_tables(ws: Workspace, eng: Engine, tables: Tables) -> IngestReport:
-    """Write a batch's posts, accounts and quarantined records in one transaction."""
+def store_tables(ws: Workspace, eng: Engine, tables: Tables, fmt: str = "") -> IngestReport:
+    """Write a batch's posts, accounts and quarantined records in one transaction.
+
+    A post whose id is stored already is a duplicate when its author and text are
+    the same; otherwise two posts share one id (ids a spreadsheet rounded to
+    ``5.40E+17``, an id column mapped wrongly) and the later one is quarantined
+    with the reason, not counted as a duplicate and lost."""
     posts, accounts, quarantine = tables
-    report = IngestReport(read=posts.num_rows + quarantine.num_rows,
-                          quarantined=quarantine.num_rows)
+    report = IngestReport(read=posts.num_rows + quarantine.num_rows)
     with ws.transaction():
+        if posts.num_rows:
+            report.stored = eng.insert_new("posts", posts, ["platform", "post_id"],
+                                           "source_line")
+        if report.stored < posts.num_rows:
+            quarantine = pa.concat_tables([quarantine, _id_clashes(eng, posts, fmt)])
         for name, data, keys, order in (
-            ("posts", posts, ["platform", "post_id"], "source_line"),
             ("accounts", accounts, ["platform", "author_id"], "author_id"),
             ("quarantine", quarantine, ["source_file", "line", "reason"], "line"),
         ):
-            if data.num_rows == 0:
-                continue
-            added = eng.insert_new(name, data, keys, order)
-            if name == "posts":
-                report.stored = added
-    report.duplicate = posts.num_rows - report.stored
+            if data.num_rows:
+                eng.insert_new(name, data, keys, order)
+    report.quarantined = quarantine.num_rows
+    report.duplicate = report.read - report.stored - report.quarantined
     return report
 
 
+def _id_clashes(eng: Engine, posts: pa.Table, fmt: str) -> pa.Table:
+    """Quarantine rows for the posts of a batch (just stored) whose id is stored
+    with another author or text."""
+    F = eng.F
+    mine = ["platform", "post_id", "author_id", "text", "source_file", "source_line", "raw"]
+    staged = eng.stage("_stage_id_clashes", posts.select(mine))
+    try:
+        stored = eng.table("posts", mine[:-1]).select(
+            "platform", "post_id", *(F.col(c).alias(f"stored_{c}") for c in mine[2:-1]))
+        same = F.col("author_id").eqNullSafe(F.col("stored_author_id")) & \
+            F.col("text").eqNullSafe(F.col("stored_text"))
+        rows = eng.to_arrow(staged.join(stored, on=["platform", "post_id"]).filter(~same))
+    finally:
+        eng.drop_stage("_stage_id_clashes")
+    reasons = [
+        f"post id {r['post_id']!r} is stored already for another "
+        f"{'author' if r['author_id'] != r['stored_author_id'] else 'text'} "
+        f"({r['stored_source_file']} line {r['stored_source_line']})"
+        + ("; the id looks rounded by a spreadsheet" if _ROUNDED_ID.match(r["post_id"]) else "")
+        for r in rows.select(["post_id", "author_id", "stored_author_id", "stored_source_file",
+                              "stored_source_line"]).to_pylist()]
+    return pa.table({"source_file": rows["source_file"], "line": rows["source_line"],
+                     "reason": pa.array(reasons, pa.string()), "raw": rows["raw"],
+                     "format": pa.array([fmt] * rows.num_rows, pa.string())}
+                    ).cast(QUARANTINE_SCHEMA).sort_by("line")
+
+
+#: An id in scientific notation (``5.40E+17``): a spreadsheet's rounding of a long one.
+_ROUNDED_ID = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+
 def _derive_and_store(ws: Workspace, eng: Engine, batch: Batch) -> IngestReport:
-    return store_tables(ws, eng, batch.tables())
+    return store_tables(ws, eng, batch.tables(), batch.fmt)
 
 
 class Writer:
