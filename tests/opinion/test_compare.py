@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import doctest
+import io
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from undertow import Workspace, ingest
 from undertow.cli import main
@@ -191,6 +193,27 @@ def test_net_sentiment_interval_contains_truth_on_simulation(sim_ws) -> None:
     every = next(r for r in result["cohorts"]["all"]["aspects"]
                  if r["brand"] == "Xiaomi" and r["aspect"] == "all")
     assert every["labelled"] > row["labelled"]
+
+
+def test_aspect_tables_keep_one_line_per_aspect_at_80_columns(sim_ws) -> None:
+    """In a pipe or a log (80 columns) each aspect's counts and both intervals stay
+    on one line, however long the aspect's name in the bundled taxonomy."""
+    path, _ = sim_ws
+    with Workspace.open(path) as ws:
+        result = compare(ws, XIAOMI, APPLE)
+    for cohort in result["cohorts"].values():  # the longest bundled aspect name
+        cohort["aspects"][-1]["aspect"] = "driving assistance"
+    console = Console(file=io.StringIO(), width=80)
+    compare_mod.print_result(result, console)
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert max(map(len, lines)) <= 80
+    organic = {(r["brand"], r["aspect"]): r for r in result["cohorts"]["organic"]["aspects"]}
+    for row in result["cohorts"]["all"]["aspects"]:
+        o = organic[(row["brand"], row["aspect"])]
+        cells = [str(row["labelled"]), f"{row['ci_low']:+.2f},{row['ci_high']:+.2f}]",
+                 str(o["labelled"]), f"{o['ci_low']:+.2f},{o['ci_high']:+.2f}]"]
+        assert any(all(c in line for c in cells) and line.startswith(row["aspect"])
+                   for line in lines), row
 
 
 def test_cli_json_and_files(sim_ws, tmp_path: Path) -> None:

@@ -371,17 +371,35 @@ def print_result(result: dict[str, Any], console: Any = None) -> None:
         sov.add_row(escape(row["period"]), str(row["brand_posts"]), str(row["rival_posts"]),
                     f"{row['brand_share']:.1%}", f"{o['brand_share']:.1%}" if o else "–")
     console.print(sov)
-    organic_rows = {(x["brand"], x["aspect"]): x for x in result["cohorts"]["organic"]["aspects"]}
-    asp = Table(title="Net sentiment per aspect (95% CI)")
-    for col in ("brand", "aspect", "n", "all", "n organic", "organic", "organic − all"):
-        asp.add_column(col, justify="right" if col not in ("brand", "aspect") else "left")
-    for row in result["cohorts"]["all"]["aspects"]:
-        o = organic_rows.get((row["brand"], row["aspect"]), {})
-        change = None if row["net"] is None or o.get("net") is None else o["net"] - row["net"]
-        asp.add_row(escape(row["brand"]), escape(row["aspect"]), str(row["labelled"]),
-                    _ci(row), str(o.get("labelled", 0)), _ci(o), _fmt(change))
-    console.print(asp)
+    for name in (b, r):
+        console.print(_aspect_table(result, name))
     print_lead_trail(result, console)
+
+
+def _aspect_table(result: dict[str, Any], name: str) -> Any:
+    """One brand's net sentiment per aspect, all accounts and organic, one line per
+    aspect even at 80 columns (a pipe, a log)."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    organic = {(x["brand"], x["aspect"]): x for x in result["cohorts"]["organic"]["aspects"]}
+    rows = []
+    for row in result["cohorts"]["all"]["aspects"]:
+        if row["brand"] != name:
+            continue
+        o = organic.get((row["brand"], row["aspect"]), {})
+        change = None if row["net"] is None or o.get("net") is None else o["net"] - row["net"]
+        rows.append((escape(row["aspect"]), str(row["labelled"]), _ci(row),
+                     str(o.get("labelled", 0)), _ci(o), _fmt(change)))
+    table = Table(title=escape(f"{name}: net sentiment per aspect (95% CI)"),
+                  caption="n: posts with a label; Δ: organic − all",
+                  box=box.SIMPLE_HEAD, padding=0, show_edge=False)
+    for col in ("aspect", "n", "all", "n org.", "organic", "Δ"):
+        table.add_column(col, no_wrap=True, justify="left" if col == "aspect" else "right")
+    for cells in rows:
+        table.add_row(*cells)
+    return table
 
 
 def print_lead_trail(result: dict[str, Any], console: Any) -> None:
@@ -445,4 +463,4 @@ def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
 def _ci(row: dict[str, Any]) -> str:
     if not row or row.get("net") is None:
         return "–"
-    return f"{_fmt(row['net'])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
+    return f"{_fmt(row['net'])} [{_fmt(row['ci_low'])},{_fmt(row['ci_high'])}]"
