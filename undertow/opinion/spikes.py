@@ -4,12 +4,14 @@ Series: for each brand (or all posts when no brand is given), and for each aspec
 the posts per period (hour or day, UTC) and their net sentiment (share positive − share
 negative among labelled posts).
 
-Method (each period against a rolling baseline of the ``window`` periods before it; the first
-``min_periods`` periods of a series are only baseline)
-    * Volume: expected count ``λ`` = median of the baseline counts (at least 1). A period is a
-      spike when ``count ≥ ratio·λ``, ``count ≥ min_posts`` and the Poisson tail
-      ``P(X ≥ count | λ)`` is below ``alpha`` divided by the number of periods tested in the
-      series (Bonferroni).
+Method (each period against a rolling baseline of the ``window`` periods before it, empty
+periods included; the first ``min_periods`` periods of a series are only baseline)
+    * Volume: expected count ``λ`` = the larger of the median of the baseline counts and,
+      where there is one, the median count of the same period of the previous ``cycles``
+      days (for hours) or weeks (for days), at least 1: an afternoon is weighed against
+      afternoons, not against the night before it. A period is a spike when
+      ``count ≥ ratio·λ``, ``count ≥ min_posts`` and the Poisson tail ``P(X ≥ count | λ)``
+      is below ``alpha`` divided by the number of periods tested in the series (Bonferroni).
     * Sentiment: net sentiment of the period against the pooled net sentiment of the baseline;
       ``z = (d − d₀)/sqrt(v/n + v₀/n₀)`` with the multinomial variance ``v = p₊ + p₋ − d²``.
       A spike when ``|z|`` exceeds the Bonferroni-adjusted normal quantile, the period has
@@ -63,15 +65,25 @@ class SpikeParams:
     alpha: float = 0.01
     min_delta: float = 0.3
     top_texts: int = 3
+    cycles: int = 7  #: previous days (hourly series) or weeks (daily) a period is weighed against
+
+    @property
+    def season(self) -> int:
+        """Periods in one cycle: 24 hours, or the 7 days of a week."""
+        return 24 if self.by == "hour" else 7
 
 
 def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, float, float]]:
-    """``(index, expected, p_value)`` of each period whose count is a volume spike."""
+    """``(index, expected, p_value)`` of each period whose count is a volume spike
+    (``counts`` has one entry per period, empty ones included)."""
     tested = max(1, len(counts) - params.min_periods)
     out = []
     for i in range(params.min_periods, len(counts)):
         base = counts[max(0, i - params.window):i]
         lam = max(1.0, float(np.median(base)))
+        same = i - params.season * np.arange(1, params.cycles + 1)
+        if same[0] >= 0:
+            lam = max(lam, float(np.median(counts[same[same >= 0]])))
         x = int(counts[i])
         if x < params.min_posts or x < params.ratio * lam:
             continue
@@ -148,6 +160,21 @@ def _found(index: np.ndarray, k: int, mask: np.ndarray, posts: Posts, params: Sp
     return found
 
 
+def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every period from the first to the last (empty ones too, as ISO text) and each
+    post's index among them.
+
+    >>> [p.tolist() for p in _timeline(np.array(["2025-03-24T05", "2025-03-24T02"]))]
+    [['2025-03-24T02', '2025-03-24T03', '2025-03-24T04', '2025-03-24T05'], [3, 0]]
+    """
+    if len(period) == 0:
+        return period, np.zeros(0, dtype=np.int64)
+    times = period.astype("datetime64")
+    first = times.min()
+    index = (times - first).astype(np.int64)
+    return np.datetime_as_string(first + np.arange(int(index.max()) + 1)), index
+
+
 def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams) -> list[dict[str, Any]]:
     """Every volume and sentiment spike of every series of ``posts``.
 
@@ -155,7 +182,7 @@ def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams) -> lis
     posts taken out, ``coordinated`` when it disappears without them: the label says
     whether the campaign made the spike, not merely whether it took part.
     """
-    periods, index = np.unique(posts.period, return_inverse=True)
+    periods, index = _timeline(posts.period)
     k = len(periods)
     out = []
     for brand, aspect, mask in _series(posts, brands):
