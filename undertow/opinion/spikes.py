@@ -73,19 +73,27 @@ class SpikeParams:
         return 24 if self.by == "hour" else 7
 
 
+def _busy(counts: np.ndarray, params: SpikeParams) -> list[int]:
+    """The periods that can be spikes: past the first ``min_periods``, with at least
+    ``min_posts`` posts (so a stream that spans years, or one stray old timestamp,
+    costs what its busy periods cost, not one test per empty hour)."""
+    return (np.flatnonzero(counts[params.min_periods:] >= params.min_posts)
+            + params.min_periods).tolist()
+
+
 def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, float, float]]:
     """``(index, expected, p_value)`` of each period whose count is a volume spike
     (``counts`` has one entry per period, empty ones included)."""
     tested = max(1, len(counts) - params.min_periods)
     out = []
-    for i in range(params.min_periods, len(counts)):
+    for i in _busy(counts, params):
         base = counts[max(0, i - params.window):i]
         lam = max(1.0, float(np.median(base)))
         same = i - params.season * np.arange(1, params.cycles + 1)
         if same[0] >= 0:
             lam = max(lam, float(np.median(counts[same[same >= 0]])))
         x = int(counts[i])
-        if x < params.min_posts or x < params.ratio * lam:
+        if x < params.ratio * lam:
             continue
         p = float(stats.poisson.sf(x - 1, lam))
         if p < params.alpha / tested:
@@ -99,10 +107,10 @@ def sentiment_spikes(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, params: Sp
     tested = max(1, len(n) - params.min_periods)
     crit = float(stats.norm.isf(params.alpha / tested / 2))
     out = []
-    for i in range(params.min_periods, len(n)):
+    for i in _busy(n, params):
         lo = max(0, i - params.window)
         n0, ni = int(n[lo:i].sum()), int(n[i])
-        if ni < params.min_posts or n0 < params.min_posts:
+        if n0 < params.min_posts:
             continue
         d0 = (pos[lo:i].sum() - neg[lo:i].sum()) / n0
         d = (pos[i] - neg[i]) / ni
