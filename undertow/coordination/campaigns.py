@@ -232,12 +232,14 @@ class CampaignFacts:
     """What ties each campaign together, aggregated by the engine: co-action time
     gaps, its keys (how many per signal; the most shared ones with their accounts,
     and whether each key of its bursts is among them), signals per account, the
-    earliest evidence posts, and the campaign's observed and expected events.
+    evidence posts (those backing each listed key, then the earliest) with the
+    listed keys each has, and the campaign's observed and expected events.
 
     The events are on integers (account ids, post numbers, key ids); only what is
     shown comes back and is named (``names``): the ``MAX_KEYS`` most shared keys
     plus one per burst key (a burst can change a key's count), which is enough
-    for the top ``MAX_KEYS`` after the bursts are counted in, and the first
+    for the top ``MAX_KEYS`` after the bursts are counted in, the first posts of
+    ``PER_KEY_POSTS`` accounts for each of them, and the first
     ``MAX_EVIDENCE_POSTS`` posts.
     """
 
