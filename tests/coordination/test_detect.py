@@ -128,6 +128,21 @@ def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):
     assert {a["account_id"] for a in result.accounts} == {f"bot{i}" for i in range(500)}
 
 
+def test_a_popular_hashtag_at_the_start_of_the_stream_is_not_a_burst(tmp_path):
+    """Four people a minute use #SU7 for two hours; in the stream's fourth minute
+    nine do, which that rate explains (P ≈ 0.02). The hour around that minute is
+    mostly after it: counting the minutes before the stream began as empty halved
+    the rate and made it a nine-account campaign."""
+    start = datetime(2025, 4, 1, 8)
+    rows = [(f"fan{m}-{k}", start + timedelta(minutes=m, seconds=5 + 5 * k),
+             f"{OPENERS[(m + k) % len(OPENERS)]} {SUBJECTS[(m * 3 + k) % len(SUBJECTS)]} "
+             f"{COMPLAINTS[(m * 7 + k) % len(COMPLAINTS)]} #SU7")
+            for m in range(120) for k in range(9 if m == 3 else 4)]
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams(signals=("hashtag",)))
+    assert result.campaigns == [] and result.accounts == []
+
+
 def test_cli_detect_writes_every_output_and_evaluate_reads_them(simulated, tmp_path):
     wsdir, _, truth = simulated
     out = tmp_path / "out"

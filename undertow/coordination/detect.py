@@ -219,7 +219,16 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.T
             ["signal", "kid", "bin", "s", "n", "t0", "t1", "around", "p"]).append_column(
             "key", pa.array([], pa.string()))
     s = table["s"].to_numpy()
-    rate = np.maximum(table["around"].to_numpy(zero_copy_only=False).astype(float) / 118.0, 1.0)
+    # The hour around a cell, less the cell and its neighbours: 118 cells, fewer where
+    # the stream starts or ends (counting the cells before its first post as empty
+    # halves the rate, so ordinary use of a popular key looks like a burst).
+    span = eng.to_arrow(cells.agg(F.min("bin").alias("lo"), F.max("bin").alias("hi")))
+    first, last = int(span["lo"][0].as_py()), int(span["hi"][0].as_py())
+    b = table["bin"].to_numpy()
+    covered = (np.minimum(b + 60, last) - np.maximum(b - 60, first)) \
+        - (np.minimum(b + 1, last) - np.maximum(b - 1, first))
+    rate = np.maximum(table["around"].to_numpy(zero_copy_only=False).astype(float)
+                      / np.maximum(covered, 1), 1.0)
     p = np.minimum(poisson_sf(s, rate) * table.num_rows, 1.0)
     table = table.append_column("p", pa.array(p)).filter(pa.array(p <= params.burst_alpha))
     table = table.rename_columns(["signal", "kid", *table.column_names[2:]])
