@@ -64,8 +64,9 @@ def test_planted_burst_is_coordinated(tmp_path: Path) -> None:
 
 def test_a_busy_afternoon_is_weighed_against_afternoons(tmp_path: Path) -> None:
     """Five days with 4 posts an hour at night and 30 each afternoon hour, and a quiet
-    gap: after the first day no afternoon is a spike (each is weighed against the
-    same hours of the days before), while 120 posts in one afternoon hour are."""
+    gap: no afternoon is a spike (each is weighed against the same hours of the days
+    before, the first day's against the days after), while 120 posts in one
+    afternoon hour are."""
     rows = []
     for day in range(5):
         for hour in range(24):
@@ -77,9 +78,9 @@ def test_a_busy_afternoon_is_weighed_against_afternoons(tmp_path: Path) -> None:
                       f"Xiaomi battery ok {day}-{hour}-{k}") for k in range(n)]
     with _ws(tmp_path, rows) as ws:
         result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
-    later = [s["period"] for s in result["spikes"] if s["kind"] == "volume"
-             and s["aspect"] is None and s["period"] >= "2025-03-25"]
-    assert later == ["2025-03-27T15"]
+    volume = [s["period"] for s in result["spikes"] if s["kind"] == "volume"
+              and s["aspect"] is None]
+    assert volume == ["2025-03-27T15"]
 
 
 def test_organic_outrage_is_organic(sim_ws) -> None:  # noqa: F811

@@ -9,7 +9,8 @@ periods included; the first ``min_periods`` periods of a series are only baselin
     * Volume: expected count ``λ`` = the larger of the median of the baseline counts and,
       where there is one, the median count of the same period of the previous ``cycles``
       days (for hours) or weeks (for days), at least 1: an afternoon is weighed against
-      afternoons, not against the night before it. A period is a spike when
+      afternoons, not against the night before it. The first day (or week), which has
+      none before it, is weighed against the ones after it. A period is a spike when
       ``count ≥ ratio·λ``, ``count ≥ min_posts`` and the Poisson tail ``P(X ≥ count | λ)``
       is below ``alpha`` divided by the number of periods tested in the series (Bonferroni).
     * Sentiment: net sentiment of the period against the pooled net sentiment of the baseline;
@@ -89,9 +90,12 @@ def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, fl
     for i in _busy(counts, params):
         base = counts[max(0, i - params.window):i]
         lam = max(1.0, float(np.median(base)))
-        same = i - params.season * np.arange(1, params.cycles + 1)
-        if same[0] >= 0:
-            lam = max(lam, float(np.median(counts[same[same >= 0]])))
+        steps = params.season * np.arange(1, params.cycles + 1)
+        same = (i - steps)[i - steps >= 0]
+        if not len(same):  # the first cycle has none before it: the ones after it
+            same = (i + steps)[i + steps < len(counts)]
+        if len(same):
+            lam = max(lam, float(np.median(counts[same])))
         x = int(counts[i])
         if x < params.ratio * lam:
             continue
