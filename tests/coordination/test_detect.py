@@ -59,7 +59,8 @@ def test_every_campaign_carries_its_evidence(simulated):
         for key in c["keys"]:
             tie = {"signal": key["signal"], "key": key["key"]}
             backing = [p for p in c["posts"] if tie in p["ties"]]
-            assert key["posts"] == len(backing) and key["example"] == backing[0]["text"]
+            assert key["posts"] == len(backing)
+            assert key["example"] == next((p["text"] for p in backing if p["text"]), None)
             assert len({p["account_id"] for p in backing}) >= 2, (c["campaign_id"], key)
 
 
@@ -126,6 +127,23 @@ def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):
     assert flood["keys"][0]["signal"] == "text"
     assert result.counts["candidate_edges"] == 0  # 124,750 pairs never materialised
     assert {a["account_id"] for a in result.accounts} == {f"bot{i}" for i in range(500)}
+
+
+def test_a_key_whose_posts_have_no_text_has_no_example(tmp_path):
+    """CooRTweet's share tables have objects and no text: the evidence still shows
+    the shares of different accounts, and the key's example is null, not ''."""
+    f = tmp_path / "shares.csv"
+    lines = ["object_id,account_id,content_id,timestamp_share"]
+    lines += [f"video-1,acct{i},c{i},{1_700_000_040 + 4 * i}" for i in range(12)]
+    lines += [f"video-{i + 2},user{i},u{i},{1_700_000_000 + 600 * i}" for i in range(30)]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Workspace.open(tmp_path / "ws") as ws:
+        ingest(ws, [f], fmt="coortweet")
+        campaign, = detect(ws, DetectParams()).campaigns
+    assert campaign["size"] == 12
+    assert campaign["keys"] == [{"signal": "object", "key": "video-1", "accounts": 12,
+                                 "posts": 12, "example": None}]
+    assert len({p["account_id"] for p in campaign["posts"]}) == 12
 
 
 def test_a_popular_hashtag_at_the_start_of_the_stream_is_not_a_burst(tmp_path):

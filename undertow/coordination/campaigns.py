@@ -535,7 +535,7 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
     post_counts = Counter((t["signal"], t["key"]) for p in ordered for t in p["ties"])
     example: dict[tuple[str, str], str] = {}
     for p in ordered:
-        for t in p["ties"]:
+        for t in p["ties"] if p["text"] else ():
             example.setdefault((t["signal"], t["key"]), p["text"])
     return {
         "campaign_id": cid,
