@@ -63,16 +63,18 @@ def test_planted_burst_is_coordinated(tmp_path: Path) -> None:
 
 
 def test_a_busy_afternoon_is_weighed_against_afternoons(tmp_path: Path) -> None:
-    """Five days with 4 posts an hour at night and 30 each afternoon hour, and a quiet
-    gap: no afternoon is a spike (each is weighed against the same hours of the days
-    before, the first day's against the days after), while 120 posts in one
-    afternoon hour are."""
+    """Five days with 4 posts an hour at night and 30 each afternoon hour, from 14:00
+    on the first day (whose first hour the collection caught only the end of), and a
+    quiet gap: no afternoon is a spike (each is weighed against the same hours of
+    the days before, the first day's against the days after; a partial hour is no
+    yardstick), while 120 posts in one afternoon hour are."""
     rows = []
     for day in range(5):
         for hour in range(24):
-            if day == 2 and hour < 6:
-                continue  # an outage: hours with no posts still count as periods
-            n = 120 if (day, hour) == (3, 15) else 30 if 12 <= hour < 18 else 4
+            if day == 2 and hour < 6 or day == 0 and hour < 14:
+                continue  # before the stream; an outage, whose hours still count
+            n = 120 if (day, hour) == (3, 15) else 3 if (day, hour) == (0, 14) else \
+                30 if 12 <= hour < 18 else 4
             rows += [(f"u{(day * 24 + hour) * 7 + k}", T0 + timedelta(days=day, hours=hour,
                                                                        seconds=k * 3600 // n),
                       f"Xiaomi battery ok {day}-{hour}-{k}") for k in range(n)]

@@ -10,7 +10,8 @@ periods included; the first ``min_periods`` periods of a series are only baselin
       where there is one, the median count of the same period of the previous ``cycles``
       days (for hours) or weeks (for days), at least 1: an afternoon is weighed against
       afternoons, not against the night before it. The first day (or week), which has
-      none before it, is weighed against the ones after it. A period is a spike when
+      none before it, is weighed against the ones after it; the stream's first and last
+      periods, which it mostly covers only in part, are no yardstick. A period is a spike when
       ``count ≥ ratio·λ``, ``count ≥ min_posts`` and the Poisson tail ``P(X ≥ count | λ)``
       is below ``alpha`` divided by the number of periods tested in the series (Bonferroni).
     * Sentiment: net sentiment of the period against the pooled net sentiment of the baseline;
@@ -82,6 +83,12 @@ def _busy(counts: np.ndarray, params: SpikeParams) -> list[int]:
             + params.min_periods).tolist()
 
 
+def _whole(periods: np.ndarray, k: int) -> np.ndarray:
+    """The periods among ``periods`` inside the series of ``k`` and not its first or
+    last, which the stream mostly covers only in part."""
+    return periods[(periods > 0) & (periods < k - 1)]
+
+
 def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, float, float]]:
     """``(index, expected, p_value)`` of each period whose count is a volume spike
     (``counts`` has one entry per period, empty ones included)."""
@@ -91,9 +98,9 @@ def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, fl
         base = counts[max(0, i - params.window):i]
         lam = max(1.0, float(np.median(base)))
         steps = params.season * np.arange(1, params.cycles + 1)
-        same = (i - steps)[i - steps >= 0]
+        same = _whole(i - steps, len(counts))
         if not len(same):  # the first cycle has none before it: the ones after it
-            same = (i + steps)[i + steps < len(counts)]
+            same = _whole(i + steps, len(counts))
         if len(same):
             lam = max(lam, float(np.median(counts[same])))
         x = int(counts[i])
