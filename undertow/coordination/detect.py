@@ -50,12 +50,16 @@ from undertow.workspace import Workspace
 #: adds a few batches of posts, the significant edges and the campaigns' evidence
 #: (the process peaks at about 2.4 GiB at 1M posts and 3.4 GiB at 10M).
 DEFAULT_MEMORY_LIMIT = "2GB"
+#: Cells (windows) on each side of a cell whose use of its key gives the key's usual rate
+#: (an hour either way at the default 60 s window).
+BURST_REACH = 60
 
 #: Working tables of the relational steps (dropped when ``detect`` ends).
 _STAGES = ("_coord_cells", "_coord_bursts", "_coord_cold", "_coord_events", "_coord_edges",
            "_coord_edges_tested", "_coord_act", "_coord_lam_first", "_coord_members",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
-           "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts")
+           "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
+           "_coord_listed_keys", "_coord_shown")
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,7 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.T
     key named (``key``; its id is ``kid``)."""
     F, W = eng.F, eng.Window
     near = W.partitionBy("signal", "key").orderBy("bin")
-    around = F.sum("s").over(near.rangeBetween(-60, 60)) - F.sum("s").over(
+    around = F.sum("s").over(near.rangeBetween(-BURST_REACH, BURST_REACH)) - F.sum("s").over(
         near.rangeBetween(-1, 1))
     cand = cells.withColumn("around", around).filter(
         F.col("s") >= F.lit(params.burst_min_accounts))
@@ -219,13 +223,13 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.T
             ["signal", "kid", "bin", "s", "n", "t0", "t1", "around", "p"]).append_column(
             "key", pa.array([], pa.string()))
     s = table["s"].to_numpy()
-    # The hour around a cell, less the cell and its neighbours: 118 cells, fewer where
-    # the stream starts or ends (counting the cells before its first post as empty
-    # halves the rate, so ordinary use of a popular key looks like a burst).
+    # The cells around a cell, less it and its neighbours: 118, fewer where the stream
+    # starts or ends (counting the cells before its first post as empty halves the
+    # rate, so ordinary use of a popular key looks like a burst).
     span = eng.to_arrow(cells.agg(F.min("bin").alias("lo"), F.max("bin").alias("hi")))
     first, last = int(span["lo"][0].as_py()), int(span["hi"][0].as_py())
     b = table["bin"].to_numpy()
-    covered = (np.minimum(b + 60, last) - np.maximum(b - 60, first)) \
+    covered = (np.minimum(b + BURST_REACH, last) - np.maximum(b - BURST_REACH, first)) \
         - (np.minimum(b + 1, last) - np.maximum(b - 1, first))
     rate = np.maximum(table["around"].to_numpy(zero_copy_only=False).astype(float)
                       / np.maximum(covered, 1), 1.0)
