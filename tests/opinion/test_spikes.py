@@ -46,6 +46,9 @@ def test_flat_series_has_no_spikes(tmp_path: Path) -> None:
         result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
     assert result["spikes"] == []
     assert not result["detection"]["run"]
+    console = Console(file=io.StringIO(), width=80)
+    spikes_mod.print_spikes(result, console)  # one line, not an empty table
+    assert console.file.getvalue().splitlines()[-1] == "Spikes: none"  # type: ignore[attr-defined]
 
 
 def test_planted_burst_is_coordinated(tmp_path: Path) -> None:

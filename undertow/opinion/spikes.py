@@ -250,6 +250,9 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
     for name, count in result.get("mentions", {}).items():
         if not count:  # most often a missing or misspelt alias
             console.print(escape(f"warning: no post mentions {name}"), style="yellow")
+    if not result["spikes"]:
+        console.print("Spikes: none")
+        return
     # What locates and labels a spike is never wrapped or cut; the top text takes the
     # width left over (cut with an ellipsis), and is left out below 12 characters.
     heads = ("period", "kind", "brand", "aspect", "posts", "campaign", "label")
