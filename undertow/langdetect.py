@@ -10,6 +10,12 @@ core, against py3langid (restricted to 14 languages) at 97.7% / 99.2% and
 40k / 10k texts/s, and lingua's low-accuracy mode at 94.0% / 99.1% and
 10k / 3k texts/s.
 
+A text whose letters are all Latin is never given a language written in another
+script. fastText calls "Great phone" Thai and much shouting in capitals Persian,
+Russian or Japanese (61 of the 12,284 TweetEval test texts); those are asked again
+in lower case and take the first Latin-script language of the top five. English
+on TweetEval test went from 97.1% to 97.5%; GermEval stayed at 98.3%.
+
 Example:
     >>> detect_languages(["这个手机的续航真不错", "Der Akku hält nicht lange", "ok"])
     ['zh', 'de', None]
@@ -33,6 +39,16 @@ SAMPLE = 300
 #: Fewest non-space characters (after URLs, mentions and numbers go) worth a guess.
 MIN_CHARS = 3
 _LABEL = len("__label__")
+_NON_LATIN_CODES = (
+    "am ar arz as azb ba be bg bh bn bo bpy bxr ce ckb cv dv dty el fa gom gu he hi hy ja "
+    "ka kk km kn ko krc ky lo lrc mai mhr mk ml mn mr mrj my myv mzn ne new or os pa pnb ps "
+    "ru sa sah sd si sr ta te tg th tt tyv ug uk ur wuu xal xmf yi yue zh")
+#: lid.176 languages not written in the Latin alphabet.
+NON_LATIN = frozenset(_NON_LATIN_CODES.split())
+#: A letter outside the Latin alphabet (Basic Latin, Latin-1, Extended-A/B and Additional).
+_OTHER_LETTER = re.compile(r"(?![A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff])"
+                           r"[^\W\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=1)
@@ -76,8 +92,14 @@ def predict(todo: dict[str, list[int]], out: list[str | None]) -> None:
     # The batch call of fasttext-predict (its Python ``predict`` wrapper cannot
     # unpack the batch result in this build).
     labels = _model().f.multilinePredict(lines, 1, 0.0, "replace")
-    for where, label in zip(todo.values(), labels, strict=True):
-        code = label[0][_LABEL:] if label else None
+    codes = [label[0][_LABEL:] if label else None for label in labels]
+    wrong = [n for n, (text, code) in enumerate(zip(todo, codes, strict=True))
+             if code in NON_LATIN and _LETTER.search(text) and not _OTHER_LETTER.search(text)]
+    if wrong:
+        again = _model().f.multilinePredict([lines[n].lower() for n in wrong], 5, 0.0, "replace")
+        for n, ranked in zip(wrong, again, strict=True):
+            codes[n] = next((c for c in (x[_LABEL:] for x in ranked) if c not in NON_LATIN), None)
+    for where, code in zip(todo.values(), codes, strict=True):
         for i in where:
             out[i] = code
 
