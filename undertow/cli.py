@@ -423,7 +423,7 @@ def keywords_cmd(docs: tuple[str, ...], terms: tuple[str, ...], by: str, width: 
 
 
 @main.command("sentiment")
-@click.argument("file", required=False, default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("file", required=False, default="-", type=click.File("rb"))
 @click.option("--lang", default="auto", show_default=True, metavar="CODE",
               help="Language of lines that do not give one: auto (detect), zh, en, de.")
 @click.option("--tier", type=click.Choice(["fast", "accurate"]), default="fast",

@@ -54,6 +54,21 @@ def test_bad_json_line_fails_cleanly(default_zh: zh_model.ZhModel) -> None:
     assert "line 1" in result.output
 
 
+def test_a_line_that_is_not_utf8_is_named(tmp_path: Path,
+                                          default_zh: zh_model.ZhModel) -> None:
+    """A stray byte stops the stream with its line and byte, not a bare codec error;
+    a byte-order mark before the first line is not part of its text."""
+    posts = tmp_path / "posts.txt"
+    posts.write_bytes("\ufeffGreat phone\n电池续航太差了\nok \xff bad\n".encode("utf-8")
+                      .replace(b"\xc3\xbf", b"\xff"))
+    result = CliRunner().invoke(main, ["sentiment", str(posts), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "line 3: not valid UTF-8 (byte 4: 0xff)" in result.output
+    posts.write_bytes("\ufeffGreat phone\n".encode("utf-8"))
+    out = json.loads(CliRunner().invoke(main, ["sentiment", str(posts)]).output)
+    assert (out["lang"], out["label"]) == ("en", "positive")
+
+
 def test_null_text_is_a_blank_line(default_zh: zh_model.ZhModel) -> None:
     result = CliRunner().invoke(main, ["sentiment"],
                                 input='{"text": null}\n{"text": "Great phone", "lang": "en"}\n')

@@ -51,10 +51,30 @@ def parse_line(line: str, number: int) -> tuple[str, str | None]:
     return stripped, None
 
 
-def _batches(lines: Iterable[str], size: int) -> Iterator[list[tuple[str, str | None]]]:
+def decode_line(line: bytes, number: int) -> str:
+    """One input line as text: UTF-8 (a byte-order mark on the first line dropped), or an
+    error naming the line and the byte.
+
+    >>> decode_line("电池".encode(), 3)
+    '电池'
+    >>> decode_line(b"ok \\xff", 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: line 2: not valid UTF-8 (byte 4: 0xff)
+    """
+    try:
+        return line.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"line {number}: not valid UTF-8 (byte {exc.start + 1}: "
+                         f"0x{line[exc.start]:02x})") from None
+
+
+def _batches(lines: Iterable[str | bytes], size: int
+             ) -> Iterator[list[tuple[str, str | None]]]:
     batch: list[tuple[str, str | None]] = []
     for number, line in enumerate(lines, 1):
-        batch.append(parse_line(line, number))
+        text = decode_line(line, number) if isinstance(line, bytes) else line
+        batch.append(parse_line(text, number))
         if len(batch) >= size:
             yield batch
             batch = []
@@ -62,9 +82,10 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[tuple[str, str | 
         yield batch
 
 
-def run(source: IO[str], sink: IO[str], lang: str = "auto",
+def run(source: IO[str] | IO[bytes], sink: IO[str], lang: str = "auto",
         analyzer: SentimentAnalyzer | None = None, batch: int = BATCH) -> int:
-    """Analyse every line of ``source`` and write one JSON line each to ``sink``; the count.
+    """Analyse every line of ``source`` (text, or bytes read as UTF-8 line by line, so an
+    undecodable line is named) and write one JSON line each to ``sink``; the count.
 
     ``lang`` other than ``"auto"`` is used for lines that do not give their own.
     """
