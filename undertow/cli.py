@@ -500,7 +500,7 @@ def train_sentiment_cmd(labelled: str, lang: str, out: Path, text_column: str,
       undertow train-sentiment bahn-labelled.csv --lang de --out bahn-de.npz
       undertow train-sentiment bahn-labelled.csv --lang de --tier accurate --out bahn-e5.npz
     """
-    from undertow.opinion.adapted import read_labelled, train
+    from undertow.opinion.adapted import FOLDS, read_labelled, train
 
     texts, labels, bad = read_labelled(labelled, text_column, label_column)
     for item in bad[:20]:
@@ -526,8 +526,13 @@ def train_sentiment_cmd(labelled: str, lang: str, out: Path, text_column: str,
     click.echo(f"trained a {report.tier}-tier model on {report.n_texts:,} {lang} texts "
                f"({', '.join(f'{k} {v:,}' for k, v in report.classes.items())}); "
                f"{len(bad):,} quarantined")
-    click.echo(f"5-fold cross-validation: accuracy {fig(report.cv_accuracy)}, "
-               f"macro-F1 {fig(report.cv_macro_f1)}")
+    if report.cv_accuracy is None:
+        label, fewest = min(report.classes.items(), key=lambda kv: kv[1])
+        click.echo(f"5-fold cross-validation: not run, it needs {FOLDS} texts of each label "
+                   f"({label} has {fewest}); this model is not measured, label more posts")
+    else:
+        click.echo(f"5-fold cross-validation: accuracy {fig(report.cv_accuracy)}, "
+                   f"macro-F1 {fig(report.cv_macro_f1)}")
     click.echo(f"shipped scorer on the same texts: accuracy {fig(report.shipped_accuracy)}, "
                f"macro-F1 {fig(report.shipped_macro_f1)}; most common label: accuracy "
                f"{fig(report.majority_accuracy)}")

@@ -165,6 +165,17 @@ def test_cli_train_then_sentiment(tmp_path: Path) -> None:
     assert "pickle" not in result.output  # never advise loading an untrusted file unsafely
 
 
+def test_cli_says_why_a_small_model_is_not_measured(tmp_path: Path) -> None:
+    labelled = tmp_path / "few.csv"
+    labelled.write_text("text,label\nGreat phone,positive\nGood battery,positive\n"
+                        "Bad battery,negative\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["train-sentiment", str(labelled), "--lang", "en",
+                                       "--out", str(tmp_path / "few.npz")])
+    assert result.exit_code == 0, result.output
+    assert ("5-fold cross-validation: not run, it needs 5 texts of each label (negative has "
+            "1); this model is not measured, label more posts") in result.output
+
+
 def _bahn_workspace(tmp_path: Path) -> Workspace:
     texts, _ = domain(CITIES, 3)
     t0 = datetime(2025, 3, 24)
