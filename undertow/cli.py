@@ -277,7 +277,8 @@ def _signals(value: str) -> tuple[str, ...]:
     chosen = tuple(s.strip() for s in value.split(",") if s.strip())
     unknown = [s for s in chosen if s not in SIGNALS]
     if unknown or not chosen:
-        fail(f"--signals takes a comma-separated list of {', '.join(SIGNALS)}")
+        what = f"unknown signal {', '.join(map(repr, unknown))}; " if unknown else ""
+        fail(f"--signals: {what}it takes a comma-separated list of {', '.join(SIGNALS)}")
     return chosen
 
 

@@ -290,6 +290,14 @@ def test_cli_refuses_a_memory_limit_that_is_not_a_size(simulated):
     assert "memory limit 'lots' is not a size" in result.output
 
 
+def test_cli_names_an_unknown_signal(simulated):
+    wsdir, _, _ = simulated
+    result = CliRunner().invoke(main, ["detect", "-w", str(wsdir), "--signals", "text,urls"])
+    assert result.exit_code == 2
+    assert result.output.startswith("undertow: error: --signals: unknown signal 'urls'; it "
+                                    "takes a comma-separated list of text, near_text, link")
+
+
 def _ring(text: Callable[[int], str], rounds: int = 8) -> list[tuple[str, datetime, str]]:
     """Ten accounts posting ``text(r)`` seconds apart in ``rounds`` rounds three hours
     apart, among 200 ordinary posts."""
