@@ -146,6 +146,25 @@ def test_a_key_whose_posts_have_no_text_has_no_example(tmp_path):
     assert len({p["account_id"] for p in campaign["posts"]}) == 12
 
 
+def test_a_flood_cut_by_a_minute_boundary_is_found_whole(tmp_path):
+    """Fourteen accounts share one video within 26 seconds, seven on each side of a
+    minute boundary: neither minute has the eight accounts a burst needs, the half
+    minute offset grid has all fourteen."""
+    f = tmp_path / "shares.csv"
+    lines = ["object_id,account_id,content_id,timestamp_share"]
+    lines += [f"video-1,acct{i},c{i},{1_700_000_026 + 2 * i}" for i in range(14)]
+    lines += [f"video-{i + 2},user{i},u{i},{1_700_000_000 + 600 * i}" for i in range(30)]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (1_700_000_026 + 2 * 7) % 60 == 0  # acct7 opens the second minute
+    with Workspace.open(tmp_path / "ws") as ws:
+        ingest(ws, [f], fmt="coortweet")
+        result = detect(ws, DetectParams())
+    campaign, = result.campaigns
+    assert campaign["kind"] == "burst" and campaign["size"] == 14
+    assert {a["account_id"] for a in result.accounts} == {f"acct{i}" for i in range(14)}
+    assert len(campaign["posts"]) == 14  # each post once
+
+
 def test_a_popular_hashtag_at_the_start_of_the_stream_is_not_a_burst(tmp_path):
     """Four people a minute use #SU7 for two hours; in the stream's fourth minute
     nine do, which that rate explains (P ≈ 0.02). The hour around that minute is

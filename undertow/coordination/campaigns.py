@@ -49,10 +49,13 @@ class BurstPost(NamedTuple):
 
 
 def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
-    """Bursts of one key in adjacent cells become one burst, with its accounts and posts.
+    """Bursts of one key in overlapping or adjacent cells become one burst, with its
+    accounts and posts.
 
-    ``bursts`` has ``signal, kid`` (the key's id), ``key`` (its name), ``bin`` and ``p``;
-    ``members`` has ``signal, kid, bin, account, post_id, ts``, one row per post.
+    ``bursts`` has ``signal, kid`` (the key's id), ``key`` (its name), ``bin`` (where the
+    cell starts, in half windows: cells of the window grid and of the grid offset by half
+    a window, each two halves long) and ``p``; ``members`` has ``signal, kid, bin,
+    account, post_id, ts``, one row per post of each cell.
     """
     if bursts.num_rows == 0:
         return []
@@ -67,14 +70,16 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     for r in rows:
         last = merged[-1] if merged else None
         if last and (last["signal"], last["kid"]) == (r["signal"], r["kid"]) and \
-                r["bin"] - last["bins"][-1] <= 1:
+                r["bin"] - last["bins"][-1] <= 2:
             last["bins"].append(r["bin"])
             last["p"] = min(last["p"], r["p"])
         else:
             merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
                            "bins": [r["bin"]], "p": r["p"]})
     for b in merged:
-        found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
+        # The two grids' cells overlap: a post in both is one post.
+        found = list({m.post_id: m for cell in b["bins"]
+                      for m in by_cell[(b["signal"], b["kid"], cell)]}.values())
         b["posts"] = found
         b["accounts"] = sorted({m.account for m in found})
     return merged

@@ -31,10 +31,11 @@ from typing import Any
 from undertow.engines import Engine
 
 
-def with_bins(eng: Engine, keyed: Any, window: float) -> Any:
-    """``keyed`` with ``bin = floor(ts / window)``."""
+def with_bins(eng: Engine, keyed: Any, window: float, offset: float = 0.0) -> Any:
+    """``keyed`` with ``bin = floor((ts + offset) / window)``."""
     F = eng.F
-    return keyed.withColumn("bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long"))
+    ts = F.col("ts") + F.lit(float(offset)) if offset else F.col("ts")
+    return keyed.withColumn("bin", F.floor(ts / F.lit(float(window))).cast("long"))
 
 
 def window_pairs(eng: Engine, keyed: Any, window: float, inclusive: bool = True) -> Any:

@@ -55,8 +55,9 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 BURST_REACH = 60
 
 #: Working tables of the relational steps (dropped when ``detect`` ends).
-_STAGES = ("_coord_cells", "_coord_bursts", "_coord_cold", "_coord_events", "_coord_edges",
-           "_coord_edges_tested", "_coord_act", "_coord_lam_first", "_coord_members",
+_STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
+           "_coord_events", "_coord_edges", "_coord_edges_tested", "_coord_act",
+           "_coord_lam_first", "_coord_members",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
            "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
            "_coord_listed_keys", "_coord_shown")
@@ -131,9 +132,9 @@ def load_posts(eng: Engine) -> pa.Table:
     return eng.to_arrow(eng.table("posts", list(POSTS_FOR_KEYS.names))).cast(POSTS_FOR_KEYS)
 
 
-def _cells(eng: Engine, keyed: Any, window: float) -> Any:
+def _cells(eng: Engine, keyed: Any, window: float, offset: float = 0.0) -> Any:
     F = eng.F
-    return with_bins(eng, keyed, window).groupBy("signal", "key", "bin").agg(
+    return with_bins(eng, keyed, window, offset).groupBy("signal", "key", "bin").agg(
         F.countDistinct("account").alias("s"), F.count(F.lit(1)).alias("n"),
         F.min("ts").alias("t0"), F.max("ts").alias("t1"))
 
@@ -208,9 +209,9 @@ def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) ->
             .drop("lam_h", "lam_all"))
 
 
-def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.Table:
-    """Cells where a key is used by far more accounts at once than around it, the
-    key named (``key``; its id is ``kid``)."""
+def _burst_cells(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
+    """One grid's cells with enough accounts to be a burst, with the key's usual
+    rate around them (``rate``: accounts per cell)."""
     F, W = eng.F, eng.Window
     near = W.partitionBy("signal", "key").orderBy("bin")
     around = F.sum("s").over(near.rangeBetween(-BURST_REACH, BURST_REACH)) - F.sum("s").over(
@@ -219,10 +220,7 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.T
         F.col("s") >= F.lit(params.burst_min_accounts))
     table = eng.to_arrow(cand.select("signal", "key", "bin", "s", "n", "t0", "t1", "around"))
     if table.num_rows == 0:
-        return table.append_column("p", pa.array([], pa.float64())).rename_columns(
-            ["signal", "kid", "bin", "s", "n", "t0", "t1", "around", "p"]).append_column(
-            "key", pa.array([], pa.string()))
-    s = table["s"].to_numpy()
+        return table.append_column("rate", pa.array([], pa.float64()))
     # The cells around a cell, less it and its neighbours: 118, fewer where the stream
     # starts or ends (counting the cells before its first post as empty halves the
     # rate, so ordinary use of a popular key looks like a burst).
@@ -233,8 +231,27 @@ def _bursts(eng: Engine, cells: Any, params: DetectParams, names: Names) -> pa.T
         - (np.minimum(b + 1, last) - np.maximum(b - 1, first))
     rate = np.maximum(table["around"].to_numpy(zero_copy_only=False).astype(float)
                       / np.maximum(covered, 1), 1.0)
-    p = np.minimum(poisson_sf(s, rate) * table.num_rows, 1.0)
-    table = table.append_column("p", pa.array(p)).filter(pa.array(p <= params.burst_alpha))
+    return table.append_column("rate", pa.array(rate))
+
+
+def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -> pa.Table:
+    """Cells where a key is used by far more accounts at once than around it, the
+    key named (``key``; its id is ``kid``).
+
+    ``grids`` are the cells of the window grid and of the grid offset by half a
+    window, so a flood that a cell boundary cuts in two is whole in a cell of the
+    other. ``bin`` is in half windows (``2·bin`` of the first grid, ``2·bin − 1`` of
+    the second), the p-values corrected over the cells of both."""
+    parts = []
+    for offset, cells in enumerate(grids):
+        part = _burst_cells(eng, cells, params)
+        halves = pc.subtract(pc.multiply(part["bin"], 2), offset)
+        parts.append(part.set_column(part.schema.get_field_index("bin"), "bin", halves))
+    table = pa.concat_tables(parts)
+    p = np.minimum(poisson_sf(table["s"].to_numpy(), table["rate"].to_numpy()) * table.num_rows,
+                   1.0) if table.num_rows else np.array([], dtype=float)
+    table = table.drop_columns(["rate"]).append_column("p", pa.array(p, pa.float64())).filter(
+        pa.array(p <= params.burst_alpha, pa.bool_()))
     table = table.rename_columns(["signal", "kid", *table.column_names[2:]])
     found = names.keys(table["signal"].to_pylist(), table["kid"].to_pylist())
     return table.append_column("key", pa.array(
@@ -250,10 +267,22 @@ def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
         return pa.table({"signal": pa.array([], pa.string()), "kid": pa.array([], pa.int64()),
                          "bin": pa.array([], pa.int64()), "account": pa.array([], pa.string()),
                          "post_id": pa.array([], pa.string()), "ts": pa.array([], pa.float64())})
-    staged = eng.stage("_coord_bursts", bursts.select(["signal", "kid", "bin"]).rename_columns(
-        ["signal", "key", "bin"]))
-    rows = with_bins(eng, keyed, window).join(staged, on=["signal", "key", "bin"])
-    members = eng.to_arrow(rows.select("signal", "key", "bin", "post_id", "ts"))
+    # Each grid's cells (even halves: the window grid; odd: the offset one) by their own bins.
+    half = bursts["bin"].to_numpy()
+    staged = eng.stage("_coord_bursts", pa.table({
+        "signal": bursts["signal"], "key": bursts["kid"],
+        "grid": pa.array(half % 2, pa.int64()), "bin": pa.array((half + half % 2) // 2,
+                                                               pa.int64())}))
+    F = eng.F
+    rows = [with_bins(eng, keyed, window, offset=grid * window / 2).join(
+        staged.filter(F.col("grid") == F.lit(grid)).drop("grid"), on=["signal", "key", "bin"])
+        .select("signal", "key", (F.col("bin") * F.lit(2) - F.lit(grid)).alias("bin"),
+                "post_id", "ts") for grid in (0, 1)]
+    # A post in cells of both grids is kept once, under the first: overlapping cells
+    # always end in the same merged burst, so its posts are the same.
+    members = eng.to_arrow(rows[0].unionByName(rows[1]).groupBy("signal", "key", "post_id", "ts")
+                           .agg(F.min("bin").alias("bin"))
+                           .select("signal", "key", "bin", "post_id", "ts"))
     post_name = names.posts(members["post_id"].to_numpy())
     named = [post_name[pid] for pid in members["post_id"].to_pylist()]
     members = pa.table({
@@ -361,14 +390,17 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     clock.lap("pairs")
     kept, tested = _significant_edges(eng, events, keyed, cells, params, names)
     clock.lap("significance")
-    bursts = _bursts(eng, cells, params, names)
+    half = eng.persist(_cells(eng, keyed, params.window, offset=params.window / 2),
+                       "_coord_cells_half")
+    bursts = _bursts(eng, [cells, half], params, names)
     members = _burst_members(eng, keyed, bursts, params.window, names)
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
                      "bursts": bursts.num_rows}
     # Campaigns read only the events: the rest goes before their evidence is built.
-    eng.release("_coord_keyed", "_coord_cells", "_coord_edges", "_coord_edges_tested",
+    eng.release("_coord_keyed", "_coord_cells", "_coord_cells_half", "_coord_edges",
+                "_coord_edges_tested",
                 "_coord_act", "_coord_lam_first", "_coord_bursts")
     build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params,
                    spent=("_coord_events", "_coord_key_names", "_coord_post_names",
