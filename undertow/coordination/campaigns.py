@@ -55,7 +55,8 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     ``bursts`` has ``signal, kid`` (the key's id), ``key`` (its name), ``bin`` (where the
     cell starts, in half windows: cells of the window grid and of the grid offset by half
     a window, each two halves long) and ``p``; ``members`` has ``signal, kid, bin,
-    account, post_id, ts``, one row per post of each cell.
+    account, post_id, ts``, one row per post, under the first burst cell that holds it
+    (overlapping cells always end in the same burst).
     """
     if bursts.num_rows == 0:
         return []
@@ -77,9 +78,7 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
             merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
                            "bins": [r["bin"]], "p": r["p"]})
     for b in merged:
-        # The two grids' cells overlap: a post in both is one post.
-        found = list({m.post_id: m for cell in b["bins"]
-                      for m in by_cell[(b["signal"], b["kid"], cell)]}.values())
+        found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
         b["posts"] = found
         b["accounts"] = sorted({m.account for m in found})
     return merged
