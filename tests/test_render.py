@@ -7,7 +7,7 @@ from datetime import datetime
 
 from rich.console import Console
 
-from undertow.render import print_summary
+from undertow.render import print_campaigns, print_summary
 
 
 def _printed(result: dict) -> str:
@@ -26,3 +26,11 @@ def test_summary_sections_without_rows_are_one_line() -> None:
     assert "Top hashtags: none" in text.splitlines()
     assert "bad [red]time[/red]" in text  # a reason quotes the record: shown as written
     assert "Quarantined records" in text and "Quarantined records: none" not in text
+
+
+def test_a_run_without_campaigns_says_so_in_a_line() -> None:
+    console = Console(file=io.StringIO(), width=80)
+    print_campaigns([], {"accounts": 0, "edges": 0, "out": "ws/detect"}, console)
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert lines[0] == "Campaigns for review: none"
+    assert "0 accounts in campaigns, 0 edges; files in ws/detect" in lines

@@ -37,6 +37,19 @@ def print_campaigns(campaigns: list[dict[str, Any]], summary: dict[str, Any],
                     console: Console | None = None, top: int = 20) -> None:
     """Print a detection run: one line per campaign, then where the files are."""
     console = console or Console()
+    if campaigns:
+        console.print(_campaign_table(campaigns, top))
+    else:
+        console.print("Campaigns for review: none")
+    if len(campaigns) > top:
+        console.print(f"… and {len(campaigns) - top} more")
+    console.print(f"{summary.get('accounts', 0):,} accounts in campaigns, "
+                  f"{summary.get('edges', 0):,} edges; files in {escape(str(summary['out']))}")
+    console.print("Coordination is a signal for human review, shown with its evidence; "
+                  "it is not a verdict on any person.")
+
+
+def _campaign_table(campaigns: list[dict[str, Any]], top: int) -> Table:
     table = Table(title=f"{len(campaigns)} campaign(s) for review", title_justify="left")
     for col in ("campaign", "kind", "accounts", "signals", "synchrony", "text sim.",
                 "p (chance)"):
@@ -50,13 +63,7 @@ def print_campaigns(campaigns: list[dict[str, Any]], summary: dict[str, Any],
                       escape(signals), _fmt(scores.get("synchrony")),
                       _fmt(scores.get("text_similarity")),
                       "–" if p is None else f"{p:.1e}")
-    console.print(table)
-    if len(campaigns) > top:
-        console.print(f"… and {len(campaigns) - top} more")
-    console.print(f"{summary.get('accounts', 0):,} accounts in campaigns, "
-                  f"{summary.get('edges', 0):,} edges; files in {escape(str(summary['out']))}")
-    console.print("Coordination is a signal for human review, shown with its evidence; "
-                  "it is not a verdict on any person.")
+    return table
 
 
 def _fmt(value: Any) -> str:
