@@ -43,6 +43,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # o
 import argparse  # noqa: E402
 import csv  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -101,6 +102,17 @@ MAPPING: dict[str, str] = {
                      "warrenty", "extended warranty", "repair", "technical support",
                      "customer support"], "service"),
     **dict.fromkeys(["shipping", "delivery"], "delivery"),
+    # en products (Hu & Liu): phones, cameras, music players, routers
+    **dict.fromkeys(["battery charge", "batteries"], "battery"),
+    **dict.fromkeys(["lcd", "lcd screen", "color screen"], "screen"),
+    **dict.fromkeys(["picture", "pictures", "picture quality", "photo", "photos",
+                     "photo quality", "image", "image quality", "zoom", "optical zoom", "lens",
+                     "flash", "video", "movie mode"], "camera"),
+    **dict.fromkeys(["slow", "fast", "speed of operation", "response time"], "performance"),
+    **dict.fromkeys(["feel", "heavy", "compact", "construction", "appearance", "body"],
+                    "design"),
+    **dict.fromkeys(["interface", "user interface", "firmware", "menu", "menus",
+                     "software package"], "software"),
 }
 
 
@@ -223,10 +235,21 @@ def bench_de_adapted(data: Path, tier: str) -> dict:
     return result
 
 
-def bench_aspects(data: Path) -> dict:
+def liu_terms(cell: str) -> list[str]:
+    """Aspect terms of one Hu & Liu annotation (``"battery life:-1[u];size:+2"``), lower case.
+
+    >>> liu_terms("battery life:-1[u];size:+2")
+    ['battery life', 'size']
+    """
+    return [re.sub(r"\[[a-z]+\]", "", part).rsplit(":", 1)[0].strip().lower()
+            for part in cell.split(";") if part.strip()]
+
+
+def aspect_gold(data: Path) -> dict[str, tuple[str, dict[str, set[str]]]]:
+    """Domain -> (language, sentence -> mapped gold aspects): the test splits of the ABSA
+    sets, and every sentence of the Hu & Liu product reviews (most have no aspect)."""
+    out: dict[str, tuple[str, dict[str, set[str]]]] = {}
     rows = read_csv(data / "absa_zh_phone_car_en_laptop" / "absa_apc.csv")
-    matcher = AspectMatcher()
-    out: dict[str, dict] = {}
     for domain in ("phone", "car", "laptop14"):
         gold: dict[str, set[str]] = defaultdict(set)
         lang = ""
@@ -235,6 +258,18 @@ def bench_aspects(data: Path) -> dict:
                 lang = r["lang"]
                 aspect = MAPPING.get(r["aspect"].strip().lower())
                 gold[r["sentence"]] |= {aspect} if aspect else set()
+        out[domain] = (lang, gold)
+    liu: dict[str, set[str]] = defaultdict(set)
+    for r in read_csv(data / "en_product_reviews_absa_liu" / "liu_product_reviews_sentences.csv"):
+        liu[r["sentence"]] |= {MAPPING[t] for t in liu_terms(r["aspects"]) if t in MAPPING}
+    out["products_liu"] = ("en", liu)
+    return out
+
+
+def bench_aspects(data: Path) -> dict:
+    matcher = AspectMatcher()
+    out: dict[str, dict] = {}
+    for domain, (lang, gold) in aspect_gold(data).items():
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for sentence, want in gold.items():
             got = set(matcher.find(sentence, lang))

@@ -49,6 +49,51 @@ def test_finds_aspects(text: str, lang: str, want: list[str]) -> None:
     assert find_aspects(text, lang) == sorted(want, key=ALL.index)
 
 
+@pytest.mark.parametrize("text", [
+    "Hey, Apple fans! Get a peek at the pop-up store",
+    "Big fan of the new keynote, not a fan of the queue",
+    "I was looking for a new phone and will look at the reviews first",
+    "Questions about what's inside the iPad 2? Fire them my way. Arcade Fire tonight",
+    "I accidentally deleted it",
+    "Mobile is the hot topic this year, get it while it's hot",
+    "It's not a big deal, and a great deal of people agree",
+    "Sold as a package deal with the case",
+])
+def test_everyday_idioms_are_no_aspect(text: str) -> None:
+    assert find_aspects(text, "en") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("The fan is loud and it gets hot when gaming", ["heat"]),
+    ("It does tend to run quite hot", ["heat"]),
+    ("The fans are not audible", ["heat"]),
+    ("Finest looking player I've seen", ["design"]),
+    ("The battery caught fire in the garage", ["battery", "safety"]),
+    ("Two accidents in a week with this car", ["safety"]),
+    ("Got a good deal on it", ["price"]),
+    ("The package arrived crushed", ["delivery"]),
+])
+def test_ambiguous_words_count_in_their_product_sense(text: str, want: list[str]) -> None:
+    assert find_aspects(text, "en") == want
+
+
+def test_an_exception_leaves_other_mentions_of_the_aspect() -> None:
+    assert find_aspects("Looking for a case, because the looks matter", "en") == ["design"]
+    assert find_aspects("Apple fans queue for hours; the fan noise is awful", "en") == ["heat"]
+
+
+def test_user_exceptions_and_their_limits(tmp_path: Path) -> None:
+    path = tmp_path / "noise.yaml"
+    path.write_text("noise:\n  en: [noise, -noise cancelling]\n", encoding="utf-8")
+    m = AspectMatcher(load_taxonomy(path, replace=True))
+    assert m.find("Great noise cancelling", "en") == []
+    assert m.find("Great noise cancelling, but the hiss noise is awful", "en") == ["noise"]
+    bad = tmp_path / "zh.yaml"
+    bad.write_text("heat:\n  zh: [热, -热门]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not zh"):
+        load_taxonomy(bad)
+
+
 def test_matching_rules() -> None:
     # zh: a one-character keyword must be a whole word; longer ones need a word edge.
     assert "performance" not in find_aspects("卡片很好看", "zh")

@@ -15,6 +15,10 @@ Matching rules (text and keywords are compared after NFKC and case folding)
       words of a keyword are separated by any white space ("battery  life").
     * A trailing ``*`` lets a keyword take any ending ("overheat*" counts in "overheating"); a
       trailing ``$`` allows no ending at all ("App$" does not count in "Apps" or "Apple").
+    * A keyword written ``-phrase`` is an exception (not for ``zh``): where every word of an
+      aspect's keyword lies inside the phrase, that keyword does not count for the aspect
+      ("-looking for": "good looking" is design, "looking for a phone" is not). Other keywords
+      of the aspect, elsewhere in the text, still count.
     * A text whose language is unknown (``None``) or not in the taxonomy is matched with every
       language's keywords.
 
@@ -25,6 +29,8 @@ Example:
     ['battery', 'screen', 'performance']
     >>> find_aspects("Battery life is great but the screens scratch easily", "en")
     ['battery', 'screen']
+    >>> find_aspects("Looking for a phone: the price matters", "en")
+    ['price']
     >>> find_aspects("Die Akkulaufzeit ist top, der Preis leider nicht", "de")
     ['battery', 'price']
     >>> find_aspects_batch(["屏幕很亮", "Lieferung kam zu spät", "no aspect here"],
@@ -36,7 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -45,6 +51,11 @@ from typing import Any
 Taxonomy = dict[str, dict[str, list[str]]]
 """aspect name -> language code -> keywords."""
 
+#: Marks an exception: a phrase in which the aspect's keywords do not count.
+EXCEPT = "-"
+_NONE: frozenset[int] = frozenset()
+#: Distinct words whose single-word keywords a matcher remembers.
+_SEEN_WORDS = 200_000
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 
@@ -58,27 +69,61 @@ class _WordIndex:
         self.prefix: dict[tuple[str, ...], set[int]] = {}
         self.prefix_lengths: set[int] = set()
         self.longest = 0
+        self.heads: set[str] = set()  #: first words of keywords of two words or more
+        self._seen: dict[str, set[int]] = {}
 
-    def match(self, words: list[str], hits: set[int]) -> None:
+    def _lookup(self, head: tuple[str, ...], last: str) -> set[int]:
+        """Aspects of the keywords that are exactly ``head + (last,)``, its plural or a
+        prefix of it."""
+        key = (*head, last)
+        found: set[int] = set()
+        for table in (self.exact, self.plural):
+            if key in table:
+                found |= table[key]
+        if last.endswith("s"):
+            for cut in (last[:-1], last[:-2] if last.endswith("es") else ""):
+                found |= self.plural.get((*head, cut), _NONE)
+        for length in self.prefix_lengths:
+            if length <= len(last):
+                found |= self.prefix.get((*head, last[:length]), _NONE)
+        return found
+
+    def _single(self, word: str) -> set[int]:
+        """:meth:`_lookup` of one word, remembered (words repeat from post to post)."""
+        found = self._seen.get(word)
+        if found is None:
+            found = self._lookup((), word)
+            if len(self._seen) < _SEEN_WORDS:
+                self._seen[word] = found
+        return found
+
+    def spans(self, words: list[str]) -> Iterator[tuple[int, int, set[int]]]:
+        """``(start, length, aspects)`` of every keyword found in ``words``."""
         n = len(words)
         for i in range(n):
-            for k in range(1, min(self.longest, n - i) + 1):
-                head = tuple(words[i:i + k - 1])
-                last = words[i + k - 1]
-                key = (*head, last)
-                for table in (self.exact, self.plural):
-                    if key in table:
-                        hits |= table[key]
-                if last.endswith("s"):
-                    for cut in (last[:-1], last[:-2] if last.endswith("es") else ""):
-                        found = self.plural.get((*head, cut))
-                        if found:
-                            hits |= found
-                for length in self.prefix_lengths:
-                    if length <= len(last):
-                        found = self.prefix.get((*head, last[:length]))
-                        if found:
-                            hits |= found
+            found = self._single(words[i])
+            if found:
+                yield i, 1, found
+            if words[i] not in self.heads:  # the first word of a longer keyword is exact
+                continue
+            for k in range(2, min(self.longest, n - i) + 1):
+                found = self._lookup(tuple(words[i:i + k - 1]), words[i + k - 1])
+                if found:
+                    yield i, k, found
+
+    def match(self, words: list[str], hits: set[int], unless: _WordIndex | None = None) -> None:
+        """Add to ``hits`` the aspects whose keywords are in ``words``, except where every
+        word of the keyword lies inside one of the aspect's exceptions (``unless``)."""
+        blocked: dict[int, set[int]] = {}
+        if unless is not None and unless.longest:
+            for i, k, found in unless.spans(words):
+                for j in range(i, i + k):
+                    blocked.setdefault(j, set()).update(found)
+        for i, k, found in self.spans(words):
+            if blocked:
+                found = {a for a in found
+                         if any(a not in blocked.get(j, ()) for j in range(i, i + k))}
+            hits |= found
 
 
 def _norm(text: str) -> str:
@@ -109,7 +154,12 @@ def _check(data: Any, source: str) -> Taxonomy:
                 words = [words]
             if not isinstance(words, Sequence):
                 raise ValueError(f"{source}: {aspect}.{lang} must be a list of keywords")
-            out[str(aspect)][str(lang).lower()] = [str(w) for w in words if str(w).strip()]
+            code = str(lang).lower()
+            kept = [str(w) for w in words if str(w).strip()]
+            if code == "zh" and any(w.strip().startswith(EXCEPT) for w in kept):
+                raise ValueError(f"{source}: {aspect}.zh: exceptions ('{EXCEPT}…') are for "
+                                 "languages matched on words, not zh")
+            out[str(aspect)][code] = kept
     return out
 
 
@@ -181,7 +231,7 @@ class AspectMatcher:
         self.aspects = list(self.taxonomy)
         self.languages = sorted({lang for by in self.taxonomy.values() for lang in by})
         self._zh: dict[str, set[int]] = {}
-        self._words: dict[str, _WordIndex] = {}
+        self._words: dict[str, tuple[_WordIndex, _WordIndex]] = {}
         for i, by_lang in enumerate(self.taxonomy.values()):
             for word in by_lang.get("zh", []):
                 self._zh.setdefault(_norm(word).rstrip("$*"), set()).add(i)
@@ -189,25 +239,31 @@ class AspectMatcher:
             if lang != "zh":
                 self._words[lang] = self._compile(lang)
 
-    def _compile(self, lang: str) -> _WordIndex:
-        index = _WordIndex()
+    def _compile(self, lang: str) -> tuple[_WordIndex, _WordIndex]:
+        """The keywords of ``lang`` and, apart, its exceptions (keywords written ``-…``)."""
+        index, unless = _WordIndex(), _WordIndex()
         for i, by_lang in enumerate(self.taxonomy.values()):
             for word in by_lang.get(lang, []):
                 w = _norm(word).strip()
+                into = index
+                if w.startswith(EXCEPT):
+                    into, w = unless, w[len(EXCEPT):].strip()
                 mode = w[-1] if w and w[-1] in "*$" else ""
                 parts = tuple(_WORD.findall(w.rstrip("*$")))
                 if not parts:
                     continue
                 if mode == "*" or (not mode and lang == "de"):
-                    table = index.prefix
-                    index.prefix_lengths.add(len(parts[-1]))
+                    table = into.prefix
+                    into.prefix_lengths.add(len(parts[-1]))
                 elif mode == "$":
-                    table = index.exact
+                    table = into.exact
                 else:
-                    table = index.plural
+                    table = into.plural
                 table.setdefault(parts, set()).add(i)
-                index.longest = max(index.longest, len(parts))
-        return index
+                into.longest = max(into.longest, len(parts))
+                if len(parts) > 1:
+                    into.heads.add(parts[0])
+        return index, unless
 
     def _find_zh(self, text: str, hits: set[int]) -> None:
         found = [w for w in self._zh if w in text]
@@ -233,9 +289,10 @@ class AspectMatcher:
                 pos = text.find(word, pos + 1)
 
     def _find_words(self, lang: str, words: list[str], hits: set[int]) -> None:
-        index = self._words.get(lang)
-        if index is not None:
-            index.match(words, hits)
+        compiled = self._words.get(lang)
+        if compiled is not None:
+            index, unless = compiled
+            index.match(words, hits, unless)
 
     def find(self, text: str, lang: str | None = None) -> list[str]:
         """The aspects ``text`` mentions, in taxonomy order."""
