@@ -93,6 +93,19 @@ def test_scoring_is_kept_and_incremental(hand_ws: Workspace) -> None:
     hand_ws.close()
 
 
+def test_posts_scored_by_an_older_undertow_are_scored_again(hand_ws: Workspace) -> None:
+    assert scored.score_posts(hand_ws, KeywordAnalyzer()) == 630
+    # Thresholds, taxonomy or models changed since: labels and aspects would be stale.
+    hand_ws.con.execute("UPDATE post_sentiment_scorer SET revision = 'older'")
+    assert scored.score_posts(hand_ws, KeywordAnalyzer()) == 630
+    # A workspace from before the revision was kept.
+    hand_ws.con.execute("ALTER TABLE post_sentiment_scorer DROP COLUMN revision")
+    assert scored.score_posts(hand_ws, KeywordAnalyzer()) == 630
+    assert scored.score_posts(hand_ws, KeywordAnalyzer()) == 0
+    assert hand_ws.con.execute("SELECT count(*) FROM post_sentiment").fetchall()[0][0] == 630
+    hand_ws.close()
+
+
 def test_share_of_voice_sums_to_one(hand_ws: Workspace) -> None:
     result = compare(hand_ws, XIAOMI, APPLE, by="day", analyzer=KeywordAnalyzer())
     hand_ws.close()

@@ -7,7 +7,9 @@ in one transaction; running it again after ingesting more posts scores just the 
 The table ``post_sentiment_scorer`` names the scorer that filled it (``fast``, ``accurate``,
 or ``fast`` with the fingerprints of adapted models, see :mod:`undertow.opinion.adapted`);
 scoring with another one replaces every row in that same transaction, so the table never
-mixes two scorers.
+mixes two scorers. It also keeps the revision of the shipped rules
+(:func:`undertow.opinion.sentiment.shipped_revision`): after an upgrade that changes
+thresholds, taxonomy or models, every post is scored again, not just the new ones.
 
 Example:
     >>> from undertow.workspace import Workspace
@@ -25,7 +27,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from undertow.opinion.sentiment import Sentiment
+from undertow.opinion.sentiment import Sentiment, shipped_revision
 from undertow.workspace import Workspace
 
 TABLE = "post_sentiment"
@@ -54,13 +56,22 @@ def ensure_table(ws: Workspace) -> None:
     """Create ``post_sentiment`` (and the table naming its scorer) if the workspace has none."""
     ws.con.execute(_CREATE)
     ws.con.execute(f"CREATE TABLE IF NOT EXISTS {SCORER_TABLE} (scorer VARCHAR)")
+    # Workspaces from before the revision was kept: NULL, so their posts are scored again.
+    ws.con.execute(f"ALTER TABLE {SCORER_TABLE} ADD COLUMN IF NOT EXISTS revision VARCHAR")
 
 
 def stored_scorer(ws: Workspace) -> str:
     """The scorer whose rows ``post_sentiment`` holds."""
+    return _stored(ws)[0]
+
+
+def _stored(ws: Workspace) -> tuple[str, str | None]:
+    """``(scorer, revision)`` of the rows ``post_sentiment`` holds."""
     ensure_table(ws)
-    rows = ws.con.execute(f"SELECT scorer FROM {SCORER_TABLE}").fetchall()
-    return str(rows[0][0]) if rows else DEFAULT_SCORER
+    rows = ws.con.execute(f"SELECT scorer, revision FROM {SCORER_TABLE}").fetchall()
+    if not rows:
+        return DEFAULT_SCORER, None
+    return str(rows[0][0]), None if rows[0][1] is None else str(rows[0][1])
 
 
 def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
@@ -86,7 +97,7 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
 
         analyzer = SentimentAnalyzer()
     scorer = str(getattr(analyzer, "identity", DEFAULT_SCORER))
-    replace = stored_scorer(ws) != scorer
+    replace = _stored(ws) != (scorer, shipped_revision())
     sql = "SELECT platform, post_id, text, lang FROM posts" if replace else _UNSCORED
     unscored: pa.Table = ws.con.sql(sql).to_arrow_table()
     if unscored.num_rows == 0 and not replace:
@@ -104,16 +115,22 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
     return rows.num_rows
 
 
-def write(ws: Workspace, rows: pa.Table, replace_scorer: str | None = None) -> None:
+def write(ws: Workspace, rows: pa.Table, replace_scorer: str | None = None,
+          scorer: str = DEFAULT_SCORER) -> None:
     """Append ``rows`` (with :data:`SCHEMA`) to ``post_sentiment`` in one transaction; with
-    ``replace_scorer``, the rows replace the table's and that scorer is recorded."""
+    ``replace_scorer``, the rows replace the table's and that scorer is recorded. Rows
+    appended to a workspace that records no scorer yet are recorded as ``scorer``'s, under
+    this revision of the shipped rules."""
     ensure_table(ws)
     view = "_new_post_sentiment"
     with ws.transaction() as con:
         if replace_scorer is not None:
             con.execute(f"DELETE FROM {TABLE}")
             con.execute(f"DELETE FROM {SCORER_TABLE}")
-            con.execute(f"INSERT INTO {SCORER_TABLE} VALUES (?)", [replace_scorer])
+        if replace_scorer is not None or not con.execute(
+                f"SELECT count(*) FROM {SCORER_TABLE}").fetchall()[0][0]:
+            con.execute(f"INSERT INTO {SCORER_TABLE} (scorer, revision) VALUES (?, ?)",
+                        [replace_scorer or scorer, shipped_revision()])
         con.register(view, rows.select(SCHEMA.names))
         con.execute(f"INSERT INTO {TABLE} SELECT * FROM {view}")
         con.unregister(view)
