@@ -227,6 +227,8 @@ def test_aspect_tables_keep_one_line_per_aspect_at_80_columns(sim_ws) -> None:
                  str(o["labelled"]), f"{o['ci_low']:+.2f},{o['ci_high']:+.2f}]"]
         assert any(all(c in line for c in cells) and line.startswith(row["aspect"])
                    for line in lines), row
+    # Below the verdicts: what their intervals do not cover.
+    assert "Intervals cover sampling error, not the scorer's mistakes" in " ".join(lines)
 
 
 def test_cli_json_and_files(sim_ws, tmp_path: Path) -> None:

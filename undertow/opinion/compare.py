@@ -64,7 +64,12 @@ PERIODS = {"day": "D", "hour": "h"}
 METHOD = ("net sentiment = share positive - share negative among labelled posts; 95% CI: "
           "normal approximation for a difference of multinomial proportions, Agresti-Caffo "
           "adjusted (one positive and one negative added); brand-rival difference: "
-          "independent-sample normal approximation; lead/trail only where the CI excludes 0")
+          "independent-sample normal approximation; lead/trail only where the CI excludes 0; "
+          "intervals cover sampling error only, not the scorer's mistakes")
+#: Printed under every lead/trail table.
+CAVEAT = ("Intervals cover sampling error, not the scorer's mistakes: read a sample of the "
+          "posts behind a verdict before acting on it (BENCHMARKS.md, bench_brands), or fit "
+          "a scorer to posts you labelled (train-sentiment).")
 
 
 @dataclass
@@ -420,6 +425,7 @@ def print_lead_trail(result: dict[str, Any], console: Any) -> None:
                        f"{_fmt(row['ci_high'])}]")
         console.print(lt if lt.row_count else
                       escape(f"{b} vs {r} ({cohort}): no aspect where the intervals separate"))
+    console.print(CAVEAT, style="dim")
 
 
 def _print_unmentioned(result: dict[str, Any], console: Any) -> None:
