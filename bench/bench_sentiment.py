@@ -263,7 +263,30 @@ def aspect_gold(data: Path) -> dict[str, tuple[str, dict[str, set[str]]]]:
     for r in read_csv(data / "en_product_reviews_absa_liu" / "liu_product_reviews_sentences.csv"):
         liu[r["sentence"]] |= {MAPPING[t] for t in liu_terms(r["aspects"]) if t in MAPPING}
     out["products_liu"] = ("en", liu)
+    out["de_germeval"] = ("de", germeval_aspects(data, "test"))
     return out
+
+
+#: GermEval 2017 category (or category#attribute) -> taxonomy aspect; the others
+#: (punctuality, crowding, connectivity…) have no aspect in the taxonomy.
+GERMEVAL_ASPECTS = {"Sicherheit": "safety", "Service_und_Kundenbetreuung": "service",
+                    "DB_App_und_Website": "software", "Design": "design",
+                    "Atmosphäre#Temperatur": "heat"}
+
+
+def germeval_aspects(data: Path, split: str) -> dict[str, set[str]]:
+    """Document -> mapped aspects of one GermEval 2017 split (Deutsche Bahn feedback)."""
+    gold: dict[str, set[str]] = defaultdict(set)
+    for r in read_csv(data / "de_germeval2017_db_absa" / "germeval2017_dev_test.csv"):
+        if r["split"] != split:
+            continue
+        gold[r["text"]] |= set()
+        for part in r["aspects"].split():
+            label = part.rsplit(":", 1)[0]
+            aspect = GERMEVAL_ASPECTS.get(label) or GERMEVAL_ASPECTS.get(label.split("#")[0])
+            if aspect:
+                gold[r["text"]].add(aspect)
+    return gold
 
 
 def bench_aspects(data: Path) -> dict:
