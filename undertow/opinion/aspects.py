@@ -114,13 +114,14 @@ class _WordIndex:
     def match(self, words: list[str], hits: set[int], unless: _WordIndex | None = None) -> None:
         """Add to ``hits`` the aspects whose keywords are in ``words``, except where every
         word of the keyword lies inside one of the aspect's exceptions (``unless``)."""
-        blocked: dict[int, set[int]] = {}
-        if unless is not None and unless.longest:
-            for i, k, found in unless.spans(words):
-                for j in range(i, i + k):
-                    blocked.setdefault(j, set()).update(found)
+        blocked: dict[int, set[int]] | None = None
         for i, k, found in self.spans(words):
-            if blocked:
+            if unless is not None and unless.longest:
+                if blocked is None:  # looked for once, and only in texts with a keyword
+                    blocked = {}
+                    for e, n, those in unless.spans(words):
+                        for j in range(e, e + n):
+                            blocked.setdefault(j, set()).update(those)
                 found = {a for a in found
                          if any(a not in blocked.get(j, ()) for j in range(i, i + k))}
             hits |= found
