@@ -553,7 +553,8 @@ def _brand(spec: str | None, flag: str) -> Any:
 
 @main.command("opinion")
 @click.option("--brand", "brand_spec", required=True, metavar="NAME=alias,alias",
-              help="Your brand and its aliases in any script (Xiaomi=小米,Redmi,SU7).")
+              help="Your brand and its aliases in any script (Xiaomi=小米,Redmi,SU7); "
+                   "'-phrase' is no mention (-小米粥: millet porridge).")
 @click.option("--rival", "rival_spec", required=True, metavar="NAME=alias,alias",
               help="The rival brand and its aliases (Apple=苹果,iPhone).")
 @click.option("--aspects", "taxonomy", type=click.Path(exists=True, dir_okay=False),
@@ -602,7 +603,8 @@ def opinion_cmd(brand_spec: str, rival_spec: str, taxonomy: str | None, out: Pat
 
 @main.command("spikes")
 @click.option("--brand", "brand_spec", default=None, metavar="NAME=alias,alias",
-              help="Brand and its aliases (default: all posts as one series).")
+              help="Brand and its aliases, '-phrase' for no mention (default: all posts "
+                   "as one series).")
 @click.option("--rival", "rival_spec", default=None, metavar="NAME=alias,alias",
               help="A second brand to watch.")
 @click.option("--by", type=click.Choice(["hour", "day"]), default="hour", show_default=True,

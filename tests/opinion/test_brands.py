@@ -53,3 +53,23 @@ def test_bad_specs(spec: str) -> None:
 def test_name_is_an_alias_and_duplicates_fold() -> None:
     assert parse_brand("Apple=apple,APPLE,iPhone").aliases == ("Apple", "iPhone")
     assert parse_brand("Apple").aliases == ("Apple",)
+
+
+@pytest.mark.parametrize(("text", "mentioned"), [
+    ("早上一碗小米粥", False),  # millet porridge
+    ("小米椒炒肉", False),  # bird's-eye chilli
+    ("喝着小米粥刷小米手机", True),  # the phone is still there
+    ("Apple pie, apple pie and APPLE PIES", False),
+    ("apple pie, then the Apple event", True),
+    ("Apple piecemeal updates", True),  # an exception is a whole phrase too
+])
+def test_exceptions_keep_food_out(text: str, mentioned: bool) -> None:
+    brand = parse_brand("Xiaomi=小米,Apple,-小米粥,-小米椒,-apple pie")
+    assert brand.aliases == ("Xiaomi", "小米", "Apple")
+    assert brand.exceptions == ("小米粥", "小米椒", "apple pie")
+    assert mentions([text], brand).tolist() == [mentioned]
+
+
+def test_an_exception_needs_a_phrase() -> None:
+    with pytest.raises(ValueError, match="no phrase after it"):
+        parse_brand("Xiaomi=小米,-")

@@ -16,6 +16,9 @@ Matching rules
     * Any other alias (one with a CJK or other non-Latin character: "小米", "苹果", "小米SU7")
       is matched as a substring, since those scripts do not separate words with spaces.
     * Spaces inside an alias match any run of white space.
+    * An alias written ``-phrase`` is an *exception*: where the phrase is found (by the same
+      rules), the aliases inside it do not count. ``Xiaomi=小米,-小米粥`` does not count
+      millet porridge; a post with 小米粥 and 小米手机 still mentions Xiaomi.
 
 Matching runs vectorised over an Arrow string column with RE2 (``pyarrow.compute``).
 
@@ -26,6 +29,11 @@ Example:
     >>> mentions(["apple pie", "pineapple", "iPhone16 到了", "新ＩＰＨＯＮＥ", "苹果手机", None],
     ...          apple).tolist()
     [True, False, True, True, True, False]
+    >>> xiaomi = parse_brand("Xiaomi=小米,-小米粥")
+    >>> xiaomi.aliases, xiaomi.exceptions
+    (('Xiaomi', '小米'), ('小米粥',))
+    >>> mentions(["早上喝小米粥", "喝着小米粥刷小米手机"], xiaomi).tolist()
+    [False, True]
     >>> parse_brand("=x")
     Traceback (most recent call last):
     ...
@@ -47,6 +55,8 @@ import pyarrow.compute as pc
 #: spaces and ASCII punctuation.
 _LATIN = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff]+$")
 _META = set(r".^$*+?()[]{}|\-/&#~")
+#: Marks an exception in a brand spec: ``Xiaomi=小米,-小米粥`` (millet porridge is no phone).
+EXCEPT = "-"
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class Brand:
 
     name: str
     aliases: tuple[str, ...]
+    #: phrases in which an alias is no mention of the brand ("小米粥", millet porridge)
+    exceptions: tuple[str, ...] = ()
 
     def pattern(self) -> str:
         """The RE2 pattern matching any alias in a normalised (NFKC, lower-cased) text.
@@ -62,15 +74,24 @@ class Brand:
         >>> Brand("Mi", ("Mi", "小米")).pattern()
         '(?:^|[^\\\\p{Latin}\\\\p{N}_])(?:mi)s?(?:$|[^\\\\p{Latin}])|(?:小米)'
         """
-        latin = [_escape(normalize(a)) for a in self.aliases if is_latin(a)]
-        other = [_escape(normalize(a)) for a in self.aliases if not is_latin(a)]
-        parts = []
-        if latin:
-            parts.append(r"(?:^|[^\p{Latin}\p{N}_])(?:" + "|".join(latin)
-                         + r")s?(?:$|[^\p{Latin}])")
-        if other:
-            parts.append("(?:" + "|".join(other) + ")")
-        return "|".join(parts)
+        return _pattern(self.aliases)
+
+    def exception_pattern(self) -> str:
+        """The RE2 pattern matching any exception, by the same rules as aliases."""
+        return _pattern(self.exceptions)
+
+
+def _pattern(aliases: Sequence[str]) -> str:
+    """One RE2 alternation of ``aliases``: Latin ones as whole words, others as substrings."""
+    latin = [_escape(normalize(a)) for a in aliases if is_latin(a)]
+    other = [_escape(normalize(a)) for a in aliases if not is_latin(a)]
+    parts = []
+    if latin:
+        parts.append(r"(?:^|[^\p{Latin}\p{N}_])(?:" + "|".join(latin)
+                     + r")s?(?:$|[^\p{Latin}])")
+    if other:
+        parts.append("(?:" + "|".join(other) + ")")
+    return "|".join(parts)
 
 
 def normalize(text: str) -> str:
@@ -115,15 +136,19 @@ def parse_brand(spec: str) -> Brand:
     usage = "brand NAME=alias,alias"
     if not name:
         raise ValueError(f"{usage}: empty name in {spec!r}")
-    aliases = [a.strip() for a in rest.split(",")] if sep else []
-    if sep and not any(aliases):
+    given = [a.strip() for a in rest.split(",")] if sep else []
+    if sep and not any(given):
         raise ValueError(f"{usage}: no aliases after '=' in {spec!r}")
-    if any(not a for a in aliases):
+    if any(not a for a in given):
         raise ValueError(f"{usage}: empty alias in {spec!r}")
+    aliases = [a for a in given if not a.startswith(EXCEPT)]
+    exceptions = [a[len(EXCEPT):].strip() for a in given if a.startswith(EXCEPT)]
+    if any(not e for e in exceptions):
+        raise ValueError(f"{usage}: '{EXCEPT}' with no phrase after it in {spec!r}")
     seen: dict[str, str] = {}
     for alias in [name, *aliases]:
         seen.setdefault(normalize(alias), alias)
-    return Brand(name, tuple(seen.values()))
+    return Brand(name, tuple(seen.values()), tuple(dict.fromkeys(exceptions)))
 
 
 def _as_array(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.ChunkedArray:
@@ -155,5 +180,10 @@ def mentions(texts: pa.Array | pa.ChunkedArray | Sequence[str | None], brand: Br
     arr = _as_array(texts) if prenormalized else normalized(texts)
     if len(arr) == 0:
         return np.zeros(0, dtype=bool)
+    if brand.exceptions:
+        # A Latin match takes the character after it, which may start the next one:
+        # the second pass removes what the first stepped over ("apple pie apple pie").
+        for _ in range(2):
+            arr = pc.replace_substring_regex(arr, brand.exception_pattern(), " ")
     hit = pc.match_substring_regex(arr, brand.pattern())
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)

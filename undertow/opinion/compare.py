@@ -300,8 +300,10 @@ def compare_posts(posts: Posts, brand: Brand, rival: Brand, by: str = "day",
     note = (f"{posts.campaign_accounts} campaign accounts removed from the organic cohort"
             if posts.detection else
             "no detection run (`undertow detect`): every account treated as organic")
-    return {"brand": {"name": brand.name, "aliases": list(brand.aliases)},
-            "rival": {"name": rival.name, "aliases": list(rival.aliases)},
+    return {"brand": {"name": brand.name, "aliases": list(brand.aliases),
+                      "exceptions": list(brand.exceptions)},
+            "rival": {"name": rival.name, "aliases": list(rival.aliases),
+                      "exceptions": list(rival.exceptions)},
             "by": by, "method": METHOD,
             "detection": {"run": posts.detection, "campaign_accounts": posts.campaign_accounts,
                           "note": note},
