@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -54,8 +55,8 @@ Taxonomy = dict[str, dict[str, list[str]]]
 #: Marks an exception: a phrase in which the aspect's keywords do not count.
 EXCEPT = "-"
 _NONE: frozenset[int] = frozenset()
-#: Distinct words whose single-word keywords a matcher remembers.
-_SEEN_WORDS = 200_000
+#: Distinct words whose single-word keywords a matcher remembers (a few MB).
+_SEEN_WORDS = 50_000
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 
@@ -70,7 +71,7 @@ class _WordIndex:
         self.prefix_lengths: set[int] = set()
         self.longest = 0
         self.heads: set[str] = set()  #: first words of keywords of two words or more
-        self._seen: dict[str, set[int]] = {}
+        self._seen: dict[str, frozenset[int]] = {}
 
     def _lookup(self, head: tuple[str, ...], last: str) -> set[int]:
         """Aspects of the keywords that are exactly ``head + (last,)``, its plural or a
@@ -88,22 +89,24 @@ class _WordIndex:
                 found |= self.prefix.get((*head, last[:length]), _NONE)
         return found
 
-    def _single(self, word: str) -> set[int]:
-        """:meth:`_lookup` of one word, remembered (words repeat from post to post)."""
+    def _single(self, word: str) -> frozenset[int]:
+        """:meth:`_lookup` of one word, remembered (words repeat from post to post; most
+        have no keyword and share one empty set)."""
         found = self._seen.get(word)
         if found is None:
-            found = self._lookup((), word)
+            looked = self._lookup((), word)
+            found = frozenset(looked) if looked else _NONE
             if len(self._seen) < _SEEN_WORDS:
                 self._seen[word] = found
         return found
 
-    def spans(self, words: list[str]) -> Iterator[tuple[int, int, set[int]]]:
+    def spans(self, words: list[str]) -> Iterator[tuple[int, int, AbstractSet[int]]]:
         """``(start, length, aspects)`` of every keyword found in ``words``."""
         n = len(words)
         for i in range(n):
-            found = self._single(words[i])
-            if found:
-                yield i, 1, found
+            one = self._single(words[i])
+            if one:
+                yield i, 1, one
             if words[i] not in self.heads:  # the first word of a longer keyword is exact
                 continue
             for k in range(2, min(self.longest, n - i) + 1):
