@@ -84,6 +84,22 @@ def test_jsonl_and_parquet(ws, tmp_path):
         ("u1", ["x", "y"]), ("u2", [])]
 
 
+def test_jsonl_keys_that_first_appear_in_later_lines_are_mapped(ws, tmp_path):
+    """Exports leave out empty keys: the first line has no reply or repost key."""
+    j = tmp_path / "sparse.jsonl"
+    j.write_text(
+        '{"id": "1", "user": "a", "created_at": "2025-03-01T10:00:00Z", "text": "launch day"}\n'
+        '{"id": "2", "user": "b", "created_at": "2025-03-01T10:00:05Z", "text": "RT: launch",'
+        ' "retweeted_status_id": "1"}\n'
+        '{"id": "3", "user": "c", "created_at": "2025-03-01T10:00:09Z", "text": "congrats!",'
+        ' "in_reply_to_status_id": "1", "repost_of_post_id": "9"}\n', encoding="utf-8")
+    assert ingest(ws, [j]).stored == 3
+    # A field keeps the key that first filled it: line 3's repost_of_post_id is not read.
+    assert rows(ws, "SELECT post_id, repost_of_post_id, reply_to_post_id FROM posts "
+                    "ORDER BY post_id") == [("1", None, None), ("2", "1", None),
+                                            ("3", None, "1")]
+
+
 def test_missing_required_column_stops_with_a_clear_error(ws, tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("foo,bar\n1,2\n", encoding="utf-8")

@@ -403,8 +403,13 @@ def _json_value(number: int, text: str, options: ReadOptions) -> tuple[Any, str]
 
 
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Item]:
-    """Posts from JSON Lines of flat objects, keys mapped like CSV columns."""
+    """Posts from JSON Lines of flat objects, keys mapped like CSV columns.
+
+    Exports often leave out a key whose value is empty ("in_reply_to_status_id" only on
+    replies), so a key first seen in a later line is mapped then, to a field no earlier
+    key took; what earlier lines mapped never changes."""
     mapping: dict[str, str] | None = None
+    seen: set[str] = set()
     for line, value, raw in json_lines(source, options):
         if isinstance(value, Rejected):
             yield value
@@ -415,6 +420,15 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Item]:
         if mapping is None:
             mapping = guess_mapping(list(value), options.mapping)
             check_mapping(mapping, source, options)
+            seen = set(value)
+        elif not seen.issuperset(value):
+            new = [k for k in value if k not in seen]
+            seen.update(new)
+            taken = set(mapping.values())
+            for col, fld in guess_mapping(new).items():
+                if fld not in taken:
+                    mapping[col] = fld
+                    taken.add(fld)
         rec = map_record(value, mapping)
         rec["source_line"] = line
         rec["raw"] = raw
