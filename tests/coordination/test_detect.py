@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -111,6 +112,43 @@ def test_many_angry_people_at_once_are_not_a_campaign(tmp_path):
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
         result = detect(ws, DetectParams())
     assert result.accounts == [] and result.campaigns == []
+
+
+def test_a_post_going_viral_is_not_a_campaign(tmp_path):
+    """A star's post draws 400 reposts and 150 replies from ordinary accounts, most in
+    its first minutes (exponential, mean ten minutes): each person acts once, and no
+    one is flagged. Sixty accounts that repost the same three posts within seconds of
+    each other, hours apart, are one campaign."""
+    start = datetime(2025, 4, 1, 8)
+    rng = np.random.default_rng(1)
+
+    def post(pid: str, author: str, t: datetime, text: str, **link: str) -> dict[str, object]:
+        return {"platform": "twitter", "post_id": pid, "author_id": author,
+                "created_at": t.isoformat() + "Z", "text": text, **link}
+
+    star_at = start + timedelta(hours=1)
+    rows = [post("s0", "star", star_at, "Launch day! The new SU7 is here, thank you all")]
+    rows += [post(f"u{i}", f"user{i}", start + timedelta(seconds=48 * i),
+                  f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+             for i in range(300)]
+    for i, d in enumerate(rng.exponential(600, 400)):
+        rows.append(post(f"rt{i}", f"fan{i}", star_at + timedelta(seconds=1 + float(d)),
+                         "RT @star: Launch day! The new SU7 is here, thank you all",
+                         repost_of_post_id="s0"))
+    for i, d in enumerate(rng.exponential(900, 150)):
+        rows.append(post(f"re{i}", f"fan{i + 400}", star_at + timedelta(seconds=1 + float(d)),
+                         f"{OPENERS[i % len(OPENERS)]} {SUBJECTS[i % len(SUBJECTS)]} "
+                         f"{COMPLAINTS[(i * 3) % len(COMPLAINTS)]}", reply_to_post_id="s0"))
+    for n, hours in enumerate((0.5, 2.0, 3.5)):
+        at = start + timedelta(hours=hours)
+        rows.append(post(f"b{n}", "boss", at, f"Our pick number {n}: the SU7 beats them all"))
+        rows += [post(f"ring{n}-{i}", f"ring{i}", at + timedelta(seconds=2 + i % 20),
+                      f"RT @boss: Our pick number {n}", repost_of_post_id=f"b{n}")
+                 for i in range(60)]
+    with _ingest_rows(tmp_path, rows) as ws:
+        result = detect(ws, DetectParams())
+    assert {a["account_id"] for a in result.accounts} == {f"ring{i}" for i in range(60)}
+    assert result.counts["bursts_alone"] >= 1  # the viral minutes, counted, not a campaign
 
 
 def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):

@@ -84,6 +84,68 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     return merged
 
 
+#: Signals whose surges ordinary people make all at once: one click reposts or answers
+#: a post that goes viral, a breaking story fills a hashtag. A burst of these must
+#: repeat (see :func:`repeated_bursts`); hundreds of accounts posting one text, link or
+#: object in a minute is a campaign on its own.
+ONE_CLICK = frozenset({"repost", "reply", "hashtag"})
+#: Share of such a burst's accounts that must also act together elsewhere (another
+#: burst, or a significant edge) for the burst to tie them into a campaign.
+BURST_REPEAT_SHARE = 0.5
+
+
+def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The bursts that tie their accounts into campaigns, and those that stand alone.
+
+    One surge of a one-click action (:data:`ONE_CLICK`) is not coordination: a post that
+    goes viral draws hundreds of reposts and replies in its first minutes, a breaking
+    story fills a hashtag, and none of those people need ever meet again. Such a burst
+    ties its accounts into a campaign only when at least :data:`BURST_REPEAT_SHARE` of
+    them also appear in another burst, one that is not the same moment of the same
+    target (a repost and a reply of one viral post within a window are one event), or
+    in a significant edge (two or more separate meetings). Campaigns that flood again
+    and again keep every burst; a lone surge is counted and left out. Bursts of one
+    text, link or object are kept as they are.
+
+    >>> b = [{"signal": "repost", "key": "p1", "accounts": ["a", "b"],
+    ...       "posts": [BurstPost("a", "1", 0.0)]},
+    ...      {"signal": "reply", "key": "p1", "accounts": ["a", "b"],
+    ...       "posts": [BurstPost("b", "2", 30.0)]},
+    ...      {"signal": "hashtag", "key": "#x", "accounts": ["a", "c"],
+    ...       "posts": [BurstPost("c", "3", 9e3)]}]
+    >>> edges = pa.table({"account_1": pa.array([], pa.string()),
+    ...                   "account_2": pa.array([], pa.string())})
+    >>> kept, alone = repeated_bursts(b, edges, 60.0)
+    >>> [x["key"] for x in kept], [x["key"] for x in alone]
+    (['p1', 'p1', '#x'], [])
+    >>> kept, alone = repeated_bursts(b[:2], edges, 60.0)
+    >>> len(kept), len(alone)
+    (0, 2)
+    """
+    tied = set(edges["account_1"].to_pylist()) | set(edges["account_2"].to_pylist())
+    spans = [(min(p.ts for p in b["posts"]), max(p.ts for p in b["posts"])) if b["posts"]
+             else (0.0, 0.0) for b in bursts]
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, b in enumerate(bursts):
+        for account in b["accounts"]:
+            where[account].append(i)
+
+    def same_moment(i: int, j: int) -> bool:
+        return bursts[i]["key"] == bursts[j]["key"] and \
+            spans[i][0] - window <= spans[j][1] and spans[j][0] - window <= spans[i][1]
+
+    kept, alone = [], []
+    for i, b in enumerate(bursts):
+        if b["signal"] not in ONE_CLICK:
+            kept.append(b)
+            continue
+        again = sum(1 for a in b["accounts"]
+                    if a in tied or any(not same_moment(i, j) for j in where[a] if j != i))
+        (kept if again >= BURST_REPEAT_SHARE * len(b["accounts"]) else alone).append(b)
+    return kept, alone
+
+
 def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
     names: dict[str, int] = {}
 
@@ -202,7 +264,8 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     working tables named in ``spent`` (the events and names) are released once
     the campaigns' facts are read from them.
     """
-    bursts = merge_bursts(bursts_cells, members)
+    bursts, alone = repeated_bursts(merge_bursts(bursts_cells, members), edges, params.window)
+    result.counts["bursts_alone"] = len(alone)
     groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
               if len(g) >= params.min_campaign_size]
     ids = [f"C{n:03d}" for n in range(1, len(groups) + 1)]
