@@ -118,7 +118,9 @@ def test_a_post_going_viral_is_not_a_campaign(tmp_path):
     """A star's post draws 400 reposts and 150 replies from ordinary accounts, most in
     its first minutes (exponential, mean ten minutes): each person acts once, and no
     one is flagged. Sixty accounts that repost the same three posts within seconds of
-    each other, hours apart, are one campaign."""
+    each other, hours apart, are one campaign; eighty that repost one post within
+    thirty seconds, once, and no one else ever does, are another (a push starts and
+    stops, a cascade has a tail)."""
     start = datetime(2025, 4, 1, 8)
     rng = np.random.default_rng(1)
 
@@ -145,9 +147,17 @@ def test_a_post_going_viral_is_not_a_campaign(tmp_path):
         rows += [post(f"ring{n}-{i}", f"ring{i}", at + timedelta(seconds=2 + i % 20),
                       f"RT @boss: Our pick number {n}", repost_of_post_id=f"b{n}")
                  for i in range(60)]
+    pushed_at = start + timedelta(hours=2, minutes=40)
+    rows.append(post("x0", "client", pushed_at, "Why the SU7 is the safest car you can buy"))
+    rows += [post(f"push{i}", f"bot{i}", pushed_at + timedelta(seconds=3 + i % 30),
+                  "RT @client: Why the SU7 is the safest car", repost_of_post_id="x0")
+             for i in range(80)]
     with _ingest_rows(tmp_path, rows) as ws:
         result = detect(ws, DetectParams())
-    assert {a["account_id"] for a in result.accounts} == {f"ring{i}" for i in range(60)}
+    flagged = {a["account_id"]: a["campaign_id"] for a in result.accounts}
+    assert set(flagged) == {f"ring{i}" for i in range(60)} | {f"bot{i}" for i in range(80)}
+    assert len({flagged[f"ring{i}"] for i in range(60)} | {flagged[f"bot{i}"]
+                                                           for i in range(80)}) == 2
     assert result.counts["bursts_alone"] >= 1  # the viral minutes, counted, not a campaign
 
 
