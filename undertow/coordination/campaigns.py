@@ -146,7 +146,8 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
         return bursts[i]["key"] == bursts[j]["key"] and \
             spans[i][0] - window <= spans[j][1] and spans[j][0] - window <= spans[i][1]
 
-    kept, alone = [], []
+    kept: list[dict[str, Any]] = []
+    alone: list[dict[str, Any]] = []
     for i, b in enumerate(bursts):
         if b["signal"] not in ONE_CLICK or b.get("hour_share", 0.0) >= BURST_BLOCK_SHARE:
             kept.append(b)
