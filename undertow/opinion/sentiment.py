@@ -21,13 +21,12 @@ lang    scorer                                                       ``score``
 
 ``score`` is always in −1..1, negative to positive. ``label`` is ``negative`` when
 ``score <= low``, ``positive`` when ``score >= high`` and ``neutral`` between, with
-``(low, high)`` from :data:`THRESHOLDS` (−0.05/+0.35 for English: VADER's own −0.05, but its
-mildly positive scores, from words like "free", "win" or "like", are more often neutral posts;
-±0.2 for Chinese,
-whose model only knows positive and negative, so a text it is unsure of is neutral; −0.4/+0.6
-for German, whose lexicon fires on many neutral words). Texts in any other language, or too
-short to tell one, get ``label`` and ``score`` ``None`` (not a fake "neutral"); their aspects
-are still looked for with every language's keywords.
+``(low, high)`` from :data:`THRESHOLDS`: −0.05/+0.35 for English (VADER's own −0.05, but its
+mildly positive scores, from words like "free", "win" or "like", are more often neutral
+posts); ±0.2 for Chinese, whose model only knows positive and negative, so a text it is
+unsure of is neutral; −0.4/+0.6 for German, whose lexicon fires on many neutral words.
+Texts in any other language, or too short to tell one, get ``label`` and ``score`` ``None``
+(not a fake "neutral"); their aspects are still looked for with every language's keywords.
 
 ``models`` (:class:`undertow.opinion.adapted.AdaptedModel`, trained on a domain's own labelled
 posts) replace this scorer for their language: ``label`` is then the model's most probable
