@@ -39,5 +39,5 @@ def test_a_run_without_campaigns_says_so_in_a_line() -> None:
 def test_lone_surges_are_reported_not_hidden() -> None:
     console = Console(file=io.StringIO(), width=100)
     print_campaigns([], {"accounts": 0, "edges": 0, "out": "d", "bursts_alone": 2}, console)
-    assert "2 one-off surge(s) of reposts, replies or a hashtag left out" in \
+    assert "2 one-off surge(s) left out: a post going viral" in \
         console.file.getvalue()  # type: ignore[attr-defined]

@@ -47,8 +47,9 @@ def print_campaigns(campaigns: list[dict[str, Any]], summary: dict[str, Any],
                   f"{summary.get('edges', 0):,} edges; files in {escape(str(summary['out']))}")
     alone = summary.get("bursts_alone", 0)
     if alone:
-        console.print(f"{alone:,} one-off surge(s) of reposts, replies or a hashtag left out: "
-                      "a post going viral is no campaign unless its accounts meet again")
+        console.print(f"{alone:,} one-off surge(s) left out: a post going viral, an article "
+                      "shared or a hashtag taken up at once is no campaign unless its "
+                      "accounts meet again")
     console.print("Coordination is a signal for human review, shown with its evidence; "
                   "it is not a verdict on any person.")
 

@@ -161,6 +161,29 @@ def test_a_post_going_viral_is_not_a_campaign(tmp_path):
     assert result.counts["bursts_alone"] >= 1  # the viral minutes, counted, not a campaign
 
 
+def test_share_buttons_and_live_moments_are_not_campaigns(tmp_path):
+    """300 readers share one article with its share button's text (title and link,
+    unchanged) over the next quarter hour, and 200 people post a keynote's hashtag in
+    their own words within its last minute. Each acts once: no campaign."""
+    start = datetime(2025, 4, 1, 8)
+    rng = np.random.default_rng(2)
+    title = ("Xiaomi recalls 117,000 SU7 cars over driver-assistance software "
+             "https://news.example.com/2025/xiaomi-recall-117000")
+    rows = [(f"user{i}", start + timedelta(seconds=48 * i),
+             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+            for i in range(300)]
+    rows += [(f"reader{i}", start + timedelta(hours=1, seconds=1 + float(d)), title)
+             for i, d in enumerate(rng.exponential(900, 300))]
+    rows += [(f"viewer{i}", start + timedelta(hours=3, seconds=int(s)),
+              f"{OPENERS[i % len(OPENERS)]} {SUBJECTS[(i * 3) % len(SUBJECTS)]} "
+              f"{COMPLAINTS[(i * 7) % len(COMPLAINTS)]} #OneMoreThing")
+             for i, s in enumerate(rng.integers(0, 60, 200))]
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert result.accounts == [] and result.campaigns == []
+    assert result.counts["bursts_alone"] >= 2
+
+
 def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):
     start = datetime(2025, 4, 1, 8)
     text = "Xiaomi SU7 brakes failed on the highway, do not buy, share before deleted"

@@ -87,18 +87,16 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     return merged
 
 
-#: Signals whose surges ordinary people make all at once: one click reposts or answers
-#: a post that goes viral, a breaking story fills a hashtag. A burst of these must
-#: repeat (see :func:`repeated_bursts`); hundreds of accounts posting one text, link or
-#: object in a minute is a campaign on its own.
-ONE_CLICK = frozenset({"repost", "reply", "hashtag"})
-#: Share of such a burst's accounts that must also act together elsewhere (another
-#: burst, or a significant edge) for the burst to tie them into a campaign.
+#: Share of a burst's accounts that must also act together elsewhere (another burst,
+#: or a significant edge) for the burst to tie them into a campaign.
 BURST_REPEAT_SHARE = 0.5
-#: ... unless the burst is a block: one of its cells holds at least this share of the
-#: accounts that used the key in the hour around it. A cascade is spread over its
-#: tail (a post reposted with delays of ten minutes on average has a tenth of its
-#: reposts in the first minute); a push starts and stops.
+#: ... unless the burst is a block of one content: its signal says its posts carry the
+#: same thing (one text, one shared post, link or object; a hashtag or a reply target
+#: says nothing of what people wrote) and one of its cells holds at least
+#: :data:`BURST_BLOCK_SHARE` of the accounts that used the key in the hour around it.
+SAME_CONTENT = frozenset({"text", "near_text", "repost", "link", "object"})
+#: A cascade is spread over its tail (a post reposted with delays of ten minutes on
+#: average has a tenth of its reposts in the first minute); a push starts and stops.
 BURST_BLOCK_SHARE = 0.5
 
 
@@ -106,25 +104,27 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The bursts that tie their accounts into campaigns, and those that stand alone.
 
-    One surge of a one-click action (:data:`ONE_CLICK`) is not coordination: a post that
-    goes viral draws hundreds of reposts and replies in its first minutes, a breaking
-    story fills a hashtag, and none of those people need ever meet again. Such a burst
-    ties its accounts into a campaign only when at least :data:`BURST_REPEAT_SHARE` of
-    them also appear in another burst, one that is not the same moment of the same
-    target (a repost and a reply of one viral post within a window are one event), or
-    in a significant edge (two or more separate meetings), or when it is a block: one of
-    its cells holds at least :data:`BURST_BLOCK_SHARE` of the key's use in the hour
-    around it (``hour_share``), as when fourteen accounts push a new hashtag in one
-    minute and nobody uses it before or after. Campaigns that flood again and again
-    keep every burst; a lone surge spread like a cascade is counted and left out.
-    Bursts of one text, link or object are kept as they are.
+    One surge is not coordination. A post that goes viral draws hundreds of reposts and
+    replies in its first minutes, a breaking story fills a hashtag, readers share an
+    article with its share button's text, a goal fills a hashtag within the minute, and
+    none of those people need ever meet again. A burst ties its accounts into a
+    campaign when at least :data:`BURST_REPEAT_SHARE` of them also appear in another
+    burst, one that is not the same moment of the same target (a repost and a reply of
+    one viral post within a window are one event), or in a significant edge (two or
+    more separate meetings). A burst that does not repeat still counts when it is a
+    block of one content: its posts carry the same text, shared post, link or object
+    (:data:`SAME_CONTENT`) and one of its cells holds at least
+    :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it (``hour_share``),
+    as when 500 accounts post one sentence within a minute and no one before or after.
+    Campaigns that flood again and again keep every burst; a lone surge is counted and
+    left out.
 
     >>> b = [{"signal": "repost", "key": "p1", "accounts": ["a", "b"],
-    ...       "posts": [BurstPost("a", "1", 0.0)]},
+    ...       "posts": [BurstPost("a", "1", 0.0), BurstPost("b", "2", 5.0)]},
     ...      {"signal": "reply", "key": "p1", "accounts": ["a", "b"],
-    ...       "posts": [BurstPost("b", "2", 30.0)]},
+    ...       "posts": [BurstPost("a", "3", 30.0), BurstPost("b", "4", 31.0)]},
     ...      {"signal": "hashtag", "key": "#x", "accounts": ["a", "c"],
-    ...       "posts": [BurstPost("c", "3", 9e3)]}]
+    ...       "posts": [BurstPost("a", "5", 9e3), BurstPost("c", "6", 9e3)]}]
     >>> edges = pa.table({"account_1": pa.array([], pa.string()),
     ...                   "account_2": pa.array([], pa.string())})
     >>> kept, alone = repeated_bursts(b, edges, 60.0)
@@ -137,23 +137,33 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     tied = set(edges["account_1"].to_pylist()) | set(edges["account_2"].to_pylist())
     spans = [(min(p.ts for p in b["posts"]), max(p.ts for p in b["posts"])) if b["posts"]
              else (0.0, 0.0) for b in bursts]
+    # Each burst's posts per account: one post in a text and a link burst (an article
+    # shared with its button's text) is one act, not two.
+    posts: list[dict[str, set[str]]] = []
     where: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(bursts):
+        mine: dict[str, set[str]] = defaultdict(set)
+        for p in b["posts"]:
+            mine[p.account].add(p.post_id)
+        posts.append(mine)
         for account in b["accounts"]:
             where[account].append(i)
 
-    def same_moment(i: int, j: int) -> bool:
-        return bursts[i]["key"] == bursts[j]["key"] and \
-            spans[i][0] - window <= spans[j][1] and spans[j][0] - window <= spans[i][1]
+    def elsewhere(a: str, i: int, j: int) -> bool:
+        """Does ``a`` act in burst ``j`` apart from what it does in burst ``i``?"""
+        if not posts[j][a] - posts[i][a]:
+            return False
+        return not (bursts[i]["key"] == bursts[j]["key"] and spans[i][0] - window
+                    <= spans[j][1] and spans[j][0] - window <= spans[i][1])
 
     kept: list[dict[str, Any]] = []
     alone: list[dict[str, Any]] = []
     for i, b in enumerate(bursts):
-        if b["signal"] not in ONE_CLICK or b.get("hour_share", 0.0) >= BURST_BLOCK_SHARE:
+        if b["signal"] in SAME_CONTENT and b.get("hour_share", 0.0) >= BURST_BLOCK_SHARE:
             kept.append(b)
             continue
         again = sum(1 for a in b["accounts"]
-                    if a in tied or any(not same_moment(i, j) for j in where[a] if j != i))
+                    if a in tied or any(elsewhere(a, i, j) for j in where[a] if j != i))
         (kept if again >= BURST_REPEAT_SHARE * len(b["accounts"]) else alone).append(b)
     return kept, alone
 

@@ -1,0 +1,172 @@
+"""Organic surges that are not campaigns: how many ordinary accounts ``detect`` flags.
+
+The simulated stream (``undertow simulate``) has one organic outrage burst, in people's own
+words at their own times. Real streams have more kinds of organic surge, and each is added
+here, one at a time, to the same simulated stream, by its own ordinary accounts:
+
+* ``viral_reposts``: one post reposted by 600 accounts, delays exponential with a mean of
+  ten minutes (a tenth of them in the first minute);
+* ``viral_replies``: 300 accounts answer one post in their own words (mean 15 minutes);
+* ``trending_hashtag``: 400 accounts take up a new hashtag after a recall is announced,
+  in their own words (mean 15 minutes);
+* ``share_button``: 300 accounts share one news article with the button's text, the
+  article's title and link, unchanged (mean 15 minutes);
+* ``live_moment``: 200 accounts post one hashtag within the same minute (a goal, a
+  keynote's last line), in their own words.
+
+For each, the benchmark reports how many of the surge's accounts ``detect`` (defaults)
+places in campaigns, and the planted campaigns' precision and recall, so that a rule that
+spares organic surges can be seen not to cost the campaigns. A flagged surge account is a
+false accusation in the making; the target is zero.
+
+Usage:
+    python bench/bench_fairness.py [--posts 20000] [--seed 3] [--out bench/results/fairness.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from undertow import Workspace, ingest  # noqa: E402
+from undertow.coordination.detect import DetectParams, detect  # noqa: E402
+from undertow.coordination.evaluate import evaluate  # noqa: E402
+from undertow.simulate import simulate, write_posts  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OPENERS = ("Honestly", "Wow", "So", "Okay", "Lol", "Sigh,", "Update:", "PSA:", "Hmm", "Yes!")
+MIDDLES = ("the recall", "this news", "the launch", "the new SU7", "that keynote", "the update",
+           "the hood thing", "the price", "the battery claim", "the delivery date")
+ENDINGS = ("is wild", "makes me angry", "is what I expected", "worries me", "is great news",
+           "needs an answer", "is a joke", "changes nothing", "is overdue", "surprised me")
+
+Row = dict[str, Any]
+
+
+def own_words(i: int) -> str:
+    """A short post in one person's own words (varied, never the same sentence twice in a
+    row of ten)."""
+    return (f"{OPENERS[i % len(OPENERS)]} {MIDDLES[(i * 3) % len(MIDDLES)]} "
+            f"{ENDINGS[(i * 7) % len(ENDINGS)]} ({i})")
+
+
+def post(pid: str, author: str, t: datetime, text: str, **link: str) -> Row:
+    return {"platform": "twitter", "post_id": pid, "author_id": author,
+            "created_at": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "text": text, **link}
+
+
+def _delays(rng: np.random.Generator, n: int, mean: float) -> list[timedelta]:
+    return [timedelta(seconds=1 + float(d)) for d in rng.exponential(mean, n)]
+
+
+def viral_reposts(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    return [post(f"vr{i}", a, at + d, f"RT @{star['author_id']}: {star['text']}",
+                 repost_of_post_id=star["post_id"])
+            for i, (a, d) in enumerate(zip(who[:600], _delays(rng, 600, 600), strict=True))]
+
+
+def viral_replies(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    return [post(f"vp{i}", a, at + d, own_words(i), reply_to_post_id=star["post_id"])
+            for i, (a, d) in enumerate(zip(who[:300], _delays(rng, 300, 900), strict=True))]
+
+
+def trending_hashtag(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    return [post(f"th{i}", a, at + d, f"{own_words(i)} #SU7recall")
+            for i, (a, d) in enumerate(zip(who[:400], _delays(rng, 400, 900), strict=True))]
+
+
+def share_button(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    text = ("Xiaomi recalls 117,000 SU7 cars over driver-assistance software "
+            "https://news.example.com/2025/xiaomi-recall-117000")
+    return [post(f"sb{i}", a, at + d, text)
+            for i, (a, d) in enumerate(zip(who[:300], _delays(rng, 300, 900), strict=True))]
+
+
+def live_moment(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    return [post(f"lm{i}", a, at + timedelta(seconds=int(s)), f"{own_words(i)} #OneMoreThing")
+            for i, (a, s) in enumerate(zip(who[:200], rng.integers(0, 60, 200), strict=True))]
+
+
+SCENARIOS: dict[str, Callable[[Row, list[str], np.random.Generator], list[Row]]] = {
+    "viral_reposts": viral_reposts, "viral_replies": viral_replies,
+    "trending_hashtag": trending_hashtag, "share_button": share_button,
+    "live_moment": live_moment}
+
+
+def run(name: str, base: list[Row], truth: dict[str, Any], work: Path, seed: int
+        ) -> dict[str, Any]:
+    """Add one scenario's posts to the stream, detect, and count its flagged accounts."""
+    planted = {str(a).split(":", 1)[-1] for c in truth["campaigns"] for a in c["accounts"]}
+    outrage = {str(a).split(":", 1)[-1] for a in truth["organic_outrage"]["accounts"]}
+    twitter = [r for r in base if r["platform"] == "twitter"]
+    ordinary = sorted({r["author_id"] for r in twitter} - planted - outrage)
+    rng = np.random.default_rng(seed)
+    who = [str(a) for a in rng.permutation(ordinary)]
+    star = next(r for r in twitter[len(twitter) // 2:] if not r.get("repost_of_post_id"))
+    added = SCENARIOS[name](star, who, rng)
+    path = work / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in base + added),
+                    encoding="utf-8")
+    with Workspace.open(work / f"ws-{name}") as ws:
+        ingest(ws, [path])
+        started = time.perf_counter()
+        result = detect(ws, DetectParams())
+        seconds = time.perf_counter() - started
+    surge = {r["author_id"] for r in added}
+    flagged = {a["account_id"] for a in result.accounts if a["platform"] == "twitter"}
+    score = evaluate(truth, result.accounts)
+    return {"scenario": name, "surge_accounts": len(surge),
+            "surge_flagged": len(surge & flagged), "bursts_alone": result.counts["bursts_alone"],
+            "planted_precision": score["precision"], "planted_recall": score["recall"],
+            "detect_s": round(seconds, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--posts", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fairness.json")
+    args = ap.parse_args()
+    console = Console()
+    sim = simulate(args.posts, seed=args.seed)
+    with tempfile.TemporaryDirectory(prefix="undertow-fairness-") as tmp:
+        work = Path(tmp)
+        base_path = write_posts(sim, work / "base.jsonl")
+        base = [json.loads(line) for line in base_path.read_text(encoding="utf-8").splitlines()]
+        rows = [run(name, base, sim.truth, work, args.seed) for name in SCENARIOS]
+    t = Table(title=f"Organic surges added to a simulated stream of {args.posts:,} posts "
+                    f"(seed {args.seed})")
+    for col in ("scenario", "surge accounts", "flagged", "lone bursts", "planted P", "planted R",
+                "detect s"):
+        t.add_column(col, justify="left" if col == "scenario" else "right")
+    for r in rows:
+        t.add_row(r["scenario"], str(r["surge_accounts"]), str(r["surge_flagged"]),
+                  str(r["bursts_alone"]), f"{r['planted_precision']:.3f}",
+                  f"{r['planted_recall']:.3f}", str(r["detect_s"]))
+    console.print(t)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"posts": args.posts, "seed": args.seed, "scenarios": rows},
+                                   indent=2), encoding="utf-8")
+    console.print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
