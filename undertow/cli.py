@@ -343,7 +343,8 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
         result = detect(ws, params, engine, memory_limit=limit)
         save(ws, result.accounts, result.campaigns, result.edges)
         folder = out or ws.path / "detect"
-    write_outputs(folder, result.accounts, result.campaigns, result.edges, params_dict(params))
+    write_outputs(folder, result.accounts, result.campaigns, result.edges, params_dict(params),
+                  result.surges)
     summary = {**result.summary(), "out": str(folder), "seconds": result.timings}
     if as_json:
         click.echo(orjson.dumps(summary).decode())

@@ -53,7 +53,7 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
         save(ws, detection.accounts, detection.campaigns, detection.edges)
     folder = workspace / "detect"
     write_outputs(folder, detection.accounts, detection.campaigns, detection.edges,
-                  params_dict(detection.params))
+                  params_dict(detection.params), detection.surges)
     console.print("[bold]4. detect[/]")
     print_campaigns(detection.campaigns, {**detection.summary(), "out": folder}, console)
     scores = evaluate(sim.truth, detection.accounts)

@@ -159,6 +159,9 @@ def test_a_post_going_viral_is_not_a_campaign(tmp_path):
     assert len({flagged[f"ring{i}"] for i in range(60)} | {flagged[f"bot{i}"]
                                                            for i in range(80)}) == 2
     assert result.counts["bursts_alone"] >= 1  # the viral minutes, counted, not a campaign
+    viral = [x for x in result.surges if x["key"] == "twitter:s0"]
+    assert viral and viral[0]["accounts"] >= 50 and viral[0]["hour_share"] < 0.5
+    assert "fan0" not in json.dumps(result.surges)  # no account is named
 
 
 def test_share_buttons_and_live_moments_are_not_campaigns(tmp_path):

@@ -136,7 +136,7 @@ def test_empty_detection_writes_valid_files(tmp_path: Path) -> None:
     paths = write_outputs(tmp_path, [], [], [], {})
     assert read_accounts(paths["accounts"]) == []
     assert json.loads(paths["campaigns"].read_text(encoding="utf-8")) == {
-        "params": {}, "campaigns": []}
+        "params": {}, "campaigns": [], "surges": []}
     assert ET.parse(paths["gexf"]).getroot().find(f"{GEXF}graph/{GEXF}nodes") is not None
     assert ET.parse(paths["graphml"]).getroot().find(f"{GML}graph") is not None
 
@@ -179,7 +179,7 @@ def test_campaigns_json_round_trip(written: Any) -> None:
     assert "😀".encode() in raw and b"\\ud83d" not in raw  # not ASCII-escaped
     doc = json.loads(raw.decode("utf-8"))
     assert doc == {"params": {"window": 60, "engine": "duckdb", "note": "窗口"},
-                   "campaigns": campaigns}
+                   "campaigns": campaigns, "surges": []}
 
 
 def test_json_non_finite_and_numpy(tmp_path: Path) -> None:

@@ -164,8 +164,28 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
             continue
         again = sum(1 for a in b["accounts"]
                     if a in tied or any(elsewhere(a, i, j) for j in where[a] if j != i))
+        b["meets_again"] = again / len(b["accounts"]) if b["accounts"] else 0.0
         (kept if again >= BURST_REPEAT_SHARE * len(b["accounts"]) else alone).append(b)
     return kept, alone
+
+
+def surge(burst: dict[str, Any]) -> dict[str, Any]:
+    """What ``campaigns.json`` says of a burst left out (:func:`repeated_bursts`): its key,
+    when, how many accounts and posts, and the two shares that were too low. No account
+    is named: a lone surge is no evidence against anyone.
+
+    >>> surge({"signal": "repost", "key": "twitter:1", "accounts": ["a", "b"],
+    ...        "posts": [BurstPost("a", "1", 0.0), BurstPost("b", "2", 61.0)],
+    ...        "hour_share": 0.1, "meets_again": 0.0})["last"]
+    '1970-01-01T00:01:01Z'
+    """
+    times = [p.ts for p in burst["posts"]]
+    return {"signal": burst["signal"], "key": burst["key"],
+            "first": iso(min(times)) if times else None,
+            "last": iso(max(times)) if times else None,
+            "accounts": len(burst["accounts"]), "posts": len(burst["posts"]),
+            "hour_share": round(float(burst.get("hour_share", 0.0)), 3),
+            "meets_again": round(float(burst.get("meets_again", 0.0)), 3)}
 
 
 def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
@@ -288,6 +308,8 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     """
     bursts, alone = repeated_bursts(merge_bursts(bursts_cells, members), edges, params.window)
     result.counts["bursts_alone"] = len(alone)
+    result.surges = sorted((surge(b) for b in alone),
+                           key=lambda x: (-x["accounts"], x["first"] or "", x["key"]))
     groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
               if len(g) >= params.min_campaign_size]
     ids = [f"C{n:03d}" for n in range(1, len(groups) + 1)]

@@ -102,13 +102,14 @@ GRAPHML_EDGE_ATTRIBUTES = (
 
 def write_outputs(out_dir: Path | str, accounts: Sequence[Mapping[str, Any]],
                   campaigns: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
-                  params: Mapping[str, Any]) -> dict[str, Path]:
+                  params: Mapping[str, Any],
+                  surges: Sequence[Mapping[str, Any]] = ()) -> dict[str, Path]:
     """Write all five files into ``out_dir`` (created if needed); their paths by kind."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / name for kind, name in FILE_NAMES.items()}
     write_accounts_csv(paths["accounts"], accounts)
-    write_campaigns_json(paths["campaigns"], campaigns, params)
+    write_campaigns_json(paths["campaigns"], campaigns, params, surges)
     write_edges_csv(paths["edges"], edges)
     graph = build_graph(accounts, edges)
     write_gexf(paths["gexf"], graph)
@@ -186,13 +187,15 @@ def _plain(value: Any) -> Any:
 
 
 def write_campaigns_json(path: Path, campaigns: Sequence[Mapping[str, Any]],
-                         params: Mapping[str, Any]) -> Path:
-    """``campaigns.json``: ``{"params": params, "campaigns": campaigns}``, indented UTF-8.
+                         params: Mapping[str, Any],
+                         surges: Sequence[Mapping[str, Any]] = ()) -> Path:
+    """``campaigns.json``: ``{"params": params, "campaigns": campaigns, "surges": surges}``
+    (the one-off surges left out, no account named), indented UTF-8.
 
     NaN and infinities become ``null`` (JSON has neither); NumPy scalars, tuples and sets
     become plain numbers and lists, dates ISO strings, anything else its ``str``.
     """
-    doc = _jsonable({"params": params, "campaigns": campaigns})
+    doc = _jsonable({"params": params, "campaigns": campaigns, "surges": list(surges)})
     text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False, default=str)
     # A lone surrogate can only sit inside a JSON string, where a \\u escape is exact.
     path.write_bytes(text.encode("utf-8", errors="backslashreplace") + b"\n")
