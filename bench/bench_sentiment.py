@@ -13,9 +13,11 @@
   split only, as an analyst with 2,584 labelled posts of their own would; scored on the same
   test split, with its 5-fold cross-validation on dev, training time and throughput.
 * aspects: per-aspect precision/recall/F1 per sentence on the test splits of the PyABSA
-  Chinese phone and car sets and SemEval-2014 laptops (``absa_apc.csv``); gold aspect terms
-  are mapped to the taxonomy by :data:`MAPPING` below (unmapped terms are ignored). A sentence
-  that mentions an aspect its annotators did not mark counts as a false positive.
+  Chinese phone and car sets and SemEval-2014 laptops (``absa_apc.csv``), on every sentence
+  of Hu & Liu's product reviews (most rate no feature) and on the GermEval 2017 test
+  documents with the categories the taxonomy has (:data:`GERMEVAL_ASPECTS`); gold aspect
+  terms are mapped to the taxonomy by :data:`MAPPING` below (unmapped terms are ignored). A
+  sentence that mentions an aspect its annotators did not mark counts as a false positive.
 * throughput: posts/s on one core (BLAS and OpenMP threads pinned to 1), per language with the
   language given, and for a mixed stream with language detection; the accurate tier on the
   first :data:`ACCURATE_SPEED_SAMPLE` texts of each set (no embedding cache).
