@@ -137,3 +137,49 @@ def test_table_keeps_what_locates_a_spike_whole(tmp_path: Path) -> None:
     # and shown as written, not as markup.
     assert "buy now" not in narrow and "a wider terminal, or --json" in narrow
     assert "Xiaomi battery [bold]great[/bold] great, buy now" in wide
+
+
+def _hour(h: int, n: int, tag: str) -> list[tuple[str, datetime, str]]:
+    """``n`` posts by different accounts spread over hour ``h`` of the stream."""
+    return [(f"{tag}{h}-{k}", T0 + timedelta(hours=h, seconds=k * 3600 // n),
+             f"Xiaomi battery ok {h}-{k}") for k in range(n)]
+
+
+def _volume(result: dict) -> list[str]:
+    return [s["period"] for s in result["spikes"] if s["kind"] == "volume" and s["aspect"] is None]
+
+
+def test_a_stray_old_post_neither_hides_nor_makes_spikes(tmp_path: Path) -> None:
+    """One post dated ten years early puts some 87,000 empty hours before the stream.
+    They are not tests (the 30-post hour is still found) and not a baseline of zeros
+    (the stream's first hours are not spikes against them)."""
+    rows = [r for h in range(48) for r in _hour(h, 30 if h == 30 else 12, "u")]
+    rows.append(("old", datetime(2015, 3, 24, 9), "Xiaomi battery ok, long ago"))
+    with _ws(tmp_path, rows) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    assert _volume(result) == ["2025-03-25T06"]
+
+
+def test_an_outage_is_not_a_baseline_of_zeros(tmp_path: Path) -> None:
+    """A day of 12 posts an hour, three days in which the collection caught nothing, a
+    day more like the first: the hours after the outage are weighed against the day
+    before it, not against the empty days, and a real spike after it is still found."""
+    rows = [r for h in [*range(24), *range(96, 120)]
+            for r in _hour(h, 60 if h == 108 else 12, "u")]
+    with _ws(tmp_path, rows) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    assert _volume(result) == ["2025-03-28T12"]
+
+
+def test_one_campaign_post_does_not_make_the_public_s_spike_coordinated(tmp_path: Path) -> None:
+    """26 people and one campaign account in an hour that usually has 12: without the
+    campaign's one post the hour falls just short of the line, but the surge is the
+    people's (the campaign makes 1 of 15 posts above the expected count)."""
+    rows = [r for h in range(48) for r in _hour(h, 26 if h == 30 else 12, "u")]
+    rows.append(("bot0", T0 + timedelta(hours=30, minutes=31), "Xiaomi battery ok, buy"))
+    with _ws(tmp_path, rows, bots=1) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    spike, = [s for s in result["spikes"] if s["kind"] == "volume" and s["aspect"] is None]
+    assert spike["period"] == "2025-03-25T06" and spike["campaign_posts"] == 1
+    assert spike["without_campaign_accounts"] == "no spike"
+    assert spike["label"] == "organic" and spike["campaign_part"] < 0.1

@@ -4,27 +4,33 @@ Series: for each brand (or all posts when no brand is given), and for each aspec
 the posts per period (hour or day, UTC) and their net sentiment (share positive − share
 negative among labelled posts).
 
-Method (each period against a rolling baseline of the ``window`` periods before it, empty
-periods included; the first ``min_periods`` periods of a series are only baseline)
+Method (each period against a rolling baseline of the ``window`` observed periods before it,
+quiet ones included; a run of at least ``window`` periods in which the whole stream has no
+post at all, an outage or the gap after a stray old timestamp, is not observed and counts in
+no baseline; the first ``min_periods`` observed periods are only baseline)
     * Volume: expected count ``λ`` = the larger of the median of the baseline counts and,
       where there is one, the median count of the same period of the previous ``cycles``
       days (for hours) or weeks (for days), at least 1: an afternoon is weighed against
       afternoons, not against the night before it. The first day (or week), which has
       none before it, is weighed against the ones after it; the stream's first and last
-      periods, which it mostly covers only in part, are no yardstick. A period is a spike when
-      ``count ≥ ratio·λ``, ``count ≥ min_posts`` and the Poisson tail ``P(X ≥ count | λ)``
-      is below ``alpha`` divided by the number of periods tested in the series (Bonferroni).
+      periods, and those beside an outage, which it mostly covers only in part, are no
+      yardstick. A period is a spike when ``count ≥ ratio·λ``, ``count ≥ min_posts`` and
+      the Poisson tail ``P(X ≥ count | λ)`` is below ``alpha`` divided by the number of
+      periods tested in the series (Bonferroni; only periods with ``min_posts`` are tests).
     * Sentiment: net sentiment of the period against the pooled net sentiment of the baseline;
       ``z = (d − d₀)/sqrt(v/n + v₀/n₀)`` with the multinomial variance ``v = p₊ + p₋ − d²``.
       A spike when ``|z|`` exceeds the Bonferroni-adjusted normal quantile, the period has
       at least ``min_posts`` labelled posts and ``|d − d₀| ≥ min_delta``.
 
 Each spike carries its posts and accounts count, the share of its posts written by accounts
-in ``campaign_accounts`` and its most repeated texts. It is ``coordinated`` when the same test
-no longer finds it once the campaign accounts' posts are taken out (the campaign made the
-spike), else ``organic`` (with no detection run every spike is organic). The campaign share
-is evidence, not the rule: a campaign burst on top of a busy hour is a small share of the
-hour's posts yet the whole of its excess.
+in ``campaign_accounts`` and its most repeated texts. It is ``coordinated`` when the campaign
+made it: the same test no longer finds it once the campaign accounts' posts are taken out,
+and those posts make at least half of its departure from the baseline (``campaign_part``:
+half the posts above the expected count, or half the shift in net sentiment); else
+``organic`` (with no detection run every spike is organic). The campaign share is evidence,
+not the rule: a campaign burst on top of a busy hour is a small share of the hour's posts
+yet the whole of its excess, while one campaign post among 24 angry ones may tip a
+borderline hour over the line without making its anger.
 
 Example:
     >>> from undertow.workspace import Workspace
@@ -52,7 +58,11 @@ from undertow.opinion.compare import Posts, load
 from undertow.opinion.scored import Analyzer, stored_scorer
 from undertow.workspace import Workspace
 
-__all__ = ["SpikeParams", "find_spikes", "parse_brand", "print_spikes", "volume_spikes"]
+#: The least part of a spike (:func:`campaign_part`) the campaign must make to be called its maker.
+CAMPAIGN_PART = 0.5
+
+__all__ = ["CAMPAIGN_PART", "SpikeParams", "campaign_part", "find_spikes", "observed",
+           "parse_brand", "print_spikes", "volume_spikes"]
 
 
 @dataclass(frozen=True)
@@ -75,32 +85,78 @@ class SpikeParams:
         return 24 if self.by == "hour" else 7
 
 
-def _busy(counts: np.ndarray, params: SpikeParams) -> list[int]:
-    """The periods that can be spikes: past the first ``min_periods``, with at least
-    ``min_posts`` posts (so a stream that spans years, or one stray old timestamp,
-    costs what its busy periods cost, not one test per empty hour)."""
-    return (np.flatnonzero(counts[params.min_periods:] >= params.min_posts)
-            + params.min_periods).tolist()
+def observed(total: np.ndarray, params: SpikeParams) -> np.ndarray:
+    """The periods the stream was observed in: all but those inside a run of at least
+    ``window`` periods in which the whole stream (``total``, every post per period) has
+    no post at all: a collection outage, or the years between one stray old timestamp
+    and the stream. Such a run says nothing about what is usual, so no baseline counts
+    its zeros; shorter quiet stretches (nights, an hour's outage) are counted as they are.
+
+    >>> observed(np.array([5, 0, 5] + [0] * 24 + [5, 5]), SpikeParams()).astype(int).tolist()
+    [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]
+    """
+    seen = np.ones(len(total), dtype=bool)
+    empty = np.concatenate(([False], total == 0, [False])).astype(np.int8)
+    starts = np.flatnonzero(np.diff(empty) == 1)
+    ends = np.flatnonzero(np.diff(empty) == -1)
+    for start, end in zip(starts, ends, strict=True):
+        if end - start >= params.window:
+            seen[start:end] = False
+    return seen
 
 
-def _whole(periods: np.ndarray, k: int) -> np.ndarray:
-    """The periods among ``periods`` inside the series of ``k`` and not its first or
-    last, which the stream mostly covers only in part."""
-    return periods[(periods > 0) & (periods < k - 1)]
+def _whole(seen: np.ndarray) -> np.ndarray:
+    """Whether each period is a fair yardstick: observed, and not the first or last of
+    the series or beside an unobserved run, which the stream mostly covers only in part."""
+    inner = np.concatenate(([False], seen, [False]))
+    return seen & inner[:-2] & inner[2:]
 
 
-def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, float, float]]:
+class _Timeline:
+    """The observed periods of a series in order, for baselines that skip what was not
+    observed: ``before(i)`` is the counts of the ``window`` observed periods before ``i``,
+    or ``None`` while fewer than ``min_periods`` observed periods precede it (the start
+    of the stream, or of the stream after a long outage, is only baseline)."""
+
+    def __init__(self, seen: np.ndarray | None, k: int, params: SpikeParams) -> None:
+        self.seen = np.ones(k, dtype=bool) if seen is None else seen
+        self.order = np.flatnonzero(self.seen)
+        self.rank = np.cumsum(self.seen) - 1  # position among observed periods
+        self.params = params
+
+    def busy(self, counts: np.ndarray) -> list[int]:
+        """The periods that can be spikes: past the warm-up, with at least ``min_posts``
+        posts. Only these are tests, so a stream that spans years, or one stray old
+        timestamp, costs what its busy periods cost, not one test per empty hour."""
+        ok = self.seen & (counts >= self.params.min_posts) & (self.rank >= self.params.min_periods)
+        return np.flatnonzero(ok).tolist()
+
+    def before(self, i: int) -> np.ndarray:
+        """The periods of the baseline of ``i``."""
+        j = int(self.rank[i])
+        return self.order[max(0, j - self.params.window):j]
+
+
+def volume_spikes(counts: np.ndarray, params: SpikeParams, seen: np.ndarray | None = None
+                  ) -> list[tuple[int, float, float]]:
     """``(index, expected, p_value)`` of each period whose count is a volume spike
-    (``counts`` has one entry per period, empty ones included)."""
-    tested = max(1, len(counts) - params.min_periods)
+    (``counts`` has one entry per period, empty ones included; ``seen`` marks the
+    periods observed, from :func:`observed`, all of them when ``None``)."""
+    line = _Timeline(seen, len(counts), params)
+    whole = _whole(line.seen)
+    busy = line.busy(counts)
+    tested = max(1, len(busy))
+    steps = params.season * np.arange(1, params.cycles + 1)
     out = []
-    for i in _busy(counts, params):
-        base = counts[max(0, i - params.window):i]
-        lam = max(1.0, float(np.median(base)))
-        steps = params.season * np.arange(1, params.cycles + 1)
-        same = _whole(i - steps, len(counts))
+    for i in busy:
+        lam = max(1.0, float(np.median(counts[line.before(i)])))
+        same = i - steps
+        same = same[(same >= 0) & (same < len(counts))]
+        same = same[whole[same]]
         if not len(same):  # the first cycle has none before it: the ones after it
-            same = _whole(i + steps, len(counts))
+            same = i + steps
+            same = same[(same >= 0) & (same < len(counts))]
+            same = same[whole[same]]
         if len(same):
             lam = max(lam, float(np.median(counts[same])))
         x = int(counts[i])
@@ -112,20 +168,22 @@ def volume_spikes(counts: np.ndarray, params: SpikeParams) -> list[tuple[int, fl
     return out
 
 
-def sentiment_spikes(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, params: SpikeParams
-                     ) -> list[tuple[int, float, float]]:
+def sentiment_spikes(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, params: SpikeParams,
+                     seen: np.ndarray | None = None) -> list[tuple[int, float, float]]:
     """``(index, baseline net, z)`` of each period whose net sentiment jumps."""
-    tested = max(1, len(n) - params.min_periods)
-    crit = float(stats.norm.isf(params.alpha / tested / 2))
+    line = _Timeline(seen, len(n), params)
+    busy = line.busy(n)
+    crit = float(stats.norm.isf(params.alpha / max(1, len(busy)) / 2))
     out = []
-    for i in _busy(n, params):
-        lo = max(0, i - params.window)
-        n0, ni = int(n[lo:i].sum()), int(n[i])
+    for i in busy:
+        base = line.before(i)
+        n0, ni = int(n[base].sum()), int(n[i])
         if n0 < params.min_posts:
             continue
-        d0 = (pos[lo:i].sum() - neg[lo:i].sum()) / n0
+        p0, q0 = int(pos[base].sum()), int(neg[base].sum())
+        d0 = (p0 - q0) / n0
         d = (pos[i] - neg[i]) / ni
-        v0 = (pos[lo:i].sum() + neg[lo:i].sum()) / n0 - d0 * d0
+        v0 = (p0 + q0) / n0 - d0 * d0
         v = (pos[i] + neg[i]) / ni - d * d
         se = math.sqrt(max(v, 1e-9) / ni + max(v0, 1e-9) / n0)
         z = (d - d0) / se
@@ -163,20 +221,43 @@ def _series(posts: Posts, brands: Sequence[Brand]) -> list[tuple[str, str | None
     return out
 
 
-def _found(index: np.ndarray, k: int, mask: np.ndarray, posts: Posts, params: SpikeParams
-           ) -> list[tuple[str, int, dict[str, Any]]]:
+def _found(index: np.ndarray, seen: np.ndarray, mask: np.ndarray, posts: Posts,
+           params: SpikeParams) -> list[tuple[str, int, dict[str, Any]]]:
     """Volume and sentiment spikes of the series of the posts in ``mask``."""
+    k = len(seen)
     counts = np.bincount(index[mask], minlength=k)
     lab = mask & posts.labelled
     pos = np.bincount(index[lab & (posts.label == 1)], minlength=k)
     neg = np.bincount(index[lab & (posts.label == -1)], minlength=k)
     n = np.bincount(index[lab], minlength=k)
     found = [("volume", i, {"expected": e, "p_value": p})
-             for i, e, p in volume_spikes(counts, params)]
+             for i, e, p in volume_spikes(counts, params, seen)]
     found += [("sentiment", i, {"net": round(float((pos[i] - neg[i]) / n[i]), 4),
                                 "baseline_net": d0, "z": z})
-              for i, d0, z in sentiment_spikes(pos, neg, n, params)]
+              for i, d0, z in sentiment_spikes(pos, neg, n, params, seen)]
     return found
+
+
+def campaign_part(kind: str, stat: dict[str, Any], where: np.ndarray, posts: Posts) -> float:
+    """How much of a spike's departure from its baseline the campaign accounts' posts
+    make, from 0 to 1: for volume, their posts over the posts above the expected count;
+    for sentiment, how far taking their posts out moves the period's net sentiment back
+    towards the baseline's.
+
+    One campaign post among 24 angry ones can tip a borderline period over the line, yet
+    the anger is the public's; the label needs the campaign to make at least half of it.
+    """
+    camp = where & posts.campaign
+    if kind == "volume":
+        excess = int(where.sum()) - float(stat["expected"])
+        return min(1.0, int(camp.sum()) / excess) if excess > 0 else 0.0
+    rest = where & ~posts.campaign & posts.labelled
+    if not rest.any():
+        return 1.0 if (camp & posts.labelled).any() else 0.0
+    net = float(stat["net"])
+    without = float((posts.label[rest] == 1).sum() - (posts.label[rest] == -1).sum()) / rest.sum()
+    shift = net - float(stat["baseline_net"])
+    return float(np.clip((net - without) / shift, 0.0, 1.0)) if shift else 0.0
 
 
 def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,25 +278,28 @@ def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams) -> list[dict[str, Any]]:
     """Every volume and sentiment spike of every series of ``posts``.
 
-    A spike is ``organic`` when the same test still finds it with the campaign accounts'
-    posts taken out, ``coordinated`` when it disappears without them: the label says
-    whether the campaign made the spike, not merely whether it took part.
+    A spike is ``coordinated`` when it disappears with the campaign accounts' posts taken
+    out and those posts make at least half of it (:func:`campaign_part`), else ``organic``:
+    the label says whether the campaign made the spike, not merely whether it took part.
     """
     periods, index = _timeline(posts.period)
-    k = len(periods)
+    seen = observed(np.bincount(index, minlength=len(periods)), params)
     out = []
     for brand, aspect, mask in _series(posts, brands):
-        found = _found(index, k, mask, posts, params)
+        found = _found(index, seen, mask, posts, params)
         if not found:
             continue
-        organic = {(kind, i) for kind, i, _ in _found(index, k, mask & ~posts.campaign, posts,
-                                                      params)}
+        organic = {(kind, i) for kind, i, _ in _found(index, seen, mask & ~posts.campaign,
+                                                      posts, params)}
         for kind, i, stat in found:
             where = mask & (index == i)
             evidence = _evidence(posts, where, params)
-            evidence["label"] = "organic" if (kind, i) in organic else "coordinated"
+            part = campaign_part(kind, stat, where, posts)
+            made = (kind, i) not in organic and part >= CAMPAIGN_PART
+            evidence["label"] = "coordinated" if made else "organic"
+            evidence["campaign_part"] = round(part, 4)
             evidence["without_campaign_accounts"] = (
-                "still a spike" if (kind, i) in organic else "no spike")
+                "no spike" if (kind, i) not in organic else "still a spike")
             out.append({"kind": kind, "brand": brand, "aspect": aspect,
                         "period": str(periods[i]), **stat, **evidence})
     out.sort(key=lambda s: (s["period"], s["brand"], s["aspect"] or "", s["kind"]))
