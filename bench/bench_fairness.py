@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 import time
@@ -57,10 +58,11 @@ Row = dict[str, Any]
 
 
 def own_words(i: int) -> str:
-    """A short post in one person's own words (varied, never the same sentence twice in a
-    row of ten)."""
-    return (f"{OPENERS[i % len(OPENERS)]} {MIDDLES[(i * 3) % len(MIDDLES)]} "
-            f"{ENDINGS[(i * 7) % len(ENDINGS)]} ({i})")
+    """A short post in one person's own words: opener, subject and ending drawn apart
+    (1,000 sentences; two posts say the same one about as often as two people would
+    by chance, not every tenth post)."""
+    pick = random.Random(i)
+    return (f"{pick.choice(OPENERS)} {pick.choice(MIDDLES)} {pick.choice(ENDINGS)} ({i})")
 
 
 def post(pid: str, author: str, t: datetime, text: str, **link: str) -> Row:

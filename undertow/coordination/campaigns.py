@@ -98,9 +98,15 @@ SAME_CONTENT = frozenset({"text", "near_text", "repost", "link", "object"})
 #: A cascade is spread over its tail (a post reposted with delays of ten minutes on
 #: average has a tenth of its reposts in the first minute); a push starts and stops.
 BURST_BLOCK_SHARE = 0.5
+#: Two bursts share accounts beyond chance when the hypergeometric tail of their overlap,
+#: drawn from the accounts active on their platforms, is below this (Bonferroni over the
+#: bursts each one is compared with): the same engaged crowd joins every trending topic
+#: of a brand, a campaign's accounts come back together.
+BURST_CHANCE = 0.01
 
 
-def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
+def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float,
+                    population: dict[str, int] | None = None
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The bursts that tie their accounts into campaigns, and those that stand alone.
 
@@ -109,11 +115,13 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     article with its share button's text, a goal fills a hashtag within the minute, and
     none of those people need ever meet again. A burst ties its accounts into a
     campaign when at least :data:`BURST_REPEAT_SHARE` of them also appear in another
-    burst, one that is not the same moment of the same target (a repost and a reply of
-    one viral post within a window are one event), or in a significant edge (two or
-    more separate meetings). A burst that does not repeat still counts when it is a
-    block of one content: its posts carry the same text, shared post, link or object
-    (:data:`SAME_CONTENT`) and one of its cells holds at least
+    burst that shares more of its accounts than chance would (:func:`shared_beyond_chance`;
+    one that is not the same moment of the same target: a repost and a reply of one
+    viral post within a window are one event), or in a significant edge (two or more
+    separate meetings). ``population`` (accounts active per platform) sets the chance;
+    without it any shared account counts. A burst that does not repeat still counts
+    when it is a block of one content: its posts carry the same text, shared post, link
+    or object (:data:`SAME_CONTENT`) and one of its cells holds at least
     :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it (``hour_share``),
     as when 500 accounts post one sentence within a minute and no one before or after.
     Campaigns that flood again and again keep every burst; a lone surge is counted and
@@ -140,6 +148,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     # Each burst's posts per account: one post in a text and a link burst (an article
     # shared with its button's text) is one act, not two.
     posts: list[dict[str, set[str]]] = []
+    members = [set(b["accounts"]) for b in bursts]
     where: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(bursts):
         mine: dict[str, set[str]] = defaultdict(set)
@@ -162,11 +171,59 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
         if b["signal"] in SAME_CONTENT and b.get("hour_share", 0.0) >= BURST_BLOCK_SHARE:
             kept.append(b)
             continue
-        again = sum(1 for a in b["accounts"]
-                    if a in tied or any(elsewhere(a, i, j) for j in where[a] if j != i))
-        b["meets_again"] = again / len(b["accounts"]) if b["accounts"] else 0.0
-        (kept if again >= BURST_REPEAT_SHARE * len(b["accounts"]) else alone).append(b)
+        need = BURST_REPEAT_SHARE * len(b["accounts"])
+        again = tied.intersection(b["accounts"])
+        if len(again) < need:  # most campaigns' accounts are tied by edges already
+            overlap = Counter(j for a in b["accounts"] for j in where[a] if j != i)
+            beyond = shared_beyond_chance(
+                len(b["accounts"]), {j: (o, len(bursts[j]["accounts"])) for j, o in
+                                     overlap.items()},
+                None if population is None else _population(b["accounts"], population))
+            # The accounts those bursts share with this one, each acting apart from
+            # what it does here (enough of them to decide; all of them for a lone one).
+            for j in sorted(beyond, key=lambda j: -overlap[j]):
+                again.update(a for a in members[j].intersection(b["accounts"])
+                             if a not in again and elsewhere(a, i, j))
+                if len(again) >= need:
+                    break
+        b["meets_again"] = len(again) / len(b["accounts"]) if b["accounts"] else 0.0
+        (kept if len(again) >= need else alone).append(b)
     return kept, alone
+
+
+def _population(accounts: list[str], population: dict[str, int]) -> int:
+    """Accounts active on the platforms of ``accounts`` (``platform:author_id``)."""
+    platforms = {a.split(":", 1)[0] for a in accounts}
+    return max(len(accounts), sum(population.get(p, 0) for p in platforms))
+
+
+def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], population: int | None
+                         ) -> list[int]:
+    """The bursts among ``others`` (id → (accounts shared with this burst, its accounts))
+    that share more of this burst's ``size`` accounts than chance: the hypergeometric
+    tail of the overlap among ``population`` accounts is below :data:`BURST_CHANCE`
+    divided by the bursts compared. Without a population every shared account counts.
+
+    Two surges of a brand's engaged crowd share some of it by chance; two floods of one
+    campaign share most of their accounts:
+
+    >>> shared_beyond_chance(21, {0: (5, 455), 1: (2, 143)}, 4400)
+    []
+    >>> shared_beyond_chance(12, {0: (10, 14), 1: (2, 143)}, 4400)
+    [0]
+    """
+    if population is None:
+        return [j for j, (overlap, _) in others.items() if overlap]
+    if not others:
+        return []
+    from scipy.stats import hypergeom
+
+    ids = list(others)
+    overlap, n = (np.array(x, dtype=np.int64) for x in zip(*others.values(), strict=True))
+    tail = hypergeom.sf(overlap - 1, np.maximum(population, size + n - overlap), size, n)
+    cut = BURST_CHANCE / len(ids)
+    return [j for j, p, o in zip(ids, tail.tolist(), overlap.tolist(), strict=True)
+            if o and p < cut]
 
 
 def surge(burst: dict[str, Any]) -> dict[str, Any]:
@@ -296,6 +353,14 @@ def _account_ages(eng: Any, accounts: list[str]) -> dict[str, float]:
     return {r["account"]: r["created_at"].timestamp() / 86400 for r in table.to_pylist()}
 
 
+def active_accounts(eng: Any) -> dict[str, int]:
+    """Accounts with at least one post, per platform: the crowd bursts are drawn from."""
+    F = eng.F
+    counts = eng.to_arrow(eng.table("posts", ["platform", "author_id"]).groupBy("platform")
+                          .agg(F.countDistinct("author_id").alias("n")))
+    return dict(zip(counts["platform"].to_pylist(), counts["n"].to_pylist(), strict=True))
+
+
 def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
              members: pa.Table, events: Any, names: Names, options: KeyOptions,
              params: Any, spent: tuple[str, ...] = ()) -> None:
@@ -306,7 +371,9 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     working tables named in ``spent`` (the events and names) are released once
     the campaigns' facts are read from them.
     """
-    bursts, alone = repeated_bursts(merge_bursts(bursts_cells, members), edges, params.window)
+    merged = merge_bursts(bursts_cells, members)
+    bursts, alone = repeated_bursts(merged, edges, params.window,
+                                    active_accounts(eng) if merged else None)
     result.counts["bursts_alone"] = len(alone)
     result.surges = sorted((surge(b) for b in alone),
                            key=lambda x: (-x["accounts"], x["first"] or "", x["key"]))
