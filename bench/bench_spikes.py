@@ -19,6 +19,8 @@ campaign accounts and with the planted ones (the truth), how many labels differ 
 the two, the spikes the outrage and the surges made (wrote at least a fifth of) and how
 many of those are called coordinated (the target is none), and, for the changed streams,
 the spikes gained or lost against the stream as generated outside the hours changed.
+It also counts the shifts (lasting changes in net sentiment) and those called
+coordinated, with detected and with planted campaign accounts.
 
 Usage:
     python bench/bench_spikes.py [--posts 50000] [--seed 0] [--out bench/results/spikes.json]
@@ -52,7 +54,7 @@ from undertow.coordination.detect import DetectParams, detect  # noqa: E402
 from undertow.coordination.store import save  # noqa: E402
 from undertow.opinion import scored  # noqa: E402
 from undertow.opinion.compare import load  # noqa: E402
-from undertow.opinion.spikes import SpikeParams, parse_brand, spikes_of  # noqa: E402
+from undertow.opinion.spikes import SpikeParams, parse_brand, shifts_of, spikes_of  # noqa: E402
 from undertow.simulate import simulate, write_posts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,6 +148,8 @@ def run(name: str, rows: list[Row], changed: set[str], sim: Any, work: Path,
         truth_posts = dataclasses.replace(
             posts, campaign=np.isin(posts.author, np.array(sorted(planted), dtype=object)))
         truth_spikes = spikes_of(truth_posts, BRANDS, SpikeParams())
+        shifts = shifts_of(posts, BRANDS, SpikeParams())
+        truth_shifts = shifts_of(truth_posts, BRANDS, SpikeParams())
     outraged = np.isin(ids, np.array([i for i, s in zip(sim.columns["post_id"],
                                                        sim.labels["source"], strict=True)
                                       if s == "outrage"], dtype=object))
@@ -166,6 +170,14 @@ def run(name: str, rows: list[Row], changed: set[str], sim: Any, work: Path,
               "coordinated_truth": sum(v == "coordinated" for v in truth_label.values()),
               "labels_differ": sum(s["label"] != s["label_truth"] for s in listed),
               "spikes_s": round(seconds, 2)}
+    result["shifts"] = len(shifts)
+    result["shifts_coordinated"] = sum(x["label"] == "coordinated" for x in shifts)
+    result["shifts_coordinated_truth"] = sum(x["label"] == "coordinated" for x in truth_shifts)
+    result["shift_list"] = [{"key": f"{x['period']} {x['brand']} {x['aspect'] or '-'}",
+                             "from": x["from"], "until": x["until"], "net_before": x["net_before"],
+                             "net": x["net"], "label": x["label"],
+                             "campaign_share": x["campaign_share"],
+                             "campaign_part": x["campaign_part"]} for x in shifts]
     for who in ("outrage", "surge"):
         theirs = [s for s in listed if s[f"{who}_share"] >= PART_OF]
         result[f"{who}_spikes"] = len(theirs)
@@ -218,7 +230,8 @@ def main() -> None:
                     "by hour, brands Xiaomi and Apple")
     heads = ("stream", "spikes", "volume", "sentiment", "coordinated", "coordinated (truth)",
              "labels differ", "outrage's", "outrage's coordinated", "surges'",
-             "surges' coordinated", "surge accounts flagged", "gained", "lost")
+             "surges' coordinated", "surge accounts flagged", "gained", "lost", "shifts",
+             "shifts coordinated (planted)")
     for col in heads:
         t.add_column(col, justify="left" if col == "stream" else "right")
     for r in rows:
@@ -227,7 +240,8 @@ def main() -> None:
             "labels_differ", "outrage_spikes", "outrage_coordinated", "surge_spikes",
             "surge_coordinated")]
         t.add_row(r["stream"], *cells, f"{r['surge_flagged']} of {r['surge_accounts']}",
-                  str(r["gained"]), str(r["lost"]))
+                  str(r["gained"]), str(r["lost"]), str(r["shifts"]),
+                  f"{r['shifts_coordinated']} ({r['shifts_coordinated_truth']})")
     console.print(t)
     console.print(f"The outrage's and the surges' spikes are those they wrote at least "
                   f"{PART_OF:.0%} of. Gained and lost count spikes outside the hours each "

@@ -610,7 +610,7 @@ def opinion_cmd(brand_spec: str, rival_spec: str, taxonomy: str | None, out: Pat
               help="A second brand to watch.")
 @click.option("--by", type=click.Choice(["hour", "day"]), default="hour", show_default=True,
               help="Period to count in.")
-@click.option("--json", "as_json", is_flag=True, help="Print the spikes as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the spikes and shifts as JSON.")
 @model_option
 @workspace_option
 @friendly_errors
@@ -621,8 +621,10 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
     Each period is tested against a rolling baseline of the periods before it. Every
     spike carries the share of its posts written by campaign accounts (from
     `undertow detect`) and is labelled coordinated when it disappears once those
-    accounts' posts are taken out, else organic, with posts, accounts and top texts
-    as evidence.
+    accounts' posts are taken out and they make at least half of it, else organic,
+    with posts, accounts and top texts as evidence. Shifts, lasting changes in net
+    sentiment, are listed beside them with the levels before and after, labelled
+    the same way.
 
     \b
     Example:

@@ -46,9 +46,11 @@ def test_flat_series_has_no_spikes(tmp_path: Path) -> None:
         result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
     assert result["spikes"] == []
     assert not result["detection"]["run"]
+    assert result["shifts"] == []
     console = Console(file=io.StringIO(), width=80)
-    spikes_mod.print_spikes(result, console)  # one line, not an empty table
-    assert console.file.getvalue().splitlines()[-1] == "Spikes: none"  # type: ignore[attr-defined]
+    spikes_mod.print_spikes(result, console)  # one line each, not empty tables
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert lines[-2:] == ["Spikes: none", "Shifts in net sentiment: none"]
 
 
 def test_planted_burst_is_coordinated(tmp_path: Path) -> None:
@@ -104,7 +106,8 @@ def test_cli_json(sim_ws) -> None:  # noqa: F811
                                        "Xiaomi=小米,Redmi,SU7", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"params", "brands", "mentions", "scorer", "detection", "spikes"}
+    assert set(data) == {"params", "brands", "mentions", "scorer", "detection", "spikes",
+                         "shifts"}
     assert data["brands"] == ["Xiaomi"] and data["detection"]["run"]
     assert data["mentions"]["Xiaomi"] > 0
     bad = CliRunner().invoke(main, ["spikes", "-w", str(path), "--brand", "=x"])
@@ -183,3 +186,50 @@ def test_one_campaign_post_does_not_make_the_public_s_spike_coordinated(tmp_path
     assert spike["period"] == "2025-03-25T06" and spike["campaign_posts"] == 1
     assert spike["without_campaign_accounts"] == "no spike"
     assert spike["label"] == "organic" and spike["campaign_part"] < 0.1
+
+
+def _moods(h: int, great: int, bad: int, tag: str = "u") -> list[tuple[str, datetime, str]]:
+    """12 posts in hour ``h``: ``great`` positive, ``bad`` negative, the rest neutral."""
+    words = ["great"] * great + ["bad"] * bad + ["ok"] * (12 - great - bad)
+    return [(f"{tag}{h}-{k}", T0 + timedelta(hours=h, minutes=5 * k),
+             f"Xiaomi battery {w} {h}-{k}") for k, w in enumerate(words)]
+
+
+def test_a_lasting_fall_in_sentiment_is_a_shift(tmp_path: Path) -> None:
+    """Two days at net +0.33, then two days at −0.50, a dozen posts an hour. The first
+    hours of the fall are spikes against the day before them, until the day before is
+    itself the fall; the two days at the new level are one shift, with both levels."""
+    rows = [r for h in range(96) for r in (_moods(h, 6, 2) if h < 48 else _moods(h, 1, 7))]
+    with _ws(tmp_path, rows) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    shift, = [s for s in result["shifts"] if s["aspect"] is None]
+    assert shift["period"] == "2025-03-26T00" and shift["from"] == "2025-03-24T00"
+    assert shift["net_before"] == 0.3333 and shift["net"] == -0.5
+    assert shift["posts"] == 48 * 12 and shift["label"] == "organic"
+    console = Console(file=io.StringIO(), width=120)
+    spikes_mod.print_spikes(result, console)
+    assert "+0.33 → -0.50" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_campaign_s_lasting_praise_is_a_coordinated_shift(tmp_path: Path) -> None:
+    """The public stays at net 0 for four days; from the third, ten campaign accounts
+    add six posts of praise an hour. Without them there is no new level."""
+    rows = [r for h in range(96) for r in _moods(h, 3, 3)]
+    rows += [(f"bot{k % 10}", T0 + timedelta(hours=h, minutes=7 * k + 2),
+              f"Xiaomi battery great, buy now {h}-{k}") for h in range(48, 96) for k in range(6)]
+    with _ws(tmp_path, rows, bots=10) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    shift, = [s for s in result["shifts"] if s["aspect"] is None]
+    assert shift["period"] == "2025-03-26T00" and shift["net"] > shift["net_before"] + 0.3
+    assert shift["label"] == "coordinated" and shift["campaign_part"] == 1.0
+    assert shift["without_campaign_accounts"] == "no shift"
+
+
+def test_one_flooded_hour_is_a_spike_not_a_shift(tmp_path: Path) -> None:
+    rows = [r for h in range(96) for r in _moods(h, 3, 3)]
+    rows += [(f"bot{k % 10}", T0 + timedelta(hours=60, seconds=10 * k),
+              f"Xiaomi battery great, buy now {k}") for k in range(300)]
+    with _ws(tmp_path, rows, bots=10) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    assert result["shifts"] == []
+    assert "2025-03-26T12" in _volume(result)

@@ -1,5 +1,8 @@
 """Spikes: sudden changes in volume and sentiment, per brand and aspect, labelled by who made them.
 
+Lasting changes in net sentiment (shifts, :mod:`undertow.opinion.shifts`) are found for
+the same series by :func:`shifts_of` and labelled the same way.
+
 Series: for each brand (or all posts when no brand is given), and for each aspect within it,
 the posts per period (hour or day, UTC) and their net sentiment (share positive − share
 negative among labelled posts).
@@ -47,7 +50,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -56,13 +59,14 @@ from scipy import stats
 from undertow.opinion.brands import Brand, parse_brand
 from undertow.opinion.compare import Posts, load
 from undertow.opinion.scored import Analyzer, stored_scorer
+from undertow.opinion.shifts import ShiftParams, candidates, sentiment_shifts, shift_test
 from undertow.workspace import Workspace
 
 #: The least part of a spike (:func:`campaign_part`) the campaign must make to be called its maker.
 CAMPAIGN_PART = 0.5
 
 __all__ = ["CAMPAIGN_PART", "SpikeParams", "campaign_part", "find_spikes", "observed",
-           "parse_brand", "print_spikes", "volume_spikes"]
+           "parse_brand", "print_spikes", "shifts_of", "volume_spikes"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class SpikeParams:
     min_delta: float = 0.3
     top_texts: int = 3
     cycles: int = 7  #: previous days (hourly series) or weeks (daily) a period is weighed against
+    shift: ShiftParams = field(default_factory=ShiftParams)  #: lasting changes (:mod:`shifts`)
 
     @property
     def season(self) -> int:
@@ -226,10 +231,7 @@ def _found(index: np.ndarray, seen: np.ndarray, mask: np.ndarray, posts: Posts,
     """Volume and sentiment spikes of the series of the posts in ``mask``."""
     k = len(seen)
     counts = np.bincount(index[mask], minlength=k)
-    lab = mask & posts.labelled
-    pos = np.bincount(index[lab & (posts.label == 1)], minlength=k)
-    neg = np.bincount(index[lab & (posts.label == -1)], minlength=k)
-    n = np.bincount(index[lab], minlength=k)
+    pos, neg, n = _levels(index, k, mask, posts)
     found = [("volume", i, {"expected": e, "p_value": p})
              for i, e, p in volume_spikes(counts, params, seen)]
     found += [("sentiment", i, {"net": round(float((pos[i] - neg[i]) / n[i]), 4),
@@ -306,9 +308,70 @@ def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams) -> lis
     return out
 
 
+def _levels(index: np.ndarray, k: int, mask: np.ndarray, posts: Posts
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lab = mask & posts.labelled
+    return (np.bincount(index[lab & (posts.label == 1)], minlength=k),
+            np.bincount(index[lab & (posts.label == -1)], minlength=k),
+            np.bincount(index[lab], minlength=k))
+
+
+def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
+              ) -> list[dict[str, Any]]:
+    """Every lasting change in net sentiment of every series of ``posts``
+    (:func:`~undertow.opinion.shifts.sentiment_shifts`), labelled as spikes are: it is
+    ``coordinated`` when the same split no longer passes without the campaign
+    accounts' posts and those posts make at least half of the change in net sentiment.
+    The evidence is the posts of the new level, up to the next shift. ``period`` is the
+    first period of the new level, ``from`` the first with posts of the level before it
+    and ``until`` the last with posts of the new one."""
+    periods, index = _timeline(posts.period)
+    k = len(periods)
+    out = []
+    for brand, aspect, mask in _series(posts, brands):
+        pos, neg, n = _levels(index, k, mask, posts)
+        found = sentiment_shifts(pos, neg, n, params.shift)
+        if not found:
+            continue
+        wpos, wneg, wn = _levels(index, k, mask & ~posts.campaign, posts)
+        bounds = [0] + [at for at, *_ in found] + [k]
+        for j, (at, before, after, p) in enumerate(found):
+            lo, hi = bounds[j], bounds[j + 2]
+            still = shift_test(wpos, wneg, wn, lo, at, hi, params.shift,
+                               candidates(n, lo, hi, params.shift))
+            if still is None:
+                wb = _net(wpos[lo:at], wneg[lo:at], wn[lo:at])
+                wa = _net(wpos[at:hi], wneg[at:hi], wn[at:hi])
+                moved = after - before
+                part = float(np.clip((moved - (wa - wb)) / moved, 0.0, 1.0)) if moved else 0.0
+            else:
+                part = 0.0
+            where = mask & (index >= at) & (index < hi)
+            evidence = _evidence(posts, where, params)
+            made = still is None and part >= CAMPAIGN_PART
+            evidence["label"] = "coordinated" if made else "organic"
+            evidence["campaign_part"] = round(part, 4)
+            evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
+            out.append({"kind": "shift", "brand": brand, "aspect": aspect,
+                        "period": str(periods[at]),
+                        "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
+                        "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
+                        "net_before": before, "net": after,
+                        "posts_before": int(n[lo:at].sum()), "p_value": round(p, 12),
+                        **evidence})
+    out.sort(key=lambda s: (s["period"], s["brand"], s["aspect"] or ""))
+    return out
+
+
+def _net(pos: np.ndarray, neg: np.ndarray, n: np.ndarray) -> float:
+    total = float(n.sum())
+    return (float(pos.sum()) - float(neg.sum())) / total if total else 0.0
+
+
 def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams | None = None,
                 analyzer: Analyzer | None = None) -> dict[str, Any]:
-    """Score the posts if needed and find spikes; returns params, detection note and spikes."""
+    """Score the posts if needed and find spikes and shifts; returns params, detection
+    note, spikes and shifts."""
     params = params or SpikeParams()
     posts = load(ws, brands, params.by, analyzer)
     note = (f"{posts.campaign_accounts} campaign accounts known" if posts.detection else
@@ -318,43 +381,58 @@ def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams
             "scorer": stored_scorer(ws),
             "detection": {"run": posts.detection, "campaign_accounts": posts.campaign_accounts,
                           "note": note},
-            "spikes": spikes_of(posts, brands, params)}
+            "spikes": spikes_of(posts, brands, params),
+            "shifts": shifts_of(posts, brands, params)}
 
 
 def print_spikes(result: dict[str, Any], console: Any = None) -> None:
-    """A rich table of the spikes, post-derived strings escaped."""
-    from rich import box
-    from rich.cells import cell_len
+    """Rich tables of the spikes and the shifts, post-derived strings escaped."""
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = console or Console()
     console.print(escape(result["detection"]["note"]))
     for name, count in result.get("mentions", {}).items():
         if not count:  # most often a missing or misspelt alias
             console.print(escape(f"warning: no post mentions {name}"), style="yellow")
-    if not result["spikes"]:
-        console.print("Spikes: none")
+    spikes = [(s["period"], s["kind"], s["brand"], s["aspect"] or "–", str(s["posts"]),
+               f"{s['campaign_share']:.0%}", s["label"]) for s in result["spikes"]]
+    _table(console, "Spikes", ("period", "kind", "brand", "aspect", "posts", "campaign",
+                               "label"), spikes, result["spikes"])
+    shifts = [(s["period"], s["brand"], s["aspect"] or "–",
+               f"{s['net_before']:+.2f} → {s['net']:+.2f}", str(s["posts"]),
+               f"{s['campaign_share']:.0%}", s["label"]) for s in result.get("shifts", [])]
+    _table(console, "Shifts in net sentiment", ("from", "brand", "aspect", "net", "posts",
+                                                "campaign", "label"),
+           shifts, result.get("shifts", []))
+
+
+def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tuple[str, ...]],
+           items: list[dict[str, Any]]) -> None:
+    """One table, or one line when it would be empty. What locates and labels a row is
+    never wrapped or cut; the top text takes the width left over (cut with an
+    ellipsis), and is left out below 12 characters."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.markup import escape
+    from rich.table import Table
+
+    if not rows:
+        console.print(f"{title}: none")
         return
-    # What locates and labels a spike is never wrapped or cut; the top text takes the
-    # width left over (cut with an ellipsis), and is left out below 12 characters.
-    heads = ("period", "kind", "brand", "aspect", "posts", "campaign", "label")
-    rows = [(s["period"], s["kind"], s["brand"], s["aspect"] or "–", str(s["posts"]),
-             f"{s['campaign_share']:.0%}", s["label"]) for s in result["spikes"]]
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(heads)]
     # Each column costs two cells besides its text (a separator and one of padding).
     room = min(console.width - sum(widths) - 2 * (len(widths) + 1), 60)
-    table = Table(title=f"Spikes ({len(rows)})", box=box.SIMPLE_HEAD, collapse_padding=True,
+    table = Table(title=f"{title} ({len(rows)})", box=box.SIMPLE_HEAD, collapse_padding=True,
                   pad_edge=False)
     for head, width in zip(heads, widths, strict=True):
         table.add_column(head, no_wrap=True, width=width,
                          justify="right" if head in ("posts", "campaign") else "left")
     if room >= 12:
         table.add_column("top text", no_wrap=True, overflow="ellipsis", width=room)
-    elif rows:
+    else:
         table.caption = "top texts: a wider terminal, or --json"
-    for s, row in zip(result["spikes"], rows, strict=True):
-        top = " ".join(s["top_texts"][0]["text"].split()) if s["top_texts"] else ""
+    for item, row in zip(items, rows, strict=True):
+        top = " ".join(item["top_texts"][0]["text"].split()) if item["top_texts"] else ""
         table.add_row(*map(escape, row), *([escape(top)] if room >= 12 else []))
     console.print(table)
