@@ -1,10 +1,13 @@
 """``undertow demo``: generated data, end to end, with nothing to download:
 simulate → ingest → summary → detect → evaluate against the planted truth → opinion
-(the two simulated brands compared over all accounts and over the organic public)."""
+(the two simulated brands compared over all accounts and over the organic public) →
+spikes and shifts, each labelled organic or coordinated."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -17,6 +20,7 @@ from undertow.coordination.store import save
 from undertow.ingest import ingest
 from undertow.opinion import compare as opinion
 from undertow.opinion.brands import parse_brand
+from undertow.opinion.spikes import find_spikes, print_spikes
 from undertow.render import print_campaigns, print_summary
 from undertow.simulate import simulate, write_posts, write_truth
 from undertow.summary import summarize
@@ -69,6 +73,21 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
                   f"all accounts and organic only; files in "
                   f"{escape(str(workspace / 'opinion'))}")
     opinion.print_brief(compared, console)
+    with Workspace.open(workspace) as ws:
+        spikes = find_spikes(ws, [brand, rival])
+    spikes_file = workspace / "spikes.json"
+    spikes_file.write_text(json.dumps(spikes, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"[bold]7. spikes[/]: {_tally(spikes['spikes'], 'spikes')} and "
+                  f"{_tally(spikes['shifts'], 'shifts')} over every brand and aspect, in "
+                  f"{escape(str(spikes_file))}; those of each brand as a whole:")
+    print_spikes({**spikes, "spikes": [x for x in spikes["spikes"] if x["aspect"] is None],
+                  "shifts": [x for x in spikes["shifts"] if x["aspect"] is None]}, console)
     console.print(f"done in {time.perf_counter() - started:.1f} s; workspace {workspace}")
     return {"ingest": report.as_dict(), "summary": result, "evaluation": scores,
-            "opinion": compared}
+            "opinion": compared, "spikes": spikes}
+
+
+def _tally(found: list[dict[str, object]], what: str) -> str:
+    """``"12 spikes (3 coordinated)"``."""
+    labels = Counter(x["label"] for x in found)
+    return f"{len(found)} {what} ({labels['coordinated']} coordinated)"

@@ -92,8 +92,10 @@ def shift_test(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, at: int
 def _starts(n: np.ndarray, lo: int, hi: int, params: ShiftParams) -> list[int]:
     """Where a new level may start in ``lo:hi``: ``min_periods`` from either end, and at a
     period with posts, not inside a quiet stretch."""
-    first = lo + params.min_periods
-    return (np.flatnonzero(n[first:hi - params.min_periods + 1] > 0) + first).tolist()
+    first, last = lo + params.min_periods, hi - params.min_periods
+    if last < first:  # too short to hold two levels
+        return []
+    return (np.flatnonzero(n[first:last + 1] > 0) + first).tolist()
 
 
 def candidates(n: np.ndarray, lo: int, hi: int, params: ShiftParams) -> int:

@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -82,7 +82,20 @@ class SpikeParams:
     min_delta: float = 0.3
     top_texts: int = 3
     cycles: int = 7  #: previous days (hourly series) or weeks (daily) a period is weighed against
-    shift: ShiftParams = field(default_factory=ShiftParams)  #: lasting changes (:mod:`shifts`)
+    #: Lasting changes (:mod:`~undertow.opinion.shifts`); by default each level lasts a day
+    #: or more (by hour) or three days (by day): shorter is what spikes are for, and within
+    #: a day a multilingual stream's mix of languages, and of scorers, turns with the sun.
+    shift: ShiftParams | None = None
+
+    def __post_init__(self) -> None:
+        if self.shift is None:
+            object.__setattr__(self, "shift",
+                               ShiftParams(min_periods=24 if self.by == "hour" else 3))
+
+    @property
+    def shifts(self) -> ShiftParams:
+        """The shift search's parameters (set in ``__post_init__``)."""
+        return self.shift or ShiftParams()
 
     @property
     def season(self) -> int:
@@ -330,15 +343,15 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
     out = []
     for brand, aspect, mask in _series(posts, brands):
         pos, neg, n = _levels(index, k, mask, posts)
-        found = sentiment_shifts(pos, neg, n, params.shift)
+        found = sentiment_shifts(pos, neg, n, params.shifts)
         if not found:
             continue
         wpos, wneg, wn = _levels(index, k, mask & ~posts.campaign, posts)
         bounds = [0] + [at for at, *_ in found] + [k]
         for j, (at, before, after, p) in enumerate(found):
             lo, hi = bounds[j], bounds[j + 2]
-            still = shift_test(wpos, wneg, wn, lo, at, hi, params.shift,
-                               candidates(n, lo, hi, params.shift))
+            still = shift_test(wpos, wneg, wn, lo, at, hi, params.shifts,
+                               candidates(n, lo, hi, params.shifts))
             if still is None:
                 wb = _net(wpos[lo:at], wneg[lo:at], wn[lo:at])
                 wa = _net(wpos[at:hi], wneg[at:hi], wn[at:hi])
