@@ -132,9 +132,9 @@ def _whole(seen: np.ndarray) -> np.ndarray:
 
 class _Timeline:
     """The observed periods of a series in order, for baselines that skip what was not
-    observed: ``before(i)`` is the counts of the ``window`` observed periods before ``i``,
-    or ``None`` while fewer than ``min_periods`` observed periods precede it (the start
-    of the stream, or of the stream after a long outage, is only baseline)."""
+    observed: ``before(i)`` is the ``window`` observed periods before ``i``, and
+    ``busy`` leaves out the first ``min_periods`` observed periods, which are only
+    baseline."""
 
     def __init__(self, seen: np.ndarray | None, k: int, params: SpikeParams) -> None:
         self.seen = np.ones(k, dtype=bool) if seen is None else seen
@@ -352,13 +352,10 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
             lo, hi = bounds[j], bounds[j + 2]
             still = shift_test(wpos, wneg, wn, lo, at, hi, params.shifts,
                                candidates(n, lo, hi, params.shifts))
-            if still is None:
-                wb = _net(wpos[lo:at], wneg[lo:at], wn[lo:at])
-                wa = _net(wpos[at:hi], wneg[at:hi], wn[at:hi])
-                moved = after - before
-                part = float(np.clip((moved - (wa - wb)) / moved, 0.0, 1.0)) if moved else 0.0
-            else:
-                part = 0.0
+            moved = after - before
+            without = _net(wpos[at:hi], wneg[at:hi], wn[at:hi]) - _net(wpos[lo:at], wneg[lo:at],
+                                                                       wn[lo:at])
+            part = float(np.clip((moved - without) / moved, 0.0, 1.0)) if moved else 0.0
             where = mask & (index >= at) & (index < hi)
             evidence = _evidence(posts, where, params)
             made = still is None and part >= CAMPAIGN_PART
@@ -370,7 +367,8 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
                         "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
                         "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
                         "net_before": before, "net": after,
-                        "posts_before": int(n[lo:at].sum()), "p_value": round(p, 12),
+                        "posts_before": int((mask & (index >= lo) & (index < at)).sum()),
+                        "p_value": round(p, 12),
                         **evidence})
     out.sort(key=lambda s: (s["period"], s["brand"], s["aspect"] or ""))
     return out
