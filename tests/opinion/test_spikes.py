@@ -212,17 +212,22 @@ def test_a_lasting_fall_in_sentiment_is_a_shift(tmp_path: Path) -> None:
 
 
 def test_a_campaign_s_lasting_praise_is_a_coordinated_shift(tmp_path: Path) -> None:
-    """The public stays at net 0 for four days; from the third, ten campaign accounts
-    add six posts of praise an hour. Without them there is no new level."""
-    rows = [r for h in range(96) for r in _moods(h, 3, 3)]
+    """The public stays at net 0 for six days; on the third and fourth, ten campaign
+    accounts add six posts of praise an hour. Without them there is no new level: its
+    start and its end (the campaign stopping) are both the campaign's."""
+    rows = [r for h in range(144) for r in _moods(h, 3, 3)]
     rows += [(f"bot{k % 10}", T0 + timedelta(hours=h, minutes=7 * k + 2),
               f"Xiaomi battery great, buy now {h}-{k}") for h in range(48, 96) for k in range(6)]
     with _ws(tmp_path, rows, bots=10) as ws:
         result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
-    shift, = [s for s in result["shifts"] if s["aspect"] is None]
-    assert shift["period"] == "2025-03-26T00" and shift["net"] > shift["net_before"] + 0.3
-    assert shift["label"] == "coordinated" and shift["campaign_part"] == 1.0
-    assert shift["without_campaign_accounts"] == "no shift"
+    start, end = [s for s in result["shifts"] if s["aspect"] is None]
+    assert start["period"] == "2025-03-26T00" and start["net"] > start["net_before"] + 0.3
+    assert end["period"] == "2025-03-28T00" and end["net"] < end["net_before"] - 0.3
+    for shift in (start, end):
+        assert shift["label"] == "coordinated" and shift["campaign_part"] == 1.0
+        assert shift["without_campaign_accounts"] == "no shift"
+    assert start["campaign_share_before"] == 0 and start["campaign_share"] == 0.3333
+    assert end["campaign_share_before"] == 0.3333 and end["campaign_share"] == 0
 
 
 def test_one_flooded_hour_is_a_spike_not_a_shift(tmp_path: Path) -> None:

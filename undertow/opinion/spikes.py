@@ -335,7 +335,9 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
     (:func:`~undertow.opinion.shifts.sentiment_shifts`), labelled as spikes are: it is
     ``coordinated`` when the same split no longer passes without the campaign
     accounts' posts and those posts make at least half of the change in net sentiment.
-    The evidence is the posts of the new level, up to the next shift. ``period`` is the
+    The evidence is the posts of the new level, up to the next shift; a campaign can also
+    make a shift by stopping, so ``campaign_share_before`` gives its share of the level
+    before. ``period`` is the
     first period of the new level, ``from`` the first with posts of the level before it
     and ``until`` the last with posts of the new one."""
     periods, index = _timeline(posts.period)
@@ -357,6 +359,7 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
                                                                        wn[lo:at])
             part = float(np.clip((moved - without) / moved, 0.0, 1.0)) if moved else 0.0
             where = mask & (index >= at) & (index < hi)
+            before_mask = mask & (index >= lo) & (index < at)
             evidence = _evidence(posts, where, params)
             made = still is None and part >= CAMPAIGN_PART
             evidence["label"] = "coordinated" if made else "organic"
@@ -367,7 +370,10 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
                         "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
                         "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
                         "net_before": before, "net": after,
-                        "posts_before": int((mask & (index >= lo) & (index < at)).sum()),
+                        "posts_before": int(before_mask.sum()),
+                        "campaign_share_before": round(
+                            float((before_mask & posts.campaign).sum())
+                            / max(1, int(before_mask.sum())), 4),
                         "p_value": round(p, 12),
                         **evidence})
     out.sort(key=lambda s: (s["period"], s["brand"], s["aspect"] or ""))
@@ -410,9 +416,11 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
                f"{s['campaign_share']:.0%}", s["label"]) for s in result["spikes"]]
     _table(console, "Spikes", ("period", "kind", "brand", "aspect", "posts", "campaign",
                                "label"), spikes, result["spikes"])
+    # A campaign can make a shift by stopping: its share on both levels says which.
     shifts = [(s["period"], s["brand"], s["aspect"] or "–",
                f"{s['net_before']:+.2f} → {s['net']:+.2f}", str(s["posts"]),
-               f"{s['campaign_share']:.0%}", s["label"]) for s in result.get("shifts", [])]
+               f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}", s["label"])
+              for s in result.get("shifts", [])]
     _table(console, "Shifts in net sentiment", ("from", "brand", "aspect", "net", "posts",
                                                 "campaign", "label"),
            shifts, result.get("shifts", []))
