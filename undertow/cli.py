@@ -623,8 +623,8 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
     `undertow detect`) and is labelled coordinated when it disappears once those
     accounts' posts are taken out and they make at least half of it, else organic,
     with posts, accounts and top texts as evidence. Shifts, lasting changes in net
-    sentiment, are listed beside them with the levels before and after, labelled
-    the same way.
+    sentiment (and, with a rival, in the brand's share of voice), are listed beside
+    them with the levels before and after, labelled the same way.
 
     \b
     Example:

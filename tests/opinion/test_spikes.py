@@ -238,3 +238,28 @@ def test_one_flooded_hour_is_a_spike_not_a_shift(tmp_path: Path) -> None:
         result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
     assert result["shifts"] == []
     assert "2025-03-26T12" in _volume(result)
+
+
+def test_a_rival_s_surge_in_attention_is_a_shift_in_share_of_voice(tmp_path: Path) -> None:
+    """Three days with as many posts naming Xiaomi as Apple, then three days in which
+    people name Apple three times as often (a launch): Xiaomi's share of voice falls from
+    50% to 25%, a shift, organic; no campaign posted."""
+    rows = []
+    for h in range(144):
+        apple = 6 if h < 72 else 18
+        rows += [(f"x{h}-{k}", T0 + timedelta(hours=h, minutes=9 * k), f"Xiaomi ok {h}-{k}")
+                 for k in range(6)]
+        rows += [(f"a{h}-{k}", T0 + timedelta(hours=h, minutes=3 * k + 1), f"iPhone ok {h}-{k}")
+                 for k in range(apple)]
+    brands = [spikes_mod.parse_brand("Xiaomi=小米"), spikes_mod.parse_brand("Apple=iPhone")]
+    with _ws(tmp_path, rows) as ws:
+        result = find_spikes(ws, brands, analyzer=KeywordAnalyzer())
+    voice, = [s for s in result["shifts"] if s["kind"] == "share_of_voice"]
+    assert voice["period"] == "2025-03-27T00" and (voice["brand"], voice["rival"]) == (
+        "Xiaomi", "Apple")
+    assert voice["share_before"] == 0.5 and voice["share"] == 0.25
+    assert voice["label"] == "organic" and voice["posts"] == 72 * 24
+    console = Console(file=io.StringIO(), width=120)
+    spikes_mod.print_spikes(result, console)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Shifts in Xiaomi's share of voice against Apple (1)" in text and "50% → 25%" in text

@@ -1,7 +1,8 @@
 """Spikes: sudden changes in volume and sentiment, per brand and aspect, labelled by who made them.
 
 Lasting changes in net sentiment (shifts, :mod:`undertow.opinion.shifts`) are found for
-the same series by :func:`shifts_of` and labelled the same way.
+the same series by :func:`shifts_of` and labelled the same way; with a brand and a rival,
+so are lasting changes in the brand's share of voice.
 
 Series: for each brand (or all posts when no brand is given), and for each aspect within it,
 the posts per period (hour or day, UTC) and their net sentiment (share positive − share
@@ -49,8 +50,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,7 @@ class SpikeParams:
     #: or more (by hour) or three days (by day): shorter is what spikes are for, and within
     #: a day a multilingual stream's mix of languages, and of scorers, turns with the sun.
     shift: ShiftParams | None = None
+    voice_shift: float = 0.1  #: least change of the brand's share of voice that is a shift
 
     def __post_init__(self) -> None:
         if self.shift is None:
@@ -337,46 +339,67 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
     accounts' posts and those posts make at least half of the change in net sentiment.
     The evidence is the posts of the new level, up to the next shift; a campaign can also
     make a shift by stopping, so ``campaign_share_before`` gives its share of the level
-    before. ``period`` is the
-    first period of the new level, ``from`` the first with posts of the level before it
-    and ``until`` the last with posts of the new one."""
+    before. ``period`` is the first period of the new level, ``from`` the first with
+    posts of the level before it and ``until`` the last with posts of the new one.
+    With a brand and a rival, the brand's share of the posts naming either is searched
+    the same way (kind ``share_of_voice``, levels in ``share_before`` and ``share``)."""
     periods, index = _timeline(posts.period)
     k = len(periods)
     out = []
     for brand, aspect, mask in _series(posts, brands):
-        pos, neg, n = _levels(index, k, mask, posts)
-        found = sentiment_shifts(pos, neg, n, params.shifts)
-        if not found:
-            continue
-        wpos, wneg, wn = _levels(index, k, mask & ~posts.campaign, posts)
-        bounds = [0] + [at for at, *_ in found] + [k]
-        for j, (at, before, after, p) in enumerate(found):
-            lo, hi = bounds[j], bounds[j + 2]
-            still = shift_test(wpos, wneg, wn, lo, at, hi, params.shifts,
-                               candidates(n, lo, hi, params.shifts))
-            moved = after - before
-            without = _net(wpos[at:hi], wneg[at:hi], wn[at:hi]) - _net(wpos[lo:at], wneg[lo:at],
-                                                                       wn[lo:at])
-            part = float(np.clip((moved - without) / moved, 0.0, 1.0)) if moved else 0.0
-            where = mask & (index >= at) & (index < hi)
-            before_mask = mask & (index >= lo) & (index < at)
-            evidence = _evidence(posts, where, params)
-            made = still is None and part >= CAMPAIGN_PART
-            evidence["label"] = "coordinated" if made else "organic"
-            evidence["campaign_part"] = round(part, 4)
-            evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
-            out.append({"kind": "shift", "brand": brand, "aspect": aspect,
-                        "period": str(periods[at]),
-                        "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
-                        "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
-                        "net_before": before, "net": after,
-                        "posts_before": int(before_mask.sum()),
-                        "campaign_share_before": round(
-                            float((before_mask & posts.campaign).sum())
-                            / max(1, int(before_mask.sum())), 4),
-                        "p_value": round(p, 12),
-                        **evidence})
-    out.sort(key=lambda s: (s["period"], s["brand"], s["aspect"] or ""))
+        found = _shifts(periods, index, mask, lambda m: _levels(index, k, m, posts), posts,
+                        params, params.shifts)
+        out += [{"kind": "shift", "brand": brand, "aspect": aspect, **x} for x in found]
+    if len(brands) == 2:
+        ours, theirs = (posts.mentions[b.name] for b in brands)
+
+        def voice(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            mine = np.bincount(index[ours & m], minlength=k)
+            return mine, np.zeros(k, dtype=np.int64), mine + np.bincount(index[theirs & m],
+                                                                          minlength=k)
+
+        levels = replace(params.shifts, min_shift=params.voice_shift)
+        for x in _shifts(periods, index, ours | theirs, voice, posts, params, levels):
+            x["share_before"], x["share"] = x.pop("net_before"), x.pop("net")
+            out.append({"kind": "share_of_voice", "brand": brands[0].name,
+                        "rival": brands[1].name, "aspect": None, **x})
+    out.sort(key=lambda s: (s["period"], s["kind"], s["brand"], s["aspect"] or ""))
+    return out
+
+
+def _shifts(periods: np.ndarray, index: np.ndarray, mask: np.ndarray,
+            levels: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+            posts: Posts, params: SpikeParams, search: ShiftParams) -> list[dict[str, Any]]:
+    """The shifts of one series: ``levels(m)`` counts its (positive, negative, all) per
+    period among the posts in ``m``, so that the campaign's posts can be left out."""
+    pos, neg, n = levels(mask)
+    found = sentiment_shifts(pos, neg, n, search)
+    if not found:
+        return []
+    wpos, wneg, wn = levels(mask & ~posts.campaign)
+    bounds = [0] + [at for at, *_ in found] + [len(n)]
+    out = []
+    for j, (at, before, after, p) in enumerate(found):
+        lo, hi = bounds[j], bounds[j + 2]
+        still = shift_test(wpos, wneg, wn, lo, at, hi, search, candidates(n, lo, hi, search))
+        moved = after - before
+        without = _net(wpos[at:hi], wneg[at:hi], wn[at:hi]) - _net(wpos[lo:at], wneg[lo:at],
+                                                                   wn[lo:at])
+        part = float(np.clip((moved - without) / moved, 0.0, 1.0)) if moved else 0.0
+        where = mask & (index >= at) & (index < hi)
+        earlier = mask & (index >= lo) & (index < at)
+        evidence = _evidence(posts, where, params)
+        made = still is None and part >= CAMPAIGN_PART
+        evidence["label"] = "coordinated" if made else "organic"
+        evidence["campaign_part"] = round(part, 4)
+        evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
+        out.append({"period": str(periods[at]),
+                    "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
+                    "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
+                    "net_before": before, "net": after, "posts_before": int(earlier.sum()),
+                    "campaign_share_before": round(float((earlier & posts.campaign).sum())
+                                                   / max(1, int(earlier.sum())), 4),
+                    "p_value": round(p, 12), **evidence})
     return out
 
 
@@ -417,13 +440,21 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
     _table(console, "Spikes", ("period", "kind", "brand", "aspect", "posts", "campaign",
                                "label"), spikes, result["spikes"])
     # A campaign can make a shift by stopping: its share on both levels says which.
+    found = [s for s in result.get("shifts", []) if s["kind"] == "shift"]
     shifts = [(s["period"], s["brand"], s["aspect"] or "–",
                f"{s['net_before']:+.2f} → {s['net']:+.2f}", str(s["posts"]),
                f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}", s["label"])
-              for s in result.get("shifts", [])]
+              for s in found]
     _table(console, "Shifts in net sentiment", ("from", "brand", "aspect", "net", "posts",
-                                                "campaign", "label"),
-           shifts, result.get("shifts", []))
+                                                "campaign", "label"), shifts, found)
+    if len(result.get("brands", [])) == 2:
+        voice = [s for s in result.get("shifts", []) if s["kind"] == "share_of_voice"]
+        rows = [(s["period"], f"{s['share_before']:.0%} → {s['share']:.0%}", str(s["posts"]),
+                 f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}", s["label"])
+                for s in voice]
+        brand, rival = result["brands"]
+        _table(console, escape(f"Shifts in {brand}'s share of voice against {rival}"),
+               ("from", "share", "posts", "campaign", "label"), rows, voice)
 
 
 def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tuple[str, ...]],
