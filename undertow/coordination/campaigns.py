@@ -98,8 +98,8 @@ SAME_CONTENT = frozenset({"text", "near_text", "repost", "link", "object"})
 #: A cascade is spread over its tail (a post reposted with delays of ten minutes on
 #: average has a tenth of its reposts in the first minute); a push starts and stops.
 BURST_BLOCK_SHARE = 0.5
-#: Two bursts share accounts beyond chance when the hypergeometric tail of their overlap,
-#: drawn from the accounts active on their platforms, is below this (Bonferroni over the
+#: Two bursts share accounts beyond chance when the tail of their overlap, drawn at random
+#: from the accounts active on their platforms, is below this (Bonferroni over the
 #: bursts each one is compared with): the same engaged crowd joins every trending topic
 #: of a brand, a campaign's accounts come back together.
 BURST_CHANCE = 0.01
@@ -200,9 +200,10 @@ def _population(accounts: list[str], population: dict[str, int]) -> int:
 def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], population: int | None
                          ) -> list[int]:
     """The bursts among ``others`` (id → (accounts shared with this burst, its accounts))
-    that share more of this burst's ``size`` accounts than chance: the hypergeometric
-    tail of the overlap among ``population`` accounts is below :data:`BURST_CHANCE`
-    divided by the bursts compared. Without a population every shared account counts.
+    that share more of this burst's ``size`` accounts than chance: the tail of the
+    overlap of two sets drawn at random among ``population`` accounts (bounded by a
+    Poisson tail of the same mean) is below :data:`BURST_CHANCE` divided by the bursts
+    compared. Without a population every shared account counts.
 
     Two surges of a brand's engaged crowd share some of it by chance; two floods of one
     campaign share most of their accounts:
@@ -216,11 +217,11 @@ def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], populati
         return [j for j, (overlap, _) in others.items() if overlap]
     if not others:
         return []
-    from scipy.stats import hypergeom
-
     ids = list(others)
     overlap, n = (np.array(x, dtype=np.int64) for x in zip(*others.values(), strict=True))
-    tail = hypergeom.sf(overlap - 1, np.maximum(population, size + n - overlap), size, n)
+    # A Poisson tail of the overlap's mean: above the mean it is no thinner than the
+    # hypergeometric's (chance is not understated), and needs no scipy.stats (a second).
+    tail = poisson_sf(overlap, size * n / np.maximum(population, size + n - overlap))
     cut = BURST_CHANCE / len(ids)
     return [j for j, p, o in zip(ids, tail.tolist(), overlap.tolist(), strict=True)
             if o and p < cut]
