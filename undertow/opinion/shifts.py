@@ -2,8 +2,10 @@
 
 A spike is one period out of line; a shift is a new level that holds. After a fatal
 crash the public's net sentiment may fall from +0.3 to −0.5 and stay there for days:
-no single hour of a dozen posts is far enough from the hours before it to be a spike,
-yet the days are. :func:`sentiment_shifts` finds such changes.
+hourly spikes show at most its first hours, until the hours they are weighed against
+are themselves the fall, while the days are a new level. :func:`sentiment_shifts`
+finds such changes. With no negative posts the same search follows a share, such as
+a brand's share of voice against its rival (``pos`` the brand's posts, ``n`` both).
 
 Method: for a stretch of periods, each candidate start of a new level ``τ`` splits it
 in two, and the likelihood-ratio statistic of the multinomial (positive / neutral /
