@@ -57,6 +57,6 @@ def test_a_day_of_anger_that_passes_is_two_shifts() -> None:
 
 def test_pieces_too_short_for_two_levels_are_left_alone() -> None:
     """A piece of five periods cannot hold two levels of 24: no new level starts in it
-    (before, the search read candidates from the end of the series and failed)."""
+    (a negative slice end would read candidates from the end of the series)."""
     assert shifts._starts(np.full(60, 12), 0, 5, ShiftParams(min_periods=24)) == []
     assert shifts._starts(np.full(60, 12), 0, 48, ShiftParams(min_periods=24)) == [24]
