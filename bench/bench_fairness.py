@@ -113,13 +113,19 @@ SCENARIOS: dict[str, Callable[[Row, list[str], np.random.Generator], list[Row]]]
     "live_moment": live_moment}
 
 
+def ordinary_accounts(base: list[Row], truth: dict[str, Any]) -> list[str]:
+    """The stream's Twitter accounts in no planted campaign and not in the outrage."""
+    planted = {str(a).split(":", 1)[-1] for c in truth["campaigns"] for a in c["accounts"]}
+    outrage = {str(a).split(":", 1)[-1] for a in truth["organic_outrage"]["accounts"]}
+    return sorted({r["author_id"] for r in base if r["platform"] == "twitter"} - planted
+                  - outrage)
+
+
 def run(name: str, base: list[Row], truth: dict[str, Any], work: Path, seed: int
         ) -> dict[str, Any]:
     """Add one scenario's posts to the stream, detect, and count its flagged accounts."""
-    planted = {str(a).split(":", 1)[-1] for c in truth["campaigns"] for a in c["accounts"]}
-    outrage = {str(a).split(":", 1)[-1] for a in truth["organic_outrage"]["accounts"]}
     twitter = [r for r in base if r["platform"] == "twitter"]
-    ordinary = sorted({r["author_id"] for r in twitter} - planted - outrage)
+    ordinary = ordinary_accounts(base, truth)
     rng = np.random.default_rng(seed)
     who = [str(a) for a in rng.permutation(ordinary)]
     star = next(r for r in twitter[len(twitter) // 2:] if not r.get("repost_of_post_id"))

@@ -47,14 +47,20 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_fairness import SCENARIOS  # noqa: E402
+from bench_fairness import SCENARIOS, ordinary_accounts  # noqa: E402
 
 from undertow import Workspace, ingest  # noqa: E402
 from undertow.coordination.detect import DetectParams, detect  # noqa: E402
 from undertow.coordination.store import save  # noqa: E402
 from undertow.opinion import scored  # noqa: E402
 from undertow.opinion.compare import load  # noqa: E402
-from undertow.opinion.spikes import SpikeParams, parse_brand, shifts_of, spikes_of  # noqa: E402
+from undertow.opinion.spikes import (  # noqa: E402
+    SpikeParams,
+    parse_brand,
+    series_of,
+    shifts_of,
+    spikes_of,
+)
 from undertow.simulate import simulate, write_posts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,11 +102,9 @@ def surges(base: list[Row], truth: dict[str, Any], seed: int, shared: bool = Fal
     """The five organic surges of ``bench_fairness.py``, 12 hours apart from day 1, each by
     ordinary accounts no other surge took (``shared``: each drawn from all of them, so
     that the surges share part of their crowd by chance)."""
-    planted = {str(a).split(":", 1)[-1] for c in truth["campaigns"] for a in c["accounts"]}
-    outraged = {str(a).split(":", 1)[-1] for a in truth["organic_outrage"]["accounts"]}
     twitter = sorted((r for r in base if r["platform"] == "twitter"
                       and not r.get("repost_of_post_id")), key=_at)
-    ordinary = sorted({r["author_id"] for r in twitter} - planted - outraged)
+    ordinary = ordinary_accounts(base, truth)
     rng = np.random.default_rng(seed)
     crowd = [str(a) for a in rng.permutation(ordinary)]
     first = _at(twitter[0])
@@ -143,13 +147,14 @@ def run(name: str, rows: list[Row], changed: set[str], sim: Any, work: Path,
         posts = load(ws, BRANDS, "hour")
         ids = np.asarray(scored.scored_posts(ws).column("post_id").to_pylist(), dtype=object)
         started = time.perf_counter()
-        spikes = spikes_of(posts, BRANDS, SpikeParams())
+        prepared = series_of(posts, BRANDS)  # the same periods and series for both
+        spikes = spikes_of(posts, BRANDS, SpikeParams(), prepared)
         seconds = time.perf_counter() - started
         truth_posts = dataclasses.replace(
             posts, campaign=np.isin(posts.author, np.array(sorted(planted), dtype=object)))
-        truth_spikes = spikes_of(truth_posts, BRANDS, SpikeParams())
-        shifts = shifts_of(posts, BRANDS, SpikeParams())
-        truth_shifts = shifts_of(truth_posts, BRANDS, SpikeParams())
+        truth_spikes = spikes_of(truth_posts, BRANDS, SpikeParams(), prepared)
+        shifts = shifts_of(posts, BRANDS, SpikeParams(), prepared)
+        truth_shifts = shifts_of(truth_posts, BRANDS, SpikeParams(), prepared)
     outraged = np.isin(ids, np.array([i for i, s in zip(sim.columns["post_id"],
                                                        sim.labels["source"], strict=True)
                                       if s == "outrage"], dtype=object))

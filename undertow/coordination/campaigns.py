@@ -148,7 +148,6 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     # Each burst's posts per account: one post in a text and a link burst (an article
     # shared with its button's text) is one act, not two.
     posts: list[dict[str, set[str]]] = []
-    members = [set(b["accounts"]) for b in bursts]
     where: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(bursts):
         mine: dict[str, set[str]] = defaultdict(set)
@@ -182,7 +181,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
             # The accounts those bursts share with this one, each acting apart from
             # what it does here (enough of them to decide; all of them for a lone one).
             for j in sorted(beyond, key=lambda j: -overlap[j]):
-                again.update(a for a in members[j].intersection(b["accounts"])
+                again.update(a for a in posts[j].keys() & posts[i].keys()
                              if a not in again and elsewhere(a, i, j))
                 if len(again) >= need:
                     break

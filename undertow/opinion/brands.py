@@ -183,7 +183,8 @@ def mentions(texts: pa.Array | pa.ChunkedArray | Sequence[str | None], brand: Br
     if brand.exceptions:
         # A Latin match takes the character after it, which may start the next one:
         # the second pass removes what the first stepped over ("apple pie apple pie").
+        unless = brand.exception_pattern()
         for _ in range(2):
-            arr = pc.replace_substring_regex(arr, brand.exception_pattern(), " ")
+            arr = pc.replace_substring_regex(arr, unless, " ")
     hit = pc.match_substring_regex(arr, brand.pattern())
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -52,7 +52,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import stats
@@ -66,8 +66,8 @@ from undertow.workspace import Workspace
 #: The least part of a spike (:func:`campaign_part`) the campaign must make to be called its maker.
 CAMPAIGN_PART = 0.5
 
-__all__ = ["CAMPAIGN_PART", "SpikeParams", "campaign_part", "find_spikes", "observed",
-           "parse_brand", "print_spikes", "shifts_of", "volume_spikes"]
+__all__ = ["CAMPAIGN_PART", "Series", "SpikeParams", "campaign_part", "find_spikes", "observed",
+           "parse_brand", "print_spikes", "series_of", "shifts_of", "spikes_of", "volume_spikes"]
 
 
 @dataclass(frozen=True)
@@ -292,17 +292,33 @@ def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.datetime_as_string(first + np.arange(int(index.max()) + 1)), index
 
 
-def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams) -> list[dict[str, Any]]:
+class Series(NamedTuple):
+    """Every period of the stream, each post's index among them, and the series
+    (brand, aspect or None, mask of its posts): what spikes and shifts both read."""
+
+    periods: np.ndarray
+    post_period: np.ndarray
+    series: list[tuple[str, str | None, np.ndarray]]
+
+
+def series_of(posts: Posts, brands: Sequence[Brand]) -> Series:
+    """The :class:`Series` of ``posts``, built once for :func:`spikes_of` and
+    :func:`shifts_of`."""
+    return Series(*_timeline(posts.period), _series(posts, brands))
+
+
+def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams,
+              prepared: Series | None = None) -> list[dict[str, Any]]:
     """Every volume and sentiment spike of every series of ``posts``.
 
     A spike is ``coordinated`` when it disappears with the campaign accounts' posts taken
     out and those posts make at least half of it (:func:`campaign_part`), else ``organic``:
     the label says whether the campaign made the spike, not merely whether it took part.
     """
-    periods, index = _timeline(posts.period)
+    periods, index, series = prepared or series_of(posts, brands)
     seen = observed(np.bincount(index, minlength=len(periods)), params)
     out = []
-    for brand, aspect, mask in _series(posts, brands):
+    for brand, aspect, mask in series:
         found = _found(index, seen, mask, posts, params)
         if not found:
             continue
@@ -331,8 +347,8 @@ def _levels(index: np.ndarray, k: int, mask: np.ndarray, posts: Posts
             np.bincount(index[lab], minlength=k))
 
 
-def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
-              ) -> list[dict[str, Any]]:
+def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams,
+              prepared: Series | None = None) -> list[dict[str, Any]]:
     """Every lasting change in net sentiment of every series of ``posts``
     (:func:`~undertow.opinion.shifts.sentiment_shifts`), labelled as spikes are: it is
     ``coordinated`` when the same split no longer passes without the campaign
@@ -343,10 +359,10 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams
     posts of the level before it and ``until`` the last with posts of the new one.
     With a brand and a rival, the brand's share of the posts naming either is searched
     the same way (kind ``share_of_voice``, levels in ``share_before`` and ``share``)."""
-    periods, index = _timeline(posts.period)
+    periods, index, series = prepared or series_of(posts, brands)
     k = len(periods)
     out = []
-    for brand, aspect, mask in _series(posts, brands):
+    for brand, aspect, mask in series:
         found = _shifts(periods, index, mask, lambda m: _levels(index, k, m, posts), posts,
                         params, params.shifts)
         out += [{"kind": "shift", "brand": brand, "aspect": aspect, **x} for x in found]
@@ -416,13 +432,14 @@ def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams
     posts = load(ws, brands, params.by, analyzer)
     note = (f"{posts.campaign_accounts} campaign accounts known" if posts.detection else
             "no detection run (`undertow detect`): every spike is organic")
+    prepared = series_of(posts, brands)
     return {"params": asdict(params), "brands": [b.name for b in brands],
             "mentions": {b.name: int(posts.mentions[b.name].sum()) for b in brands},
             "scorer": stored_scorer(ws),
             "detection": {"run": posts.detection, "campaign_accounts": posts.campaign_accounts,
                           "note": note},
-            "spikes": spikes_of(posts, brands, params),
-            "shifts": shifts_of(posts, brands, params)}
+            "spikes": spikes_of(posts, brands, params, prepared),
+            "shifts": shifts_of(posts, brands, params, prepared)}
 
 
 def print_spikes(result: dict[str, Any], console: Any = None) -> None:
