@@ -155,19 +155,32 @@ def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams
 
 
 def _edges(eng: Engine, events: Any, window: float) -> Any:
+    """One row per pair of accounts that met: ``events`` (windows with a meeting),
+    ``pairs``, ``signals`` (sorted, ``;``-joined), ``first_ts``, ``last_ts``, ``mean_dt``.
+
+    In two plain aggregations, first per (pair, window) and then per pair, rather
+    than one with a distinct count and a set of signals per pair: at 10M posts
+    (19.3M pairs from 29.8M events) that took 44–47 s on DuckDB, this 25 s.
+    """
     F = eng.F
     first = F.least(F.col("ts_1"), F.col("ts_2"))
     # One meeting per window: the same two posts tied by a hashtag and a near-same
     # text at once are one event, not two independent ones.
     ev = events.withColumn("ebin", F.floor(first / F.lit(window)).cast("long"))
-    return ev.groupBy("account_1", "account_2").agg(
-        F.countDistinct("ebin").alias("events"),
-        F.count(F.lit(1)).alias("pairs"),
-        F.array_join(F.array_sort(F.collect_set("signal")), ";").alias("signals"),
-        F.min(first).alias("first_ts"),
-        F.max(F.greatest(F.col("ts_1"), F.col("ts_2"))).alias("last_ts"),
-        F.avg("dt").alias("mean_dt"),
-    )
+    names = sorted(SIGNALS)
+    has = [f"_has_{i}" for i in range(len(names))]
+    per_window = ev.groupBy("account_1", "account_2", "ebin").agg(
+        F.count(F.lit(1)).alias("n"), F.min(first).alias("t0"),
+        F.max(F.greatest(F.col("ts_1"), F.col("ts_2"))).alias("t1"),
+        F.sum("dt").alias("sdt"),
+        *[F.max(F.when(F.col("signal") == F.lit(name), F.lit(1)).otherwise(F.lit(0))).alias(h)
+          for name, h in zip(names, has, strict=True)])
+    return per_window.groupBy("account_1", "account_2").agg(
+        F.count(F.lit(1)).alias("events"), F.sum("n").alias("pairs"),
+        F.concat_ws(";", *[F.when(F.max(h) == F.lit(1), F.lit(name))
+                           for name, h in zip(names, has, strict=True)]).alias("signals"),
+        F.min("t0").alias("first_ts"), F.max("t1").alias("last_ts"),
+        (F.sum("sdt") / F.sum("n")).alias("mean_dt"))
 
 
 def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) -> Any:
