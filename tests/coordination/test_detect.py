@@ -56,6 +56,9 @@ def test_every_campaign_carries_its_evidence(simulated):
         assert all(p["text"] is not None and p["created_at"].endswith("Z") for p in c["posts"])
         assert set(c["scores"]) == {"synchrony", "text_similarity", "duplicated_share",
                                     "account_age_homogeneity"}
+        # Signals from the most to the least used, ties by name: the same every run.
+        counts = list(c["signals"].items())
+        assert counts == sorted(counts, key=lambda kv: (-kv[1], kv[0])), counts
         # Every key it lists is backed by shown posts of at least two of its accounts.
         for key in c["keys"]:
             tie = {"signal": key["signal"], "key": key["key"]}

@@ -667,6 +667,16 @@ def _tie(posts: list[dict[str, Any]], listed: set[tuple[str, str]],
             ties.get(p["post_id"], set()) & listed | {(p["signal"], p["key"])})]
 
 
+def _most_common(counts: Counter[str]) -> list[tuple[str, int]]:
+    """``counts`` from the most to the least common, ties by name: the same order
+    whatever order the engine returned the rows in.
+
+    >>> _most_common(Counter({"text": 2, "hashtag": 5, "link": 2}))
+    [('hashtag', 5), ('link', 2), ('text', 2)]
+    """
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
               evidence: Evidence, shown: dict[str, tuple[str, str, str]],
               text_keys: dict[str, list[int | None]], ages: dict[str, float], params: Any,
@@ -704,11 +714,11 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
     p_chance = min(1.0, min(p_edges * n_tests, p_bursts))
     for account in group:
         platform, author = split_account(account)
-        top = signal_count[account].most_common(1)
         result.accounts.append({
             "account_id": author, "platform": platform, "campaign_id": cid,
             "score": round(1.0 - best_p.get(account, p_chance), 6),
-            "top_signal": top[0][0] if top else "",
+            "top_signal": _most_common(signal_count[account])[0][0]
+            if signal_count[account] else "",
         })
     post_counts = Counter((t["signal"], t["key"]) for p in ordered for t in p["ties"])
     example: dict[tuple[str, str], str] = {}
@@ -721,7 +731,7 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "size": len(group),
         "accounts": [dict(zip(("platform", "account_id"), split_account(a), strict=True))
                      for a in group],
-        "signals": {sig: n for sig, n in signals.items() if n},
+        "signals": {sig: n for sig, n in _most_common(signals) if n},
         "keys": [{"signal": s, "key": k, "accounts": n, "posts": post_counts[(s, k)],
                   "example": example.get((s, k))} for (s, k), n in listed],
         "posts": ordered,

@@ -87,9 +87,16 @@ class Features:
 def read_posts(ws: Workspace, batch_rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
     """The columns of ``posts`` that coordination reads, ``batch_rows`` at a time,
     in storage order (on a cursor of its own, so the workspace connection stays
-    free for writing)."""
+    free for writing).
+
+    The order is kept even where the connection lets DuckDB drop it
+    (``preserve_insertion_order``, off while ``detect`` runs): posts are numbered
+    in the order they are read, and evidence that ties on time is chosen by those
+    numbers, so another order would show other posts on another run.
+    """
     cursor = ws.con.cursor()
     try:
+        cursor.execute("SET SESSION preserve_insertion_order = true")
         sql = f"SELECT {', '.join(POSTS_FOR_KEYS.names)} FROM posts"
         for batch in cursor.sql(sql).to_arrow_reader(batch_rows):
             yield pa.Table.from_batches([batch]).cast(POSTS_FOR_KEYS)
