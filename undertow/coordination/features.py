@@ -245,9 +245,8 @@ def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
 
 def near_band_pairs(eng: Engine, cold: Any, window: float) -> Any:
     """Pairs of :func:`near_cold_rows` rows of one band within ``window`` seconds, of
-    different accounts and different texts: ``pid_1 < pid_2``, their accounts,
-    times, ``dt`` and their texts as ``lo < hi`` (a pair of posts that shares
-    several bands comes once per band).
+    different accounts and different texts: the posts ``pid_1 < pid_2`` and their
+    texts ``lo < hi`` (a pair of posts that shares several bands comes once per band).
 
     Bands are joined in bins as wide as the window (same bin, and next bin), never
     on a time range.
@@ -262,15 +261,9 @@ def near_band_pairs(eng: Engine, cold: Any, window: float) -> Any:
     dt = F.abs(F.col("s1") - F.col("s2"))
     pairs = same.unionByName(nxt).filter(
         (F.col("t1") != F.col("t2")) & (F.col("a1") != F.col("a2")) & (dt <= F.lit(window)))
-    first = F.col("p1") < F.col("p2")
-
-    def pick(a: str, b: str) -> Any:
-        return F.when(first, F.col(a)).otherwise(F.col(b))
-
     return pairs.select(
-        pick("p1", "p2").alias("pid_1"), pick("a1", "a2").alias("acc_1"),
-        pick("s1", "s2").alias("ts_1"), pick("p2", "p1").alias("pid_2"),
-        pick("a2", "a1").alias("acc_2"), pick("s2", "s1").alias("ts_2"), dt.alias("dt"),
+        F.least(F.col("p1"), F.col("p2")).alias("pid_1"),
+        F.greatest(F.col("p1"), F.col("p2")).alias("pid_2"),
         F.least(F.col("t1"), F.col("t2")).alias("lo"),
         F.greatest(F.col("t1"), F.col("t2")).alias("hi"))
 
@@ -281,33 +274,39 @@ NEAR_PART_ROWS = 8_000_000
 
 
 def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: int,
-                    part_rows: int = NEAR_PART_ROWS) -> Any:
+                    part_rows: int = NEAR_PART_ROWS) -> tuple[Any, list[str]]:
     """Every pair of posts that shares an LSH band within ``window`` seconds
-    (:func:`near_band_pairs`), once, persisted as ``_coord_near_cand``.
+    (:func:`near_band_pairs`: ``pid_1, pid_2, lo, hi``, once per band they share),
+    and the working tables that hold them, for the caller to drop when done.
 
     The bands are split by value into parts of about ``part_rows`` rows, each
     joined on its own: pairs and crowded cells never span two bands, so the parts
-    together give exactly the pairs of all the rows.
+    together give exactly the pairs of all the rows. They are not made distinct
+    here: most candidates fail the similarity check (at 10M simulated posts, 82M
+    candidate rows hold 62M pairs of posts), so duplicates are dropped only among
+    the pairs that pass it.
     """
     F = eng.F
     assert feats.near_posts is not None and feats.bands is not None
     parts = max(1, -(-eng.count(feats.near_posts) * BANDS // part_rows))
     names = [f"_coord_near_part{i}" for i in range(parts)]
+    found = []
     try:
-        found = []
         for i, name in enumerate(names):
             bands = feats.bands if parts == 1 else feats.bands.filter(
                 F.abs(F.col("band") % F.lit(parts)) == F.lit(i))
             cold = near_cold_rows(eng, feats.near_posts, bands, window, hot_accounts)
             found.append(eng.persist(near_band_pairs(eng, cold, window), name))
-        eng.release("_coord_near_rows", "_coord_near_cells", "_coord_near_cold")
-        pairs = found[0]
-        for more in found[1:]:
-            pairs = pairs.unionByName(more)
-        return eng.persist(pairs.distinct(), "_coord_near_cand")
-    finally:
+    except BaseException:
         for name in names:
             eng.drop_stage(name)
+        raise
+    finally:
+        eng.release("_coord_near_rows", "_coord_near_cells", "_coord_near_cold")
+    pairs = found[0]
+    for more in found[1:]:
+        pairs = pairs.unionByName(more)
+    return pairs, names
 
 
 #: ``near_text`` keys name a pair of texts: ``(lo mod P) * 2**32 + (hi mod P)`` of their
@@ -325,7 +324,9 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
                         hot_accounts: int, batch_rows: int = 500_000,
                         part_rows: int = NEAR_PART_ROWS) -> tuple[Any, Any]:
     """Near-duplicate pairs among :func:`near_candidates`: within the window, their
-    texts really similar (MinHash signatures checked in batches) and not identical.
+    texts really similar (MinHash signatures checked in batches, each pair of texts
+    once) and not identical; each pair of posts once, however many bands it shares
+    (kept as ``_coord_near_cand``).
 
     Returns the pairs, columns as :func:`~undertow.coordination.coaction.window_pairs`
     (account ids, post numbers, ``account_1 < account_2``) with ``key`` naming the two
@@ -333,33 +334,49 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
     ``lo~hi`` of the text ids).
     """
     F = eng.F
-    assert feats.texts is not None
-    cand = near_candidates(eng, feats, window, hot_accounts, part_rows)
-    texts = feats.texts
-    both = cand.select("lo", "hi").distinct().join(
-        texts.select(F.col("tid").alias("lo"), F.col("sig").alias("sig_lo")), on=["lo"]).join(
-        texts.select(F.col("tid").alias("hi"), F.col("sig").alias("sig_hi")), on=["hi"])
-    ok = eng.writer("_coord_near_ok", pa.schema([("lo", pa.int64()), ("hi", pa.int64())]))
-    for batch in eng.batches(both, batch_rows):
-        sim = estimated_jaccard(signature_matrix(batch["sig_lo"]),
-                                signature_matrix(batch["sig_hi"]))
-        ok.write(batch.select(["lo", "hi"]).filter(pa.array(sim >= threshold)))
-    similar = ok.finish()
-    key = near_key(eng, F.col("lo"), F.col("hi"))
+    assert feats.texts is not None and feats.near_posts is not None
+    cand, parts = near_candidates(eng, feats, window, hot_accounts, part_rows)
+    try:
+        texts = feats.texts
+        both = cand.select("lo", "hi").distinct().join(
+            texts.select(F.col("tid").alias("lo"), F.col("sig").alias("sig_lo")),
+            on=["lo"]).join(
+            texts.select(F.col("tid").alias("hi"), F.col("sig").alias("sig_hi")), on=["hi"])
+        ok = eng.writer("_coord_near_ok", pa.schema([("lo", pa.int64()), ("hi", pa.int64())]))
+        for batch in eng.batches(both, batch_rows):
+            sim = estimated_jaccard(signature_matrix(batch["sig_lo"]),
+                                    signature_matrix(batch["sig_hi"]))
+            ok.write(batch.select(["lo", "hi"]).filter(pa.array(sim >= threshold)))
+        similar = ok.finish()
+        found = eng.persist(cand.join(similar, on=["lo", "hi"], how="left_semi").select(
+            "pid_1", "pid_2").distinct(), "_coord_near_cand")
+    finally:
+        for name in parts:
+            eng.drop_stage(name)
     names = eng.persist(similar.select(
-        F.lit("near_text").alias("signal"), key.alias("key"),
+        F.lit("near_text").alias("signal"), near_key(eng, F.col("lo"), F.col("hi")).alias("key"),
         F.concat(F.col("lo").cast("string"), F.lit("~"), F.col("hi").cast("string")
                  ).alias("name")), "_coord_near_names")
-    first = F.col("acc_1") < F.col("acc_2")
+
+    near_posts = feats.near_posts
+
+    def post(i: int) -> Any:
+        return near_posts.select(F.col("pid").alias(f"pid_{i}"), F.col("tid").alias(f"t{i}"),
+                                       F.col("acc").alias(f"a{i}"), F.col("ts").alias(f"s{i}"))
+
+    both_posts = found.join(post(1), on=["pid_1"]).join(post(2), on=["pid_2"])
+    first = F.col("a1") < F.col("a2")
 
     def pick(a: str, b: str) -> Any:
         return F.when(first, F.col(a)).otherwise(F.col(b))
 
-    pairs = cand.join(similar, on=["lo", "hi"], how="left_semi").select(
+    key = near_key(eng, F.least(F.col("t1"), F.col("t2")), F.greatest(F.col("t1"), F.col("t2")))
+    pairs = both_posts.select(
         F.lit("near_text").alias("signal"), key.alias("key"),
-        pick("acc_1", "acc_2").alias("account_1"), pick("pid_1", "pid_2").alias("post_1"),
-        pick("ts_1", "ts_2").alias("ts_1"), pick("acc_2", "acc_1").alias("account_2"),
-        pick("pid_2", "pid_1").alias("post_2"), pick("ts_2", "ts_1").alias("ts_2"), "dt")
+        pick("a1", "a2").alias("account_1"), pick("pid_1", "pid_2").alias("post_1"),
+        pick("s1", "s2").alias("ts_1"), pick("a2", "a1").alias("account_2"),
+        pick("pid_2", "pid_1").alias("post_2"), pick("s2", "s1").alias("ts_2"),
+        F.abs(F.col("s1") - F.col("s2")).alias("dt"))
     return pairs, names
 
 
