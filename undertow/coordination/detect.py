@@ -183,6 +183,12 @@ def _edges(eng: Engine, events: Any, window: float) -> Any:
         (F.sum("sdt") / F.sum("n")).alias("mean_dt"))
 
 
+#: Hourly expectations are summed as decimals of ``lam * _LAM_SCALE`` with ten places:
+#: exact to 1e-22 of an event, up to 1e16 events.
+_LAM_SCALE = 1e12
+_LAM_DECIMAL = "decimal(38,10)"
+
+
 def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) -> Any:
     """Each edge with ``lam``, its expected number of chance co-action events.
 
@@ -207,9 +213,14 @@ def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) ->
     # cannot join the two accounts' hours on the hour alone first (every pair of
     # accounts active in the same hour: billions of rows at 1M posts).
     first = eng.persist(pairs.join(a, on=["account_1"]), "_coord_lam_first")
+    # Hours are summed as scaled decimals, exactly: a sum of floats depends on the
+    # order the engine's threads add them in, and p-values then differed from run
+    # to run in their 13th digit.
+    term = (F.col("r1") * F.col("r2") * F.col("k") * F.lit(_LAM_SCALE)).cast(_LAM_DECIMAL)
     hourly = (first.join(b, on=["account_2", "hour"])
               .join(k_h, on=["hour"]).groupBy("account_1", "account_2")
-              .agg((F.lit(2.0) * F.sum(F.col("r1") * F.col("r2") * F.col("k"))).alias("lam_h")))
+              .agg((F.lit(2.0) * F.sum(term).cast("double") / F.lit(_LAM_SCALE))
+                   .alias("lam_h")))
     total = act.groupBy("account").agg(F.sum("r").alias("r"))
     overall = (pairs.join(total.select(F.col("account").alias("account_1"),
                                        F.col("r").alias("r1")), on=["account_1"])
