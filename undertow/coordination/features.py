@@ -362,7 +362,7 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
 
     def post(i: int) -> Any:
         return near_posts.select(F.col("pid").alias(f"pid_{i}"), F.col("tid").alias(f"t{i}"),
-                                       F.col("acc").alias(f"a{i}"), F.col("ts").alias(f"s{i}"))
+                                 F.col("acc").alias(f"a{i}"), F.col("ts").alias(f"s{i}"))
 
     both_posts = found.join(post(1), on=["pid_1"]).join(post(2), on=["pid_2"])
     first = F.col("a1") < F.col("a2")
