@@ -279,6 +279,20 @@ def test_cli_detect_writes_every_output_and_evaluate_reads_them(simulated, tmp_p
         assert stored is not None and stored[0] == summary["accounts"]
 
 
+def test_two_runs_write_the_same_files(simulated, tmp_path):
+    """The README's promise: the same workspace and options, the same files byte for
+    byte, so two runs can be compared with ``diff``."""
+    wsdir, _, _ = simulated
+    runner = CliRunner()
+    for run in ("a", "b"):
+        result = runner.invoke(main, ["detect", "-w", str(wsdir), "--out", str(tmp_path / run)],
+                               catch_exceptions=False)
+        assert result.exit_code == 0
+    for name in ("accounts.csv", "campaigns.json", "edges.csv", "network.gexf",
+                 "network.graphml"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 def test_unknown_signal_is_refused():
     with pytest.raises(ValueError, match="unknown signal"):
         DetectParams(signals=("text", "vibes"))
