@@ -53,14 +53,39 @@ class ShiftParams:
     max_shifts: int = 5
 
 
-def _loglik(pos: float, neg: float, n: float) -> float:
-    """Multinomial log-likelihood of ``pos``, ``neg`` and ``n − pos − neg`` neutral
-    posts at their own shares (0·log 0 = 0)."""
-    out = 0.0
+def _lls(pos: np.ndarray, neg: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Multinomial log-likelihood of ``pos``, ``neg`` and ``n − pos − neg`` neutral posts
+    at their own shares (0·log 0 = 0), element by element."""
+    out = np.zeros(np.broadcast(pos, neg, n).shape)
     for c in (pos, neg, n - pos - neg):
-        if c > 0:
-            out += c * np.log(c / n)
-    return float(out)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out += np.where(c > 0, c * np.log(np.where(c > 0, c, 1) / np.where(n > 0, n, 1)), 0)
+    return out
+
+
+def _loglik(pos: float, neg: float, n: float) -> float:
+    """:func:`_lls` of one set of counts."""
+    counts = np.array([pos, neg, n], dtype=float)
+    return float(_lls(counts[0], counts[1], counts[2]))
+
+
+def _median_agrees(nets: np.ndarray, inside: slice, change: float, params: ShiftParams) -> bool:
+    """Whether the median of the periods' nets ``inside`` moves from the median of the
+    others the same way as ``change``, by at least half of ``min_shift`` (one flooded
+    period is not a new level)."""
+    rest = np.concatenate((nets[:inside.start], nets[inside.stop:]))
+    within = nets[inside]
+    if not (np.isfinite(within).any() and np.isfinite(rest).any()):
+        return False
+    moved = float(np.nanmedian(within) - np.nanmedian(rest))
+    return moved * change > 0 and abs(moved) >= params.min_shift / 2
+
+
+def _period_nets(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi: int
+                 ) -> np.ndarray:
+    """Net sentiment of each period of ``lo:hi`` (NaN where it has no labelled post)."""
+    seen = n[lo:hi]
+    return np.where(seen > 0, (pos[lo:hi] - neg[lo:hi]) / np.maximum(seen, 1), np.nan)
 
 
 def shift_test(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, at: int, hi: int,
@@ -81,12 +106,8 @@ def shift_test(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, at: int
     p = min(1.0, candidates * float(stats.chi2.sf(max(lr, 0.0), 2)))
     if p >= params.alpha / 2:  # half for splits, half for stretches
         return None
-    seen = n[lo:hi]
-    nets = np.where(seen > 0, (pos[lo:hi] - neg[lo:hi]) / np.maximum(seen, 1), np.nan)
-    first, second = nets[:at - lo], nets[at - lo:]
-    moved = float(np.nanmedian(second) - np.nanmedian(first)) \
-        if np.isfinite(first).any() and np.isfinite(second).any() else 0.0
-    if moved * (after - before) <= 0 or abs(moved) < params.min_shift / 2:
+    if not _median_agrees(_period_nets(pos, neg, n, lo, hi), slice(at - lo, hi - lo),
+                          after - before, params):
         return None
     return round(before, 4), round(after, 4), p
 
@@ -113,29 +134,15 @@ def _best_split(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi: in
     cand = _starts(n, lo, hi, params)
     if not cand:
         return None
-    total = _loglik(cp[-1], cq[-1], cn[-1])
-    best, best_lr = None, -1.0
-    for t in cand:
-        k = t - lo
-        if cn[k] < params.min_posts or cn[-1] - cn[k] < params.min_posts:
-            continue
-        lr = _loglik(cp[k], cq[k], cn[k]) + _loglik(cp[-1] - cp[k], cq[-1] - cq[k],
-                                                     cn[-1] - cn[k]) - total
-        if lr > best_lr:
-            best, best_lr = t, lr
-    if best is None:
+    k = np.asarray(cand) - lo
+    ok = (cn[k] >= params.min_posts) & (cn[-1] - cn[k] >= params.min_posts)
+    if not ok.any():
         return None
+    lr = np.where(ok, _lls(cp[k], cq[k], cn[k])
+                  + _lls(cp[-1] - cp[k], cq[-1] - cq[k], cn[-1] - cn[k]), -np.inf)
+    best = int(cand[int(np.argmax(lr))])
     found = shift_test(pos, neg, n, lo, best, hi, params, len(cand))
     return None if found is None else (best, *found)
-
-
-def _lls(pos: np.ndarray, neg: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """:func:`_loglik` of arrays of counts, element by element."""
-    out = np.zeros(np.broadcast(pos, neg, n).shape)
-    for c in (pos, neg, n - pos - neg):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out += np.where(c > 0, c * np.log(np.where(c > 0, c, 1) / np.where(n > 0, n, 1)), 0)
-    return out
 
 
 def _best_interval(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi: int,
@@ -168,13 +175,9 @@ def _best_interval(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi:
     p = min(1.0, int(ok.sum()) * float(stats.chi2.sf(max(stat, 0.0), 2)))
     if p >= params.alpha / 2:  # half for splits, half for stretches
         return None
-    seen = n[lo:hi]
-    nets = np.where(seen > 0, (pos[lo:hi] - neg[lo:hi]) / np.maximum(seen, 1), np.nan)
-    inside = nets[start - lo:end - lo]
-    outside = np.concatenate((nets[:start - lo], nets[end - lo:]))
-    moved = float(np.nanmedian(inside) - np.nanmedian(outside))
     net_in, net_out = (ip[i, j] - iq[i, j]) / inn[i, j], (op[i, j] - oq[i, j]) / on[i, j]
-    if moved * (net_in - net_out) <= 0 or abs(moved) < params.min_shift / 2:
+    if not _median_agrees(_period_nets(pos, neg, n, lo, hi), slice(start - lo, end - lo),
+                          float(net_in - net_out), params):
         return None
     return start, end, p
 
