@@ -86,22 +86,39 @@ def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return h[valid], starts
 
 
+#: Shingles permuted at once: a block of this many 64-bit hashes (256 KiB) stays in the
+#: core's cache through its 48 passes, where a whole batch's went to memory and back on
+#: each (at 88k texts: 0.49 s against 0.92 s).
+BLOCK_SHINGLES = 32_768
+
+
 def minhash_signatures(texts: Sequence[str], chunk: int = 100_000) -> np.ndarray:
-    """A ``(len(texts), NUM_PERM)`` uint32 MinHash signature per text."""
+    """A ``(len(texts), NUM_PERM)`` uint32 MinHash signature per text.
+
+    Shingles are permuted in blocks of whole texts of about :data:`BLOCK_SHINGLES`
+    hashes (a longer text is a block of its own); the signatures do not depend on it.
+    """
     out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
     for start in range(0, len(texts), chunk):
         part = texts[start:start + chunk]
         if not part:
             continue
         hashes, starts = shingle_hashes(part)
-        block = out[start:start + len(part)]
-        permuted = np.empty_like(hashes)
-        for j in range(NUM_PERM):
-            with np.errstate(over="ignore"):
-                np.multiply(hashes, _A[j], out=permuted)
-                np.add(permuted, _B[j], out=permuted)
-            np.right_shift(permuted, np.uint64(32), out=permuted)
-            block[:, j] = np.minimum.reduceat(permuted, starts)
+        ends = np.append(starts[1:], len(hashes))
+        cuts = np.unique(np.append(np.searchsorted(
+            starts, np.arange(0, len(hashes), BLOCK_SHINGLES)), len(part)))
+        scratch = np.empty(int(np.max(ends[cuts[1:] - 1] - starts[cuts[:-1]])), np.uint64)
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            block = hashes[starts[a]:ends[b - 1]]
+            permuted = scratch[:len(block)]
+            offsets = starts[a:b] - starts[a]
+            rows = out[start + a:start + b]
+            for j in range(NUM_PERM):
+                with np.errstate(over="ignore"):
+                    np.multiply(block, _A[j], out=permuted)
+                    np.add(permuted, _B[j], out=permuted)
+                np.right_shift(permuted, np.uint64(32), out=permuted)
+                rows[:, j] = np.minimum.reduceat(permuted, offsets)
     return out
 
 
@@ -119,9 +136,13 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
 def text_ids(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A 64-bit id per text (int64), the same for equal texts in any batch or run.
 
-    A hash of the text's UTF-8 bytes and their positions: texts can be keyed
-    batch by batch without a dictionary of every text seen. Two different texts
-    share an id with probability about 2**-64.
+    A hash of the text's UTF-8 bytes, eight at a time, and their positions: texts
+    can be keyed batch by batch without a dictionary of every text seen. Two
+    different texts share an id with probability about 2**-64.
+
+    >>> ids = text_ids(pa.array(["ab", "ba", "ab", "", None, "abcdefgh", "abcdefgh\\x00"]))
+    >>> bool(ids[0] == ids[2]), len(set(ids.tolist()))
+    (True, 5)
     """
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
@@ -130,14 +151,24 @@ def text_ids(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if n == 0:
         return np.empty(0, dtype=np.int64)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
     lengths = np.diff(offsets)
-    starts = offsets[:-1] - offsets[0]
-    pos = np.arange(len(data), dtype=np.uint64) - np.repeat(starts, lengths).astype(np.uint64)
+    first = int(offsets[0])
+    data = np.zeros(int(offsets[-1]) - first + 8, dtype=np.uint8)
+    data[:-8] = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[first:int(offsets[-1])]
+    # The little-endian 64-bit word that starts at each byte (unaligned reads).
+    word_at = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    counts = (lengths + 7) // 8
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    k = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(starts, counts)
+    words = word_at[np.repeat(offsets[:-1] - first, counts) + 8 * k]
+    left = np.repeat(lengths, counts) - 8 * k  # the text's bytes from this word on
+    tail = left < 8  # a last word, cut to the text's own bytes
+    words[tail] &= (np.uint64(1) << (left[tail].astype(np.uint64) * np.uint64(8))) - np.uint64(1)
     with np.errstate(over="ignore"):
-        mixed = mix64((pos << np.uint64(8)) | data.astype(np.uint64))
+        mixed = mix64(words ^ (k.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
         h = np.zeros(n, dtype=np.uint64)
-        filled = lengths > 0
+        filled = counts > 0
         if filled.any():
             h[filled] = np.add.reduceat(mixed, starts[filled])
         h = mix64(h + lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))

@@ -1,0 +1,76 @@
+"""Near-duplicate text: normalised forms and MinHash signatures."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pyarrow as pa
+
+from undertow.coordination import textsim
+from undertow.coordination.textsim import (
+    BLOCK_SHINGLES,
+    NUM_PERM,
+    estimated_jaccard,
+    jaccard,
+    minhash_signatures,
+    shingle_hashes,
+)
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(textsim).failed == 0
+
+
+def _one_by_one(texts: list[str]) -> np.ndarray:
+    """Each text's signature on its own: the minimum of every permutation of its shingles."""
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    for i, text in enumerate(texts):
+        hashes, _ = shingle_hashes([text])
+        with np.errstate(over="ignore"):
+            permuted = (hashes[:, None] * textsim._A[None, :] + textsim._B[None, :]) \
+                >> np.uint64(32)
+        out[i] = permuted.min(axis=0)
+    return out
+
+
+def test_signatures_do_not_depend_on_the_texts_around_them() -> None:
+    rng = np.random.default_rng(7)
+    words = ["battery", "续航", "Akku", "screen", "price", "太差了", "recall", "SU7", "lidar"]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(0, 30)))) for _ in range(3_000)]
+    # Texts longer than a block, texts shorter than a shingle, and empty ones.
+    texts[10] = "x" * (BLOCK_SHINGLES * 2 + 5)
+    texts[11] = "ab"
+    texts[12] = ""
+    texts[-1] = "y" * (BLOCK_SHINGLES + 1)
+    together = minhash_signatures(texts)
+    assert np.array_equal(together, _one_by_one(texts))
+    # Batches of any size give the same signatures.
+    assert np.array_equal(minhash_signatures(texts, chunk=7), together)
+    assert minhash_signatures([]).shape == (0, NUM_PERM)
+
+
+def test_light_rewrites_look_alike_and_other_texts_do_not() -> None:
+    a = "the battery of my su7 dies before lunch every day"
+    b = "the battery of my su7 dies before lunch nearly every day"
+    c = "delivery took three months and nobody answered the phone"
+    sigs = minhash_signatures([a, b, c])
+    assert abs(float(estimated_jaccard(sigs[:1], sigs[1:2])[0]) - jaccard(a, b)) < 0.2
+    assert float(estimated_jaccard(sigs[:1], sigs[2:3])[0]) < 0.15
+
+
+def test_text_ids_tell_texts_apart_in_any_batch() -> None:
+    from undertow.coordination.textsim import text_ids
+
+    rng = np.random.default_rng(3)
+    alphabet = list("ab xyz续航Akku😡")
+    texts = sorted({"".join(rng.choice(alphabet, size=int(rng.integers(0, 40))))
+                    for _ in range(20_000)})
+    # Texts that differ only past a word boundary, in their last byte, or in length.
+    texts += ["12345678", "123456789", "12345678\x00", "1234567", "x" * 64, "x" * 65]
+    ids = text_ids(pa.array(texts))
+    assert len(set(ids.tolist())) == len(texts)
+    sliced = pa.array(["pad", *texts])[1:]  # an Arrow slice: offsets not from zero
+    assert np.array_equal(text_ids(sliced), ids)
+    assert np.array_equal(text_ids(pa.chunked_array([texts[:7], texts[7:]])), ids)
+    assert np.array_equal(text_ids(pa.array(texts[100:200])), ids[100:200])
