@@ -337,14 +337,15 @@ def test_posts_read_in_small_batches_give_the_same_campaigns(simulated):
 def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
     """The near-duplicate pairs equal a brute-force check of every pair of posts
     within the window: different accounts, different texts, a shared LSH band and
-    estimated Jaccard >= 0.3 (no cell here is crowded enough to be a burst)."""
+    estimated Jaccard >= 0.3 from the signatures' low bits (no cell here is crowded
+    enough to be a burst)."""
     from undertow.coordination.features import (
         read_posts,
         stage_features,
         verified_near_pairs,
     )
     from undertow.coordination.keys import KeyOptions, post_features
-    from undertow.coordination.textsim import band_keys, estimated_jaccard
+    from undertow.coordination.textsim import band_keys, bbit_jaccard, check_bits
     from undertow.engines import make_engine
 
     wsdir, _, _ = simulated
@@ -362,7 +363,7 @@ def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
     account, post_ids = fx.accounts.to_pylist(), fx.post_ids.to_pylist()
     rows = [i for i in range(len(fx.ts)) if fx.norm_index[i] >= 0]
     rows.sort(key=lambda i: fx.ts[i])
-    bands = band_keys(fx.signatures)
+    bands, bits = band_keys(fx.signatures), check_bits(fx.signatures)
     expected = set()
     for n, i in enumerate(rows):
         for j in rows[n + 1:]:
@@ -373,7 +374,7 @@ def test_near_duplicates_are_every_similar_pair_in_the_window(simulated):
                 continue
             if not (set(bands[ti]) & set(bands[tj])):
                 continue
-            if estimated_jaccard(fx.signatures[ti:ti + 1], fx.signatures[tj:tj + 1])[0] >= 0.3:
+            if bbit_jaccard(bits[ti:ti + 1], bits[tj:tj + 1])[0] >= 0.3:
                 expected.add(frozenset((post_ids[i], post_ids[j])))
     assert expected and found == expected
     assert len(whole) == len(found) and sorted(map(sorted, parted)) == sorted(map(sorted, whole))

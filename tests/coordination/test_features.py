@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+import doctest
+
+import numpy as np
+
 from undertow import Workspace
-from undertow.coordination.features import read_posts
+from undertow.coordination import features
+from undertow.coordination.features import TextNumbers, read_posts
+from undertow.coordination.textsim import NUM_PERM
 from undertow.engines import make_engine
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(features).failed == 0
+
+
+def test_texts_keep_their_number_and_bits_over_batches() -> None:
+    rng = np.random.default_rng(5)
+    pool = np.unique(rng.integers(-2**63, 2**63 - 1, size=5_000, dtype=np.int64))
+    bits = rng.integers(0, 256, size=(len(pool), NUM_PERM), dtype=np.uint8)
+    numbers = TextNumbers(len(pool))
+    given: dict[int, int] = {}
+    for _ in range(40):  # batches that repeat earlier texts and bring new ones
+        pick = np.unique(rng.choice(len(pool), size=300))
+        rng.shuffle(pick)
+        got, fresh = numbers.add(pool[pick], bits[pick])
+        for i, n, new in zip(pick.tolist(), got.tolist(), fresh.tolist(), strict=True):
+            assert new == (i not in given)
+            assert given.setdefault(i, n) == n
+    assert sorted(given.values()) == list(range(numbers.count))
+    order = sorted(given, key=given.__getitem__)
+    assert np.array_equal(numbers.ids, pool[order])
+    assert np.array_equal(numbers.bits, bits[order])
 
 
 def test_posts_are_read_in_storage_order_while_detect_runs(tmp_path):

@@ -410,7 +410,8 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     events = eng.persist(pairs, "_coord_events")
     names = Names(eng, feats.post_names, key_names)
     # What is no longer read: all but the keyed rows and the names.
-    eng.release("_coord_cold", "_coord_near_posts", "_coord_texts", "_coord_bands",
+    feats.texts = None
+    eng.release("_coord_cold", "_coord_near_posts", "_coord_bands",
                 "_coord_near_rows", "_coord_near_cells", "_coord_near_cold",
                 "_coord_near_cand", "_coord_near_ok")
     clock.lap("pairs")

@@ -13,14 +13,16 @@ account's id and the post's number in the run.
 - ``_coord_key_names``, ``_coord_post_names``: what the integers stand for, read
   back (:class:`Names`) only for what is shown: the accounts of significant
   edges, evidence posts, the keys campaigns list;
-- ``_coord_near_posts``, ``_coord_texts``, ``_coord_bands``: for ``near_text``,
-  each comparable post with its text id, each unique text's MinHash signature
-  and its LSH bands. The same text in two batches has the same id.
+- ``_coord_near_posts``, ``_coord_bands``: for ``near_text``, each comparable
+  post with its text's number, and each unique text's LSH bands. Texts are
+  numbered in the order they are first read (:class:`TextNumbers`, which also
+  keeps each text's check bits in memory); the same text in two batches has the
+  same number.
 
 ``near_text`` rows (one per post and band, about ten per post) are the bulk of
 the work: they are joined on integers only and a part of the bands at a time
 (:func:`near_candidates`), and each candidate pair of texts is verified once
-against their signatures, in batches (:func:`verified_near_pairs`). The facts
+against their check bits, in batches (:func:`verified_near_pairs`). The facts
 campaigns need about posts (the text of evidence posts, the text keys of member
 accounts' posts) are read back for those posts only (:func:`evidence_posts`,
 :func:`member_text_keys`).
@@ -47,14 +49,13 @@ from undertow.coordination.keys import (
     NEAR_POSTS_SCHEMA,
     POST_NAMES_SCHEMA,
     POSTS_FOR_KEYS,
-    TEXTS_SCHEMA,
     KeyOptions,
     keyed_ids,
     near_parts,
     post_features,
     post_names,
 )
-from undertow.coordination.textsim import estimated_jaccard, signature_matrix, text_ids
+from undertow.coordination.textsim import NUM_PERM, bbit_jaccard, text_ids
 from undertow.engines import Engine
 from undertow.workspace import Workspace
 
@@ -65,7 +66,7 @@ MIN_SPLIT_ROWS = 10_000
 
 #: Working tables of the feature stage.
 STAGES = ("_coord_keyed", "_coord_key_names", "_coord_post_names", "_coord_near_posts",
-          "_coord_texts", "_coord_bands", "_coord_near_all", "_coord_near_even",
+          "_coord_bands", "_coord_near_all", "_coord_near_even",
           "_coord_near_odd", "_coord_near_rows", "_coord_near_cells",
           "_coord_near_cold", "_coord_near_cand", "_coord_near_ok", "_coord_near_names")
 
@@ -78,7 +79,7 @@ class Features:
     key_names: Any  #: DataFrame of :data:`KEY_NAMES_SCHEMA` (a key may repeat)
     post_names: Any  #: DataFrame of :data:`POST_NAMES_SCHEMA`: every post with a key
     near_posts: Any | None  #: DataFrame of :data:`NEAR_POSTS_SCHEMA` (``None``: no near_text)
-    texts: Any | None  #: DataFrame of :data:`TEXTS_SCHEMA`
+    texts: TextNumbers | None  #: the comparable texts, numbered, with their check bits
     bands: Any | None  #: DataFrame of :data:`BANDS_SCHEMA`
     posts: int  #: posts read
     platforms: list[str]  #: platforms among them, sorted
@@ -104,21 +105,67 @@ def read_posts(ws: Workspace, batch_rows: int = BATCH_ROWS) -> Iterator[pa.Table
         cursor.close()
 
 
-class SeenTexts:
-    """Text ids already MinHashed, as one sorted array (8 bytes a text): a text
-    that comes back in a later batch is keyed again but not stored twice."""
+class TextNumbers:
+    """The comparable texts of a run, numbered 0, 1, ... in the order they are first
+    read: their ids sorted with their numbers (16 bytes a text), to know a text that
+    comes back in a later batch, and by number each text's id and check bits
+    (:func:`~undertow.coordination.textsim.check_bits`; 56 bytes a text), so that
+    candidate pairs are verified in memory, not by joining signatures in the engine
+    (at 10M simulated posts, 58M pairs of texts: a join of 50 s).
 
-    def __init__(self) -> None:
-        self.ids = np.empty(0, dtype=np.int64)
+    ``capacity`` bounds the texts (the posts to read); only the rows used take memory.
 
-    def new(self, tids: np.ndarray) -> np.ndarray:
-        """Mask of the (unique) ``tids`` not seen before; remembers them."""
-        pos = np.searchsorted(self.ids, tids)
-        seen = (pos < len(self.ids)) & (self.ids[np.minimum(pos, len(self.ids) - 1)] == tids) \
-            if len(self.ids) else np.zeros(len(tids), dtype=bool)
-        fresh = np.sort(tids[~seen])
-        self.ids = np.insert(self.ids, np.searchsorted(self.ids, fresh), fresh)
-        return ~seen
+    >>> numbers = TextNumbers(10)
+    >>> bits = np.zeros((3, NUM_PERM), np.uint8)
+    >>> [x.tolist() for x in numbers.add(np.array([7, 3, 9]), bits)]
+    [[0, 1, 2], [True, True, True]]
+    >>> [x.tolist() for x in numbers.add(np.array([9, 5]), bits[:2])]
+    [[2, 3], [False, True]]
+    >>> numbers.ids.tolist()
+    [7, 3, 9, 5]
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._sorted = np.empty(0, dtype=np.int64)
+        self._numbers = np.empty(0, dtype=np.int64)
+        self._ids = np.empty(capacity, dtype=np.int64)
+        self._bits = np.empty((capacity, NUM_PERM), dtype=np.uint8)
+        self.count = 0
+
+    def add(self, ids: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Number a batch's unique texts (``ids``, and their check ``bits``): each
+        text's number, and the mask of those new here (numbered after all before,
+        in the order given)."""
+        pos = np.searchsorted(self._sorted, ids)
+        at = np.minimum(pos, len(self._sorted) - 1)
+        seen = self._sorted[at] == ids if len(self._sorted) else np.zeros(len(ids), dtype=bool)
+        numbers = np.empty(len(ids), dtype=np.int64)
+        numbers[seen] = self._numbers[at[seen]]
+        fresh = ~seen
+        start, new = self.count, int(fresh.sum())
+        numbers[fresh] = np.arange(start, start + new)
+        self._ids[start:start + new] = ids[fresh]
+        self._bits[start:start + new] = bits[fresh]
+        self.count += new
+        order = np.argsort(ids[fresh])
+        where = np.searchsorted(self._sorted, ids[fresh][order])
+        self._sorted = np.insert(self._sorted, where, ids[fresh][order])
+        self._numbers = np.insert(self._numbers, where, numbers[fresh][order])
+        return numbers, fresh
+
+    def close(self) -> None:
+        """No more batches: the sorted ids go (the ids and bits by number stay)."""
+        self._sorted = self._numbers = np.empty(0, dtype=np.int64)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Each text's id (:func:`~undertow.coordination.textsim.text_ids`), by number."""
+        return self._ids[:self.count]
+
+    @property
+    def bits(self) -> np.ndarray:
+        """Each text's check bits, by number: ``(texts, NUM_PERM)`` uint8."""
+        return self._bits[:self.count]
 
 
 @dataclass
@@ -129,7 +176,7 @@ class _BatchParts:
     key_names: pa.Table
     post_names: pa.Table
     platforms: list[str]
-    near: tuple[pa.Table, pa.Table, pa.Table] | None
+    near: tuple[pa.Table, np.ndarray, pa.Table] | None
     text_ids: np.ndarray | None
 
 
@@ -161,11 +208,12 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
     keyed_w = eng.writer("_coord_keyed", KEYED_SCHEMA)
     keys_w = eng.writer("_coord_key_names", KEY_NAMES_SCHEMA)
     names_w = eng.writer("_coord_post_names", POST_NAMES_SCHEMA)
+    total = int(ws.con.execute("SELECT count(*) FROM posts").fetchall()[0][0])
     if near:
         posts_w = eng.writer("_coord_near_posts", NEAR_POSTS_SCHEMA)
-        texts_w = eng.writer("_coord_texts", TEXTS_SCHEMA)
         bands_w = eng.writer("_coord_bands", BANDS_SCHEMA)
-    n_posts, platforms, seen = 0, set(), SeenTexts()
+        texts = TextNumbers(total)
+    n_posts, platforms = 0, set()
 
     def store(part: _BatchParts) -> None:
         platforms.update(part.platforms)
@@ -173,14 +221,15 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
         keys_w.write(part.key_names)
         names_w.write(part.post_names)
         if part.near is not None and part.text_ids is not None:
-            posts, texts, bands = part.near
-            fresh = seen.new(part.text_ids)
-            posts_w.write(posts)
-            texts_w.write(texts.filter(pa.array(fresh)))
-            bands_w.write(bands.filter(pa.array(np.repeat(fresh, BANDS))))
+            posts, bits, bands = part.near
+            numbers, fresh = texts.add(part.text_ids, bits)
+            posts_w.write(posts.set_column(1, "tid", pa.array(
+                numbers[posts["tid"].to_numpy()], pa.int64())))
+            bands = bands.filter(pa.array(np.repeat(fresh, BANDS)))
+            bands_w.write(bands.set_column(0, "tid", pa.array(
+                numbers[bands["tid"].to_numpy()], pa.int64())))
 
     # Fewer posts than a batch per worker: smaller batches, so that every core works.
-    total = ws.con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
     batch_rows = min(batch_rows, max(MIN_SPLIT_ROWS, -(-int(total) // workers)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future[_BatchParts]] = deque()
@@ -195,8 +244,9 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
     keyed, key_names, names = keyed_w.finish(), keys_w.finish(), names_w.finish()
     if not near:
         return Features(keyed, key_names, names, None, None, None, n_posts, found)
-    return Features(keyed, key_names, names, posts_w.finish(), texts_w.finish(),
-                    bands_w.finish(), n_posts, found)
+    texts.close()
+    return Features(keyed, key_names, names, posts_w.finish(), texts, bands_w.finish(),
+                    n_posts, found)
 
 
 def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
@@ -310,12 +360,13 @@ def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: i
 
 
 #: ``near_text`` keys name a pair of texts: ``(lo mod P) * 2**32 + (hi mod P)`` of their
-#: ids fits in 64 bits and is computed the same way on every engine.
+#: numbers fits in 64 bits and is computed the same way on every engine (and is
+#: ``lo * 2**32 + hi`` below 2**31 - 1 texts).
 _NEAR_KEY_MOD = 2_147_483_647
 
 
 def near_key(eng: Engine, lo: Any, hi: Any) -> Any:
-    """The ``near_text`` key (a 64-bit integer) of the texts with ids ``lo < hi``."""
+    """The ``near_text`` key (a 64-bit integer) of the texts numbered ``lo < hi``."""
     F = eng.F
     return (lo % F.lit(_NEAR_KEY_MOD)) * F.lit(4_294_967_296) + (hi % F.lit(_NEAR_KEY_MOD))
 
@@ -324,39 +375,42 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
                         hot_accounts: int, batch_rows: int = 500_000,
                         part_rows: int = NEAR_PART_ROWS) -> tuple[Any, Any]:
     """Near-duplicate pairs among :func:`near_candidates`: within the window, their
-    texts really similar (MinHash signatures checked in batches, each pair of texts
-    once) and not identical; each pair of posts once, however many bands it shares
-    (kept as ``_coord_near_cand``).
+    texts really similar (their b-bit MinHash estimate of Jaccard similarity,
+    :func:`~undertow.coordination.textsim.bbit_jaccard`, at least ``threshold``;
+    checked in batches, each pair of texts once) and not identical; each pair of
+    posts once, however many bands it shares (kept as ``_coord_near_cand``).
 
     Returns the pairs, columns as :func:`~undertow.coordination.coaction.window_pairs`
     (account ids, post numbers, ``account_1 < account_2``) with ``key`` naming the two
     texts (:func:`near_key`), and those keys' names (:data:`KEY_NAMES_SCHEMA`,
-    ``lo~hi`` of the text ids).
+    ``a~b``, the two texts' ids, smaller first).
     """
     F = eng.F
     assert feats.texts is not None and feats.near_posts is not None
     cand, parts = near_candidates(eng, feats, window, hot_accounts, part_rows)
+    bits, ids = feats.texts.bits, feats.texts.ids
     try:
-        texts = feats.texts
-        both = cand.select("lo", "hi").distinct().join(
-            texts.select(F.col("tid").alias("lo"), F.col("sig").alias("sig_lo")),
-            on=["lo"]).join(
-            texts.select(F.col("tid").alias("hi"), F.col("sig").alias("sig_hi")), on=["hi"])
-        ok = eng.writer("_coord_near_ok", pa.schema([("lo", pa.int64()), ("hi", pa.int64())]))
-        for batch in eng.batches(both, batch_rows):
-            sim = estimated_jaccard(signature_matrix(batch["sig_lo"]),
-                                    signature_matrix(batch["sig_hi"]))
-            ok.write(batch.select(["lo", "hi"]).filter(pa.array(sim >= threshold)))
+        ok = eng.writer("_coord_near_ok", pa.schema([("lo", pa.int64()), ("hi", pa.int64()),
+                                                     ("id_lo", pa.int64()),
+                                                     ("id_hi", pa.int64())]))
+        for batch in eng.batches(cand.select("lo", "hi").distinct(), batch_rows):
+            lo, hi = batch["lo"].to_numpy(), batch["hi"].to_numpy()
+            keep = bbit_jaccard(bits[lo], bits[hi]) >= threshold
+            lo, hi = lo[keep], hi[keep]
+            ok.write(pa.table({"lo": lo, "hi": hi, "id_lo": ids[lo], "id_hi": ids[hi]}))
         similar = ok.finish()
-        found = eng.persist(cand.join(similar, on=["lo", "hi"], how="left_semi").select(
-            "pid_1", "pid_2").distinct(), "_coord_near_cand")
+        found = eng.persist(cand.join(similar.select("lo", "hi"), on=["lo", "hi"],
+                                      how="left_semi").select("pid_1", "pid_2").distinct(),
+                            "_coord_near_cand")
     finally:
         for name in parts:
             eng.drop_stage(name)
+    # Named by the texts' ids, which do not depend on the run (numbers do).
     names = eng.persist(similar.select(
         F.lit("near_text").alias("signal"), near_key(eng, F.col("lo"), F.col("hi")).alias("key"),
-        F.concat(F.col("lo").cast("string"), F.lit("~"), F.col("hi").cast("string")
-                 ).alias("name")), "_coord_near_names")
+        F.concat(F.least(F.col("id_lo"), F.col("id_hi")).cast("string"), F.lit("~"),
+                 F.greatest(F.col("id_lo"), F.col("id_hi")).cast("string")).alias("name")),
+        "_coord_near_names")
 
     near_posts = feats.near_posts
 

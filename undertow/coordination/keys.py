@@ -10,10 +10,10 @@ in ``repost``, never in ``text``.
 
 Per-row work (normalising, hashing, MinHash) runs in Python over Arrow
 batches, one batch of posts at a time; everything after it is relational.
-For ``near_text`` a batch gives three tables (:func:`near_parts`): each
-comparable post's text id, each unique text's MinHash signature and its LSH
-bands; which bands two different texts share is then found by the engine over
-all batches (:mod:`undertow.coordination.features`). The engine sees keys,
+For ``near_text`` a batch gives (:func:`near_parts`) each comparable post's
+text, each unique text's check bits (a short form of its MinHash signature) and
+its LSH bands; which bands two different texts share is then found by the
+engine over all batches (:mod:`undertow.coordination.features`). The engine sees keys,
 accounts and posts as integers (:func:`keyed_ids`): joins over millions of rows
 compare 8 bytes, not whole texts, and names come back only for what is shown
 (:func:`post_names` and the key names).
@@ -45,10 +45,10 @@ import pyarrow.compute as pc
 from undertow.coordination.textsim import (
     BANDS,
     band_keys,
+    check_bits,
     minhash_signatures,
     mix64,
     normalize_texts,
-    signature_array,
     text_ids,
 )
 from undertow.schema import POSTS
@@ -83,8 +83,6 @@ KEY_NAMES_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.int64()),
 #: near-duplicate candidates are found on integers (:data:`POST_NAMES_SCHEMA` names it).
 NEAR_POSTS_SCHEMA = pa.schema([("pid", pa.int64()), ("tid", pa.int64()), ("acc", pa.int64()),
                                ("ts", pa.float64())])
-#: A unique comparable text's MinHash signature (``NUM_PERM`` uint32 as bytes).
-TEXTS_SCHEMA = pa.schema([("tid", pa.int64()), ("sig", pa.binary())])
 #: One row per LSH band of a unique comparable text.
 BANDS_SCHEMA = pa.schema([("tid", pa.int64()), ("band", pa.int64())])
 
@@ -229,10 +227,12 @@ def _text_signal(fx: PostFeatures) -> pa.Table:
     return _rows("text", keys, idx)
 
 
-def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """One batch's share of ``near_text``: each comparable post with its text id
-    (:data:`NEAR_POSTS_SCHEMA`; ``pid`` = ``first_pid`` + its row in the batch), each
-    unique text's signature (:data:`TEXTS_SCHEMA`) and its bands (:data:`BANDS_SCHEMA`).
+def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, np.ndarray, pa.Table]:
+    """One batch's share of ``near_text``: each comparable post (:data:`NEAR_POSTS_SCHEMA`;
+    ``pid`` = ``first_pid`` + its row in the batch), the check bits of each unique text
+    (:func:`~undertow.coordination.textsim.check_bits`, one row per text) and its bands
+    (:data:`BANDS_SCHEMA`). ``tid`` is here the text's row among the batch's unique
+    texts (``fx.text_ids``): the caller numbers the texts over all batches.
 
     The same text in two batches gets the same id, signature and bands, so the
     bands two different texts share are found over all batches by joining them.
@@ -240,15 +240,14 @@ def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, pa.Table
     assert fx.text_ids is not None, "post_features(..., signatures=True)"
     idx = np.flatnonzero(fx.norm_index >= 0)
     posts = pa.table({"pid": pa.array(idx + first_pid, pa.int64()),
-                      "tid": pa.array(fx.text_ids[fx.norm_index[idx]], pa.int64()),
+                      "tid": pa.array(fx.norm_index[idx], pa.int64()),
                       "acc": pa.array(fx.account_ids[idx], pa.int64()),
                       "ts": pa.array(fx.ts[idx], pa.float64())}, schema=NEAR_POSTS_SCHEMA)
-    texts = pa.table({"tid": pa.array(fx.text_ids, pa.int64()),
-                      "sig": signature_array(fx.signatures)}, schema=TEXTS_SCHEMA)
     bands = band_keys(fx.signatures) if len(fx.signatures) else np.empty((0, BANDS), np.int64)
-    band_rows = pa.table({"tid": pa.array(np.repeat(fx.text_ids, BANDS), pa.int64()),
+    band_rows = pa.table({"tid": pa.array(np.repeat(np.arange(len(fx.text_ids)), BANDS),
+                                          pa.int64()),
                           "band": pa.array(bands.ravel(), pa.int64())}, schema=BANDS_SCHEMA)
-    return posts, texts, band_rows
+    return posts, check_bits(fx.signatures), band_rows
 
 
 def _signal_rows(fx: PostFeatures, signals: tuple[str, ...]) -> pa.Table:

@@ -175,35 +175,37 @@ def text_ids(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return h.view(np.int64)
 
 
-def signature_array(signatures: np.ndarray) -> pa.Array:
-    """MinHash signatures as Arrow binary values (``NUM_PERM`` uint32 each), for
-    keeping them in an engine table."""
-    sig = np.ascontiguousarray(signatures, dtype=np.uint32)
-    width = NUM_PERM * 4
-    offsets = np.arange(len(sig) + 1, dtype=np.int32) * width
-    return pa.Array.from_buffers(pa.binary(), len(sig),
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(sig.tobytes())])
-
-
-def signature_matrix(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """The ``(n, NUM_PERM)`` uint32 signatures back from :func:`signature_array` values."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.binary())
-    arr = pc.cast(values, pa.large_binary())
-    n = len(arr)
-    if n == 0:
-        return np.empty((0, NUM_PERM), dtype=np.uint32)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
-    if offsets[-1] - offsets[0] != n * NUM_PERM * 4:
-        raise ValueError("not MinHash signatures")
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint32, count=n * NUM_PERM,
-                         offset=int(offsets[0]))
-    return data.reshape(n, NUM_PERM)
-
-
 def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
     """Row-wise share of equal MinHash values: an estimate of Jaccard similarity."""
     return (sig_a == sig_b).mean(axis=1)
+
+
+#: Bits of each MinHash value kept to check candidate pairs (:func:`check_bits`).
+CHECK_BITS = 8
+
+
+def check_bits(signatures: np.ndarray) -> np.ndarray:
+    """The lowest :data:`CHECK_BITS` bits of each MinHash value (uint8): b-bit MinHash
+    (Li and König, 2010), a quarter of the memory, for checking candidate pairs of
+    texts. Two different values agree there by chance (1 in 256), which
+    :func:`bbit_jaccard` takes out."""
+    return (signatures & np.uint32(0xFF)).astype(np.uint8)
+
+
+def bbit_jaccard(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
+    """Row-wise Jaccard similarity estimated from :func:`check_bits` signatures: the
+    share of equal values, less the chance agreement of different ones.
+
+    >>> sigs = minhash_signatures(["the battery dies before lunch every day",
+    ...                            "the battery dies before lunch every single day",
+    ...                            "Der Preis ist viel zu hoch"])
+    >>> bits = check_bits(sigs)
+    >>> same = bbit_jaccard(bits[[0, 0]], bits[[1, 2]])
+    >>> bool(abs(same[0] - estimated_jaccard(sigs[:1], sigs[1:2])[0]) < 0.1), bool(same[1] < 0.1)
+    (True, True)
+    """
+    chance = 2.0 ** -CHECK_BITS
+    return ((bits_a == bits_b).mean(axis=1) - chance) / (1.0 - chance)
 
 
 def shingles(text: str) -> set[str]:
