@@ -78,12 +78,14 @@ POST_NAMES_SCHEMA = pa.schema([("pid", pa.int64()), ("acc", pa.int64()),
 #: A key's id and its name (the normalised text, URL, hashtag set, post replied to...).
 KEY_NAMES_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.int64()),
                               ("name", pa.string())])
-#: A comparable post: ``pid`` numbers it within one run, ``tid`` is its text's id and
-#: ``acc`` its account's (:func:`~undertow.coordination.textsim.text_ids`), so that
-#: near-duplicate candidates are found on integers (:data:`POST_NAMES_SCHEMA` names it).
+#: A comparable post: ``pid`` numbers it within one run, ``tid`` numbers its text (in
+#: the order texts are first read; :class:`~undertow.coordination.features.TextNumbers`)
+#: and ``acc`` is its account's id (:func:`~undertow.coordination.textsim.text_ids`), so
+#: that near-duplicate candidates are found on integers (:data:`POST_NAMES_SCHEMA` names
+#: it).
 NEAR_POSTS_SCHEMA = pa.schema([("pid", pa.int64()), ("tid", pa.int64()), ("acc", pa.int64()),
                                ("ts", pa.float64())])
-#: One row per LSH band of a unique comparable text.
+#: One row per LSH band of a unique comparable text (``tid``: its number, as above).
 BANDS_SCHEMA = pa.schema([("tid", pa.int64()), ("band", pa.int64())])
 
 
