@@ -113,7 +113,8 @@ class TextNumbers:
     candidate pairs are verified in memory, not by joining signatures in the engine
     (at 10M simulated posts, 58M pairs of texts: a join of 50 s).
 
-    ``capacity`` bounds the texts (the posts to read); only the rows used take memory.
+    ``capacity`` is the texts expected (at most the posts to read): only the rows
+    used take memory, and more texts than that make room for themselves.
 
     >>> numbers = TextNumbers(10)
     >>> bits = np.zeros((3, NUM_PERM), np.uint8)
@@ -143,6 +144,10 @@ class TextNumbers:
         numbers[seen] = self._numbers[at[seen]]
         fresh = ~seen
         start, new = self.count, int(fresh.sum())
+        if start + new > len(self._ids):  # more texts than expected: room for twice as many
+            room = max(2 * (start + new), 1024)
+            self._ids = np.resize(self._ids, room)
+            self._bits = np.resize(self._bits, (room, NUM_PERM))
         numbers[fresh] = np.arange(start, start + new)
         self._ids[start:start + new] = ids[fresh]
         self._bits[start:start + new] = bits[fresh]
