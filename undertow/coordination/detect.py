@@ -411,7 +411,7 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     names = Names(eng, feats.post_names, key_names)
     # What is no longer read: all but the keyed rows and the names.
     feats.texts = None
-    eng.release("_coord_cold", "_coord_near_posts", "_coord_bands",
+    eng.release("_coord_cold", "_coord_near_posts",
                 "_coord_near_rows", "_coord_near_cells", "_coord_near_cold",
                 "_coord_near_cand", "_coord_near_ok")
     clock.lap("pairs")

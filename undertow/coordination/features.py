@@ -13,13 +13,12 @@ account's id and the post's number in the run.
 - ``_coord_key_names``, ``_coord_post_names``: what the integers stand for, read
   back (:class:`Names`) only for what is shown: the accounts of significant
   edges, evidence posts, the keys campaigns list;
-- ``_coord_near_posts``, ``_coord_bands``: for ``near_text``, each comparable
-  post with its text's number, and each unique text's LSH bands. Texts are
-  numbered in the order they are first read (:class:`TextNumbers`, which also
-  keeps each text's check bits in memory); the same text in two batches has the
-  same number.
+- ``_coord_near_posts``: for ``near_text``, each comparable post with its
+  text's number and LSH bands. Texts are numbered in the order they are first
+  read (:class:`TextNumbers`, which also keeps each text's check bits in
+  memory); the same text in two batches has the same number.
 
-``near_text`` rows (one per post and band, about ten per post) are the bulk of
+``near_text`` rows (one per post and band, sixteen per post) are the bulk of
 the work: they are joined on integers only and a part of the bands at a time
 (:func:`near_candidates`), and each candidate pair of texts is verified once
 against their check bits, in batches (:func:`verified_near_pairs`). The facts
@@ -43,7 +42,6 @@ import pyarrow.compute as pc
 
 from undertow.coordination.keys import (
     BANDS,
-    BANDS_SCHEMA,
     KEY_NAMES_SCHEMA,
     KEYED_SCHEMA,
     NEAR_POSTS_SCHEMA,
@@ -66,7 +64,7 @@ MIN_SPLIT_ROWS = 10_000
 
 #: Working tables of the feature stage.
 STAGES = ("_coord_keyed", "_coord_key_names", "_coord_post_names", "_coord_near_posts",
-          "_coord_bands", "_coord_near_all", "_coord_near_even",
+          "_coord_near_all", "_coord_near_even",
           "_coord_near_odd", "_coord_near_rows", "_coord_near_cells",
           "_coord_near_cold", "_coord_near_cand", "_coord_near_ok", "_coord_near_names")
 
@@ -80,7 +78,6 @@ class Features:
     post_names: Any  #: DataFrame of :data:`POST_NAMES_SCHEMA`: every post with a key
     near_posts: Any | None  #: DataFrame of :data:`NEAR_POSTS_SCHEMA` (``None``: no near_text)
     texts: TextNumbers | None  #: the comparable texts, numbered, with their check bits
-    bands: Any | None  #: DataFrame of :data:`BANDS_SCHEMA`
     posts: int  #: posts read
     platforms: list[str]  #: platforms among them, sorted
 
@@ -181,7 +178,7 @@ class _BatchParts:
     key_names: pa.Table
     post_names: pa.Table
     platforms: list[str]
-    near: tuple[pa.Table, np.ndarray, pa.Table] | None
+    near: tuple[pa.Table, np.ndarray] | None
     text_ids: np.ndarray | None
 
 
@@ -216,7 +213,6 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
     total = int(ws.con.execute("SELECT count(*) FROM posts").fetchall()[0][0])
     if near:
         posts_w = eng.writer("_coord_near_posts", NEAR_POSTS_SCHEMA)
-        bands_w = eng.writer("_coord_bands", BANDS_SCHEMA)
         texts = TextNumbers(total)
     n_posts, platforms = 0, set()
 
@@ -226,13 +222,10 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
         keys_w.write(part.key_names)
         names_w.write(part.post_names)
         if part.near is not None and part.text_ids is not None:
-            posts, bits, bands = part.near
-            numbers, fresh = texts.add(part.text_ids, bits)
+            posts, bits = part.near
+            numbers, _ = texts.add(part.text_ids, bits)
             posts_w.write(posts.set_column(1, "tid", pa.array(
                 numbers[posts["tid"].to_numpy()], pa.int64())))
-            bands = bands.filter(pa.array(np.repeat(fresh, BANDS)))
-            bands_w.write(bands.set_column(0, "tid", pa.array(
-                numbers[bands["tid"].to_numpy()], pa.int64())))
 
     # Fewer posts than a batch per worker: smaller batches, so that every core works.
     batch_rows = min(batch_rows, max(MIN_SPLIT_ROWS, -(-int(total) // workers)))
@@ -248,17 +241,15 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
     found = sorted(p for p in platforms if p)
     keyed, key_names, names = keyed_w.finish(), keys_w.finish(), names_w.finish()
     if not near:
-        return Features(keyed, key_names, names, None, None, None, n_posts, found)
+        return Features(keyed, key_names, names, None, None, n_posts, found)
     texts.close()
-    return Features(keyed, key_names, names, posts_w.finish(), texts, bands_w.finish(),
-                    n_posts, found)
+    return Features(keyed, key_names, names, posts_w.finish(), texts, n_posts, found)
 
 
-def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
-                   hot_accounts: int) -> Any:
-    """``near_text`` rows on integers that can pair: one per comparable post
-    (``near_posts``) and LSH band of its text (``bands``), ``band, bin, pid, tid, acc,
-    ts`` with ``bin`` = ``floor(ts / window)``, where another text has the same band
+def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int) -> Any:
+    """``near_text`` rows on integers that can pair: of ``near_rows`` (``band, pid, tid,
+    acc, ts``, one per comparable post and LSH band of its text), ``band, bin, pid, tid,
+    acc, ts`` with ``bin`` = ``floor(ts / window)``, where another text has the same band
     in the same or a neighbouring bin, except in crowded cells (band, bin) of more
     than ``hot_accounts`` accounts, which are never paired.
 
@@ -271,7 +262,7 @@ def near_cold_rows(eng: Engine, near_posts: Any, bands: Any, window: float,
     counted distinctly in those alone.
     """
     F = eng.F
-    rows = eng.persist(near_posts.join(bands, on=["tid"]).withColumn(
+    rows = eng.persist(near_rows.withColumn(
         "bin", F.floor(F.col("ts") / F.lit(float(window))).cast("long")), "_coord_near_all")
 
     def pair_of_bins(shift: int) -> Any:
@@ -334,23 +325,28 @@ def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: i
     (:func:`near_band_pairs`: ``pid_1, pid_2, lo, hi``, once per band they share),
     and the working tables that hold them, for the caller to drop when done.
 
-    The bands are split by value into parts of about ``part_rows`` rows, each
-    joined on its own: pairs and crowded cells never span two bands, so the parts
-    together give exactly the pairs of all the rows. They are not made distinct
+    The bands are split by their place in the signature (``b0`` ... ``b15``) into
+    parts of about ``part_rows`` rows (one per post and band; one band at least),
+    each paired on its own: pairs and crowded cells never span two bands, so the
+    parts together give exactly the pairs of all the rows. Each post carries its
+    text's bands, so no part joins the posts with anything. They are not made distinct
     here: most candidates fail the similarity check (at 10M simulated posts, 82M
     candidate rows hold 62M pairs of posts), so duplicates are dropped only among
     the pairs that pass it.
     """
     F = eng.F
-    assert feats.near_posts is not None and feats.bands is not None
-    parts = max(1, -(-eng.count(feats.near_posts) * BANDS // part_rows))
+    assert feats.near_posts is not None
+    posts = feats.near_posts
+    parts = min(BANDS, max(1, -(-eng.count(posts) * BANDS // part_rows)))
     names = [f"_coord_near_part{i}" for i in range(parts)]
     found = []
     try:
-        for i, name in enumerate(names):
-            bands = feats.bands if parts == 1 else feats.bands.filter(
-                F.abs(F.col("band") % F.lit(parts)) == F.lit(i))
-            cold = near_cold_rows(eng, feats.near_posts, bands, window, hot_accounts)
+        for name, which in zip(names, np.array_split(np.arange(BANDS), parts), strict=True):
+            rows = [posts.select(F.col(f"b{k}").alias("band"), "pid", "tid", "acc", "ts")
+                    for k in which.tolist()]
+            for more in rows[1:]:
+                rows[0] = rows[0].unionByName(more)
+            cold = near_cold_rows(eng, rows[0], window, hot_accounts)
             found.append(eng.persist(near_band_pairs(eng, cold, window), name))
     except BaseException:
         for name in names:

@@ -11,9 +11,9 @@ in ``repost``, never in ``text``.
 Per-row work (normalising, hashing, MinHash) runs in Python over Arrow
 batches, one batch of posts at a time; everything after it is relational.
 For ``near_text`` a batch gives (:func:`near_parts`) each comparable post's
-text, each unique text's check bits (a short form of its MinHash signature) and
-its LSH bands; which bands two different texts share is then found by the
-engine over all batches (:mod:`undertow.coordination.features`). The engine sees keys,
+text and its text's LSH bands, and each unique text's check bits (a short form
+of its MinHash signature); which bands two different texts share is then found
+by the engine over all batches (:mod:`undertow.coordination.features`). The engine sees keys,
 accounts and posts as integers (:func:`keyed_ids`): joins over millions of rows
 compare 8 bytes, not whole texts, and names come back only for what is shown
 (:func:`post_names` and the key names).
@@ -83,10 +83,11 @@ KEY_NAMES_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.int64()),
 #: and ``acc`` is its account's id (:func:`~undertow.coordination.textsim.text_ids`), so
 #: that near-duplicate candidates are found on integers (:data:`POST_NAMES_SCHEMA` names
 #: it).
+#: ``b0`` ... ``b15`` are its text's LSH bands
+#: (:func:`~undertow.coordination.textsim.band_keys`).
 NEAR_POSTS_SCHEMA = pa.schema([("pid", pa.int64()), ("tid", pa.int64()), ("acc", pa.int64()),
-                               ("ts", pa.float64())])
-#: One row per LSH band of a unique comparable text (``tid``: its number, as above).
-BANDS_SCHEMA = pa.schema([("tid", pa.int64()), ("band", pa.int64())])
+                               ("ts", pa.float64())]
+                              + [(f"b{k}", pa.int64()) for k in range(BANDS)])
 
 
 @dataclass(frozen=True)
@@ -229,27 +230,27 @@ def _text_signal(fx: PostFeatures) -> pa.Table:
     return _rows("text", keys, idx)
 
 
-def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, np.ndarray, pa.Table]:
-    """One batch's share of ``near_text``: each comparable post (:data:`NEAR_POSTS_SCHEMA`;
-    ``pid`` = ``first_pid`` + its row in the batch), the check bits of each unique text
-    (:func:`~undertow.coordination.textsim.check_bits`, one row per text) and its bands
-    (:data:`BANDS_SCHEMA`). ``tid`` is here the text's row among the batch's unique
-    texts (``fx.text_ids``): the caller numbers the texts over all batches.
+def near_parts(fx: PostFeatures, first_pid: int = 0) -> tuple[pa.Table, np.ndarray]:
+    """One batch's share of ``near_text``: each comparable post with its text's bands
+    (:data:`NEAR_POSTS_SCHEMA`; ``pid`` = ``first_pid`` + its row in the batch), and the
+    check bits of each unique text (:func:`~undertow.coordination.textsim.check_bits`,
+    one row per text). ``tid`` is here the text's row among the batch's unique texts
+    (``fx.text_ids``): the caller numbers the texts over all batches.
 
     The same text in two batches gets the same id, signature and bands, so the
-    bands two different texts share are found over all batches by joining them.
+    bands two different texts share are found over all batches.
     """
     assert fx.text_ids is not None, "post_features(..., signatures=True)"
     idx = np.flatnonzero(fx.norm_index >= 0)
+    bands = band_keys(fx.signatures) if len(fx.signatures) else np.empty((0, BANDS), np.int64)
+    mine = bands[fx.norm_index[idx]]
     posts = pa.table({"pid": pa.array(idx + first_pid, pa.int64()),
                       "tid": pa.array(fx.norm_index[idx], pa.int64()),
                       "acc": pa.array(fx.account_ids[idx], pa.int64()),
-                      "ts": pa.array(fx.ts[idx], pa.float64())}, schema=NEAR_POSTS_SCHEMA)
-    bands = band_keys(fx.signatures) if len(fx.signatures) else np.empty((0, BANDS), np.int64)
-    band_rows = pa.table({"tid": pa.array(np.repeat(np.arange(len(fx.text_ids)), BANDS),
-                                          pa.int64()),
-                          "band": pa.array(bands.ravel(), pa.int64())}, schema=BANDS_SCHEMA)
-    return posts, check_bits(fx.signatures), band_rows
+                      "ts": pa.array(fx.ts[idx], pa.float64()),
+                      **{f"b{k}": pa.array(mine[:, k], pa.int64()) for k in range(BANDS)}},
+                     schema=NEAR_POSTS_SCHEMA)
+    return posts, check_bits(fx.signatures)
 
 
 def _signal_rows(fx: PostFeatures, signals: tuple[str, ...]) -> pa.Table:
