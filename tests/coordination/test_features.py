@@ -26,10 +26,13 @@ def test_texts_keep_their_number_and_bits_over_batches() -> None:
     for _ in range(40):  # batches that repeat earlier texts and bring new ones
         pick = np.unique(rng.choice(len(pool), size=300))
         rng.shuffle(pick)
-        got, fresh = numbers.add(pool[pick], bits[pick])
-        for i, n, new in zip(pick.tolist(), got.tolist(), fresh.tolist(), strict=True):
-            assert new == (i not in given)
+        before = numbers.count
+        got = numbers.add(pool[pick], bits[pick])
+        new = [i for i in pick.tolist() if i not in given]
+        for i, n in zip(pick.tolist(), got.tolist(), strict=True):
+            # A text seen before keeps its number; new ones follow all before, in order.
             assert given.setdefault(i, n) == n
+        assert [given[i] for i in new] == list(range(before, before + len(new)))
     assert sorted(given.values()) == list(range(numbers.count))
     order = sorted(given, key=given.__getitem__)
     assert np.array_equal(numbers.ids, pool[order])

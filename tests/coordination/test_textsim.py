@@ -11,7 +11,8 @@ from undertow.coordination import textsim
 from undertow.coordination.textsim import (
     BLOCK_SHINGLES,
     NUM_PERM,
-    estimated_jaccard,
+    bbit_jaccard,
+    check_bits,
     jaccard,
     minhash_signatures,
     shingle_hashes,
@@ -55,8 +56,12 @@ def test_light_rewrites_look_alike_and_other_texts_do_not() -> None:
     b = "the battery of my su7 dies before lunch nearly every day"
     c = "delivery took three months and nobody answered the phone"
     sigs = minhash_signatures([a, b, c])
-    assert abs(float(estimated_jaccard(sigs[:1], sigs[1:2])[0]) - jaccard(a, b)) < 0.2
-    assert float(estimated_jaccard(sigs[:1], sigs[2:3])[0]) < 0.15
+    full = (sigs[0] == sigs[1]).mean()  # all 32 bits of each value
+    assert abs(float(full) - jaccard(a, b)) < 0.2
+    assert float((sigs[0] == sigs[2]).mean()) < 0.15
+    bits = check_bits(sigs)  # the low 8 bits, chance agreement taken out
+    assert abs(float(bbit_jaccard(bits[:1], bits[1:2])[0]) - jaccard(a, b)) < 0.2
+    assert float(bbit_jaccard(bits[:1], bits[2:3])[0]) < 0.15
 
 
 def test_text_ids_tell_texts_apart_in_any_batch() -> None:

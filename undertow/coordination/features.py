@@ -115,10 +115,10 @@ class TextNumbers:
 
     >>> numbers = TextNumbers(10)
     >>> bits = np.zeros((3, NUM_PERM), np.uint8)
-    >>> [x.tolist() for x in numbers.add(np.array([7, 3, 9]), bits)]
-    [[0, 1, 2], [True, True, True]]
-    >>> [x.tolist() for x in numbers.add(np.array([9, 5]), bits[:2])]
-    [[2, 3], [False, True]]
+    >>> numbers.add(np.array([7, 3, 9]), bits).tolist()
+    [0, 1, 2]
+    >>> numbers.add(np.array([9, 5]), bits[:2]).tolist()
+    [2, 3]
     >>> numbers.ids.tolist()
     [7, 3, 9, 5]
     """
@@ -130,10 +130,10 @@ class TextNumbers:
         self._bits = np.empty((capacity, NUM_PERM), dtype=np.uint8)
         self.count = 0
 
-    def add(self, ids: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def add(self, ids: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """Number a batch's unique texts (``ids``, and their check ``bits``): each
-        text's number, and the mask of those new here (numbered after all before,
-        in the order given)."""
+        text's number; those new here are numbered after all before, in the order
+        given."""
         pos = np.searchsorted(self._sorted, ids)
         at = np.minimum(pos, len(self._sorted) - 1)
         seen = self._sorted[at] == ids if len(self._sorted) else np.zeros(len(ids), dtype=bool)
@@ -153,7 +153,7 @@ class TextNumbers:
         where = np.searchsorted(self._sorted, ids[fresh][order])
         self._sorted = np.insert(self._sorted, where, ids[fresh][order])
         self._numbers = np.insert(self._numbers, where, numbers[fresh][order])
-        return numbers, fresh
+        return numbers
 
     def close(self) -> None:
         """No more batches: the sorted ids go (the ids and bits by number stay)."""
@@ -223,7 +223,7 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
         names_w.write(part.post_names)
         if part.near is not None and part.text_ids is not None:
             posts, bits = part.near
-            numbers, _ = texts.add(part.text_ids, bits)
+            numbers = texts.add(part.text_ids, bits)
             posts_w.write(posts.set_column(1, "tid", pa.array(
                 numbers[posts["tid"].to_numpy()], pa.int64())))
 

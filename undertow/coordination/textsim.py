@@ -175,11 +175,6 @@ def text_ids(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return h.view(np.int64)
 
 
-def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
-    """Row-wise share of equal MinHash values: an estimate of Jaccard similarity."""
-    return (sig_a == sig_b).mean(axis=1)
-
-
 #: Bits of each MinHash value kept to check candidate pairs (:func:`check_bits`).
 CHECK_BITS = 8
 
@@ -196,12 +191,10 @@ def bbit_jaccard(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
     """Row-wise Jaccard similarity estimated from :func:`check_bits` signatures: the
     share of equal values, less the chance agreement of different ones.
 
-    >>> sigs = minhash_signatures(["the battery dies before lunch every day",
-    ...                            "the battery dies before lunch every single day",
-    ...                            "Der Preis ist viel zu hoch"])
-    >>> bits = check_bits(sigs)
+    >>> a, b = "the battery dies before lunch every day", "the battery dies before lunch ok"
+    >>> bits = check_bits(minhash_signatures([a, b, "Der Preis ist viel zu hoch"]))
     >>> same = bbit_jaccard(bits[[0, 0]], bits[[1, 2]])
-    >>> bool(abs(same[0] - estimated_jaccard(sigs[:1], sigs[1:2])[0]) < 0.1), bool(same[1] < 0.1)
+    >>> bool(abs(same[0] - jaccard(a, b)) < 0.2), bool(same[1] < 0.1)
     (True, True)
     """
     chance = 2.0 ** -CHECK_BITS
