@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from undertow import Workspace, ingest
 from undertow.cli import main
-from undertow.coordination.campaigns import MAX_EVIDENCE_POSTS
+from undertow.coordination.campaigns import MAX_EVIDENCE_POSTS, MAX_SIMILARITY_SAMPLE
 from undertow.coordination.detect import DetectParams, detect
 from undertow.coordination.evaluate import evaluate
+from undertow.coordination.textsim import jaccard, normalize_text
 from undertow.simulate import simulate, write_posts, write_truth
 
 
@@ -56,6 +57,12 @@ def test_every_campaign_carries_its_evidence(simulated):
         assert all(p["text"] is not None and p["created_at"].endswith("Z") for p in c["posts"])
         assert set(c["scores"]) == {"synchrony", "text_similarity", "duplicated_share",
                                     "account_age_homogeneity"}
+        # Text similarity: the mean Jaccard of the shown texts' 3-grams, pair by pair.
+        texts = [normalize_text(p["text"]) for p in c["posts"] if p["text"]]
+        texts = texts[:MAX_SIMILARITY_SAMPLE]
+        sims = [jaccard(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]]
+        assert c["scores"]["text_similarity"] == (round(float(np.mean(sims)), 3) if sims
+                                                  else None)
         # Signals from the most to the least used, ties by name: the same every run.
         counts = list(c["signals"].items())
         assert counts == sorted(counts, key=lambda kv: (-kv[1], kv[0])), counts

@@ -21,7 +21,7 @@ import pyarrow as pa
 from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
-from undertow.coordination.textsim import jaccard, normalize_texts, text_ids
+from undertow.coordination.textsim import normalize_texts, shingles, text_ids
 
 MAX_EVIDENCE_POSTS = 300
 MAX_KEYS = 50  #: keys a campaign's evidence lists
@@ -293,6 +293,11 @@ class Evidence:
 
     def __init__(self, rows: dict[str, dict[str, Any]]):
         self.rows = rows
+        # Every evidence text normalised in one pass (for text similarity): one
+        # vectorised call, not one per campaign.
+        texts = [r["text"] or "" for r in rows.values()]
+        self.normalized = dict(zip(rows, normalize_texts(pa.array(texts, pa.string()))
+                                   .to_pylist(), strict=True))
 
     def post(self, post_id: str, signal: str, key: str) -> dict[str, Any]:
         r = self.rows[post_id]
@@ -302,12 +307,14 @@ class Evidence:
                 "signal": signal, "key": key}
 
 
-def _text_similarity(texts: list[str]) -> float | None:
-    sample = [t for t in texts if t][:MAX_SIMILARITY_SAMPLE]
-    norms = normalize_texts(pa.array(sample, pa.string())).to_pylist() if sample else []
+def _text_similarity(texts: list[str], normalized: list[str]) -> float | None:
+    """Mean exact Jaccard similarity of the first ``MAX_SIMILARITY_SAMPLE`` non-empty
+    ``texts``' 3-grams, from their ``normalized`` forms (``None`` under two texts)."""
+    norms = [n for t, n in zip(texts, normalized, strict=True) if t][:MAX_SIMILARITY_SAMPLE]
     if len(norms) < 2:
         return None
-    sims = [jaccard(a, b) for i, a in enumerate(norms) for b in norms[i + 1:]]
+    sets = [shingles(t) for t in norms]  # each text's once, not once per pair
+    sims = [len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1:]]
     return round(float(np.mean(sims)), 3)
 
 
@@ -739,7 +746,8 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "scores": {
             "synchrony": round(1.0 - weighted_median(gap_values, gap_counts) / params.window,
                                3) if len(gap_values) else None,
-            "text_similarity": _text_similarity([p["text"] for p in ordered]),
+            "text_similarity": _text_similarity(
+                [p["text"] for p in ordered], [evidence.normalized[p["post_id"]] for p in ordered]),
             "duplicated_share": _duplicated_share(members, text_keys),
             "account_age_homogeneity": _age_homogeneity(ages, group),
         },
