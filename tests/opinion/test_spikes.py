@@ -186,6 +186,13 @@ def test_one_campaign_post_does_not_make_the_public_s_spike_coordinated(tmp_path
     assert spike["period"] == "2025-03-25T06" and spike["campaign_posts"] == 1
     assert spike["without_campaign_accounts"] == "no spike"
     assert spike["label"] == "organic" and spike["campaign_part"] < 0.1
+    # The table shows both: the campaign's share of the hour and its part of the surge.
+    console = Console(file=io.StringIO(), width=120)
+    spikes_mod.print_spikes(result, console)
+    row, = [line.split() for line in console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+            if line.split()[:4] == ["2025-03-25T06", "volume", "all", "–"]]
+    share, part = f"{spike['campaign_share']:.0%}", f"{spike['campaign_part']:.0%}"
+    assert (share, part) == ("4%", "7%") and row[5:8] == [share, part, "organic"], row
 
 
 def _moods(h: int, great: int, bad: int, tag: str = "u") -> list[tuple[str, datetime, str]]:

@@ -452,26 +452,33 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
     for name, count in result.get("mentions", {}).items():
         if not count:  # most often a missing or misspelt alias
             console.print(escape(f"warning: no post mentions {name}"), style="yellow")
+    # "campaign": the campaign accounts' share of the posts; "made": their part of the
+    # departure (the posts above the expected count, or the shift in net sentiment),
+    # which the label rests on (a burst on a busy hour is a small share of it but all
+    # of its excess).
     spikes = [(s["period"], s["kind"], s["brand"], s["aspect"] or "–", str(s["posts"]),
-               f"{s['campaign_share']:.0%}", s["label"]) for s in result["spikes"]]
+               f"{s['campaign_share']:.0%}", f"{s['campaign_part']:.0%}", s["label"])
+              for s in result["spikes"]]
     _table(console, "Spikes", ("period", "kind", "brand", "aspect", "posts", "campaign",
-                               "label"), spikes, result["spikes"])
+                               "made", "label"), spikes, result["spikes"])
     # A campaign can make a shift by stopping: its share on both levels says which.
     found = [s for s in result.get("shifts", []) if s["kind"] == "shift"]
     shifts = [(s["period"], s["brand"], s["aspect"] or "–",
                f"{s['net_before']:+.2f} → {s['net']:+.2f}", str(s["posts"]),
-               f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}", s["label"])
+               f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}",
+               f"{s['campaign_part']:.0%}", s["label"])
               for s in found]
     _table(console, "Shifts in net sentiment", ("from", "brand", "aspect", "net", "posts",
-                                                "campaign", "label"), shifts, found)
+                                                "campaign", "made", "label"), shifts, found)
     if len(result.get("brands", [])) == 2:
         voice = [s for s in result.get("shifts", []) if s["kind"] == "share_of_voice"]
         rows = [(s["period"], f"{s['share_before']:.0%} → {s['share']:.0%}", str(s["posts"]),
-                 f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}", s["label"])
+                 f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}",
+                 f"{s['campaign_part']:.0%}", s["label"])
                 for s in voice]
         brand, rival = result["brands"]
         _table(console, escape(f"Shifts in {brand}'s share of voice against {rival}"),
-               ("from", "share", "posts", "campaign", "label"), rows, voice)
+               ("from", "share", "posts", "campaign", "made", "label"), rows, voice)
 
 
 def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tuple[str, ...]],
@@ -494,7 +501,7 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
                   pad_edge=False)
     for head, width in zip(heads, widths, strict=True):
         table.add_column(head, no_wrap=True, width=width,
-                         justify="right" if head in ("posts", "campaign") else "left")
+                         justify="right" if head in ("posts", "campaign", "made") else "left")
     if room >= 12:
         table.add_column("top text", no_wrap=True, overflow="ellipsis", width=room)
     else:
