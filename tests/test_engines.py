@@ -43,3 +43,33 @@ def test_ingest_and_summary_agree_on_both_engines(tmp_path):
     assert duck[3] == spark[3]
     assert duck[3]["hashtags"][:2] == [{"tag": "akku", "posts": 250, "accounts": 17},
                                       {"tag": "su7", "posts": 250, "accounts": 17}]
+
+
+def test_a_working_table_reads_back_with_the_types_duckdb_gave_it(tmp_path):
+    """A table the engine makes is described to sqlframe from DuckDB itself; what the
+    DataFrame layer then knows of it is what its own catalogue lookup finds."""
+    import pyarrow as pa
+    from sqlglot.schema import MappingSchema
+
+    from undertow.engines import DuckDBEngine
+
+    with Workspace.open(tmp_path / "ws") as ws:
+        eng = DuckDBEngine(ws)
+        F = eng.F
+        staged = eng.stage("_t_rows", pa.table({"k": pa.array([1, 2, 2], pa.int64()),
+                                               "w": pa.array(["a", "b", None])}),
+                           materialize=True)
+        kept = eng.persist(staged.groupBy("k").agg(
+            F.count(F.lit(1)).alias("n"), F.collect_list("w").alias("ws"),
+            (F.sum("k") / F.lit(3.0)).cast("decimal(38,10)").alias("d")), "_t_kept")
+        catalog = eng.session.catalog
+        told = catalog._schema.mapping
+        assert told["_undertow_scratch"]["main"]["_t_kept"] == {
+            "k": "BIGINT", "n": "BIGINT", "ws": "ARRAY<STRING>", "d": "DECIMAL(38, 10)"}
+        # Forget them: sqlframe now looks each up in the information schema.
+        catalog._schema = MappingSchema()
+        for name in ("_t_rows", "_t_kept"):
+            eng.session.table(eng._scratch_name(name))
+        assert catalog._schema.mapping == told
+        assert list(kept.columns) == ["k", "n", "ws", "d"]
+        assert sorted(eng.to_arrow(kept).to_pylist(), key=lambda r: r["k"])[1]["n"] == 2

@@ -178,11 +178,25 @@ class DuckDBEngine(Engine):
             table = self._scratch_name(name)
             self.ws.con.execute(f"CREATE TABLE {table} AS SELECT * FROM {arrow_name}")
             self.ws.con.unregister(arrow_name)
-            return self.session.table(table)
+            return self._known_table(table)
         # OR REPLACE: a view a crashed run left behind in the workspace file.
         self.ws.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {arrow_name}")
         self._views.add(name)
-        return self.session.table(self._name(name))
+        return self._known_table(self._name(name))
+
+    def _known_table(self, name: str) -> Any:
+        """A table this engine just made, as a DataFrame, its columns told to sqlframe
+        from DuckDB's own description of it: sqlframe would otherwise look them up in
+        the information schema, which costs more than many of the small steps of a
+        detection on 100k posts."""
+        from sqlframe.base.util import normalize_string
+
+        rel = self.ws.con.table(name)
+        self.session.catalog.add_table(name, {
+            column: normalize_string(str(dtype), from_dialect="output", to_dialect="input",
+                                     is_datatype=True)
+            for column, dtype in zip(rel.columns, rel.types, strict=True)})
+        return self.session.table(name)
 
     def _scratch_name(self, name: str) -> str:
         """``name`` in the scratch database, attached on first use.
@@ -242,7 +256,7 @@ class DuckDBEngine(Engine):
         self.drop_stage(name)
         table = self._scratch_name(name)
         self.ws.con.execute(f"CREATE TABLE {table} AS {sql}")
-        return self.session.table(table)
+        return self._known_table(table)
 
     def writer(self, name: str, schema: pa.Schema) -> StageWriter:
         self.drop_stage(name)
@@ -310,7 +324,7 @@ class _DuckDBWriter(StageWriter):
                        f"INSERT INTO {self.table}")
 
     def finish(self) -> Any:
-        return self.eng.session.table(self.table)
+        return self.eng._known_table(self.table)
 
 
 class SparkEngine(Engine):
