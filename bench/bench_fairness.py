@@ -12,7 +12,15 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
 * ``share_button``: 300 accounts share one news article with the button's text, the
   article's title and link, unchanged (mean 15 minutes);
 * ``live_moment``: 200 accounts post one hashtag within the same minute (a goal, a
-  keynote's last line), in their own words.
+  keynote's last line), in their own words;
+* ``owners_again``: 300 owners take up five stories a day apart (a recall, a crash, the
+  hood...), four in five of them each time, in their own words under the story's
+  hashtag (mean 15 minutes): the same public in wave after wave;
+* ``fans_again``: 200 fans post a hashtag within the same minute at five live moments
+  a day apart, four in five of them each time, in their own words.
+
+The last is a limit, not a pass: a crowd that fills the same minute again and again,
+with nothing to tell it from a flood but the moments it answers, is shown for review.
 
 For each, the benchmark reports how many of the surge's accounts ``detect`` (defaults)
 places in campaigns, and the planted campaigns' precision and recall, so that a rule that
@@ -107,10 +115,36 @@ def live_moment(star: Row, who: list[str], rng: np.random.Generator) -> list[Row
             for i, (a, s) in enumerate(zip(who[:200], rng.integers(0, 60, 200), strict=True))]
 
 
+STORIES = ("#SU7recall", "#SU7crash", "#hoodgate", "#refundSU7", "#XiaomiAnswer")
+
+
+def _again(star: Row, who: list[str], rng: np.random.Generator, tag: str,
+           delay: Callable[[], float]) -> list[Row]:
+    """Five moments a day apart around ``star``, each taken up by four in five of
+    ``who`` under its own hashtag, ``delay()`` seconds after it."""
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    rows = []
+    for day, story in enumerate(STORIES):
+        moment = at + timedelta(days=day - 2)
+        for i, a in enumerate(who):
+            if rng.random() < 0.8:
+                rows.append(post(f"{tag}{day}-{i}", a, moment + timedelta(seconds=delay()),
+                                 f"{own_words(1000 * day + i)} {story}"))
+    return rows
+
+
+def owners_again(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    return _again(star, who[:300], rng, "oa", lambda: 1 + float(rng.exponential(900)))
+
+
+def fans_again(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    return _again(star, who[:200], rng, "fa", lambda: int(rng.integers(0, 60)))
+
+
 SCENARIOS: dict[str, Callable[[Row, list[str], np.random.Generator], list[Row]]] = {
     "viral_reposts": viral_reposts, "viral_replies": viral_replies,
     "trending_hashtag": trending_hashtag, "share_button": share_button,
-    "live_moment": live_moment}
+    "live_moment": live_moment, "owners_again": owners_again, "fans_again": fans_again}
 
 
 def ordinary_accounts(base: list[Row], truth: dict[str, Any]) -> list[str]:
@@ -164,7 +198,8 @@ def main() -> None:
                     f"(seed {args.seed})")
     for col in ("scenario", "surge accounts", "flagged", "lone bursts", "planted P", "planted R",
                 "detect s"):
-        t.add_column(col, justify="left" if col == "scenario" else "right")
+        t.add_column(col, justify="left" if col == "scenario" else "right",
+                     no_wrap=col == "scenario")
     for r in rows:
         t.add_row(r["scenario"], str(r["surge_accounts"]), str(r["surge_flagged"]),
                   str(r["bursts_alone"]), f"{r['planted_precision']:.3f}",

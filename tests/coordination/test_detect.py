@@ -197,6 +197,34 @@ def test_share_buttons_and_live_moments_are_not_campaigns(tmp_path):
     assert result.counts["bursts_alone"] >= 2
 
 
+def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
+    """300 owners among 600 accounts take up each of five stories of a week (one a
+    day: a recall, a crash, the hood...), four in five of them every time, each in
+    their own words over the next quarter of an hour under the story's hashtag. The
+    same people meeting wave after wave is a public that cares, not concert: no
+    campaign, and each story's crest is counted as a surge."""
+    start = datetime(2025, 4, 1, 8)
+    rng = np.random.default_rng(5)
+    rows = [(f"user{i}", start + timedelta(minutes=16 * i),
+             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+            for i in range(600)]
+    tags = ["#SU7recall", "#SU7crash", "#hoodgate", "#refundSU7", "#XiaomiAnswer"]
+    for day, tag in enumerate(tags):
+        for i in range(300):
+            if rng.random() < 0.8:
+                at = start + timedelta(days=day, hours=3, seconds=1 + float(rng.exponential(900)))
+                words = (f"{OPENERS[(i + day) % len(OPENERS)]} "
+                         f"{SUBJECTS[(i * 3) % len(SUBJECTS)]} "
+                         f"{COMPLAINTS[(i * 7 + day) % len(COMPLAINTS)]} "
+                         f"{ENDINGS[(i + 2 * day) % len(ENDINGS)]}")
+                rows.append((f"owner{i}", at, f"{words} {tag}"))
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert result.accounts == [] and result.campaigns == []
+    crests = {x["key"] for x in result.surges if x["signal"] == "hashtag"}
+    assert crests == {t.lstrip("#").lower() for t in tags}
+
+
 def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):
     start = datetime(2025, 4, 1, 8)
     text = "Xiaomi SU7 brakes failed on the highway, do not buy, share before deleted"
