@@ -225,6 +225,29 @@ def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
     assert crests == {t.lstrip("#").lower() for t in tags}
 
 
+def test_accounts_that_flood_a_hashtag_every_ten_minutes_are_a_campaign(tmp_path):
+    """120 accounts post #boycottSU7 in their own words within the same minute, every
+    ten minutes for an hour. Each flood is a sixth of the tag's use in the hour around
+    it, as a wave's crest is of a story's, but the whole of that hour's use is theirs."""
+    start = datetime(2025, 4, 1, 8)
+    rng = np.random.default_rng(1)
+    rows = [(f"user{i}", start + timedelta(minutes=5 * i),
+             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+            for i in range(600)]
+    for flood in range(6):
+        for b in range(120):
+            words = (f"{OPENERS[(b + flood) % len(OPENERS)]} "
+                     f"{SUBJECTS[(b * 3 + flood) % len(SUBJECTS)]} "
+                     f"{COMPLAINTS[(b * 7) % len(COMPLAINTS)]} "
+                     f"{ENDINGS[(b + 2 * flood) % len(ENDINGS)]}")
+            at = start + timedelta(hours=10, minutes=10 * flood, seconds=int(rng.integers(0, 50)))
+            rows.append((f"bot{b}", at, f"{words} #boycottSU7"))
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert {a["account_id"] for a in result.accounts} == {f"bot{b}" for b in range(120)}
+    assert result.surges == []
+
+
 def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):
     start = datetime(2025, 4, 1, 8)
     text = "Xiaomi SU7 brakes failed on the highway, do not buy, share before deleted"

@@ -18,6 +18,7 @@ import igraph as ig
 import numpy as np
 import pyarrow as pa
 
+from undertow.coordination.detect import BURST_REACH
 from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
@@ -105,7 +106,9 @@ BURST_BLOCK_SHARE = 0.5
 #: of their key's use in the simulated streams (all but 18 of 382 at least 0.26 in the
 #: densest). The same owners angry at every piece of news fill wave after wave; their
 #: meeting again there is an engaged public, not concert, so a wave never ties accounts
-#: through other bursts (only through significant edges).
+#: through other bursts (only through significant edges), save bursts of its own key
+#: in the hours around it: accounts that flood a hashtag every ten minutes make each
+#: flood a sixth of the hour's use, but all of that use is theirs.
 BURST_WAVE_SHARE = 0.25
 #: Two bursts share accounts beyond chance when the tail of their overlap, drawn at random
 #: from the accounts active on their platforms, is below this (Bonferroni over the
@@ -130,12 +133,14 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     separate meetings). ``population`` (accounts active per platform) sets the chance;
     without it any shared account counts. Waves (``hour_share`` under
     :data:`BURST_WAVE_SHARE`: the crest of a story people take up over many minutes)
-    neither repeat through other bursts nor make others repeat: an engaged public
-    joins every wave of its brand's news. A burst that does not repeat still counts
-    when it is a block of one content: its posts carry the same text, shared post, link
-    or object (:data:`SAME_CONTENT`) and one of its cells holds at least
-    :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it (``hour_share``),
-    as when 500 accounts post one sentence within a minute and no one before or after.
+    neither repeat through other bursts nor make others repeat, save bursts of their
+    own key within the hours around them: an engaged public joins every wave of its
+    brand's news, a campaign floods its hashtag every few minutes. A burst that does
+    not repeat still counts when it is a block of one content: its posts carry the
+    same text, shared post, link or object (:data:`SAME_CONTENT`) and one of its cells
+    holds at least :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it
+    (``hour_share``), as when 500 accounts post one sentence within a minute and no
+    one before or after.
     Campaigns that flood again and again keep every burst; a lone surge is counted and
     left out.
 
@@ -178,6 +183,18 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
 
     # Missing (as in the examples): neither a block of one content nor a wave.
     wave = [b.get("hour_share", 1.0) < BURST_WAVE_SHARE for b in bursts]
+    reach = BURST_REACH * window  # the hours around a burst that its hour_share is of
+
+    def may_repeat(i: int, j: int) -> bool:
+        """May burst ``j`` make burst ``i``'s accounts meet again? Not when either is a
+        wave, unless it is the same key again within the hours around: the same
+        accounts flooding one hashtag every few minutes make each flood a small share
+        of its key's hour, but that hour's use is theirs, not a public's."""
+        if not (wave[i] or wave[j]):
+            return True
+        return bursts[i]["key"] == bursts[j]["key"] and \
+            bursts[i]["signal"] == bursts[j]["signal"] and \
+            spans[j][0] - reach <= spans[i][1] and spans[i][0] - reach <= spans[j][1]
     kept: list[dict[str, Any]] = []
     alone: list[dict[str, Any]] = []
     for i, b in enumerate(bursts):
@@ -186,10 +203,9 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
             continue
         need = BURST_REPEAT_SHARE * len(b["accounts"])
         again = tied.intersection(b["accounts"])
-        # Most campaigns' accounts are tied by edges already.
-        if len(again) < need and not wave[i]:
+        if len(again) < need:  # most campaigns' accounts are tied by edges already
             overlap = Counter(j for a in b["accounts"] for j in where[a]
-                              if j != i and not wave[j])
+                              if j != i and may_repeat(i, j))
             beyond = shared_beyond_chance(
                 len(b["accounts"]), {j: (o, len(bursts[j]["accounts"])) for j, o in
                                      overlap.items()},
