@@ -70,3 +70,19 @@ def test_an_engaged_public_filling_every_wave_of_news_is_not_a_campaign() -> Non
     edges = pa.table({"account_1": owners[:120], "account_2": owners[120:240]})
     kept, _ = repeated_bursts(waves[:1], edges, 60.0, {"twitter": 1612})
     assert [b["key"] for b in kept] == ["su7recall"]
+
+
+def test_a_burst_joins_the_groups_it_holds_most_of_and_no_others() -> None:
+    """Two campaigns of ten, each tied by its own significant edges. A hashtag minute
+    that three accounts of each happen to share does not make them one; a flood that
+    all twenty post together does."""
+    a = [f"twitter:a{i}" for i in range(10)]
+    b = [f"twitter:b{i}" for i in range(10)]
+    pairs = [(x, y) for group in (a, b) for i, x in enumerate(group) for y in group[i + 1:]]
+    edges = pa.table({"account_1": [x for x, _ in pairs], "account_2": [y for _, y in pairs],
+                      "p_value": [1e-6] * len(pairs)})
+    crossing = _burst("hashtag", "su7", a[:3] + b[:3], 0.0)
+    crossing["p"] = 1e-9
+    assert campaigns.communities(edges, [crossing], 1.0, 0) == [a, b]
+    together = {**_burst("hashtag", "buysu7", a + b, 0.0), "p": 1e-9}
+    assert campaigns.communities(edges, [together], 1.0, 0) == [sorted(a + b)]

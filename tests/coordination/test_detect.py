@@ -246,6 +246,10 @@ def test_accounts_that_flood_a_hashtag_every_ten_minutes_are_a_campaign(tmp_path
         result = detect(ws, DetectParams())
     assert {a["account_id"] for a in result.accounts} == {f"bot{b}" for b in range(120)}
     assert result.surges == []
+    # One campaign with its six floods, not six of twenty accounts each: every flood
+    # ties every account, so any cut of them is arbitrary.
+    campaign, = result.campaigns
+    assert campaign["size"] == 120 and len(campaign["bursts"]) == 6
 
 
 def test_a_500_account_flood_is_one_burst_without_its_pairs(tmp_path):

@@ -301,6 +301,11 @@ def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
     return g
 
 
+#: The least share of a community's accounts a burst must hold to join it with the
+#: others it holds that much of (see :func:`communities`).
+BURST_GROUP_SHARE = 0.5
+
+
 def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
                 seed: int) -> list[list[str]]:
     """Groups of real accounts (burst hubs removed), largest first."""
@@ -310,13 +315,30 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
     random.seed(seed)
     parts = g.community_leiden(objective_function="modularity", weights="weight",
                                resolution=resolution, n_iterations=-1)
-    groups = []
-    for members in parts:
-        names = [g.vs[i]["name"] for i in members]
-        real = sorted(n for n in names if not n.startswith("\u0000"))
-        if real:
-            groups.append(real)
-    return sorted(groups, key=lambda grp: (-len(grp), grp[0]))
+    group_of = {g.vs[i]["name"]: k for k, members in enumerate(parts) for i in members}
+    size = Counter(k for name, k in group_of.items() if not name.startswith("\u0000"))
+    # Leiden cuts a block of accounts that flood together again and again (every burst
+    # tied to every one of them: as many ways to split as to keep) into arbitrary
+    # pieces. Groups that a burst holds most of are one: a burst is one act of all its
+    # accounts. (A burst that holds a few accounts of two campaigns joins neither.)
+    root = list(range(len(parts)))
+
+    def find(k: int) -> int:
+        while root[k] != k:
+            root[k] = root[root[k]]
+            k = root[k]
+        return k
+
+    for burst in bursts:
+        held = Counter(group_of[a] for a in burst["accounts"])
+        spanned = sorted({find(k) for k, n in held.items() if n >= BURST_GROUP_SHARE * size[k]})
+        for k in spanned[1:]:
+            root[k] = spanned[0]
+    merged: dict[int, list[str]] = defaultdict(list)
+    for name, k in group_of.items():
+        if not name.startswith("\u0000"):
+            merged[find(k)].append(name)
+    return sorted((sorted(grp) for grp in merged.values()), key=lambda grp: (-len(grp), grp[0]))
 
 
 class Evidence:
