@@ -195,6 +195,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
         return bursts[i]["key"] == bursts[j]["key"] and \
             bursts[i]["signal"] == bursts[j]["signal"] and \
             spans[j][0] - reach <= spans[i][1] and spans[i][0] - reach <= spans[j][1]
+
     kept: list[dict[str, Any]] = []
     alone: list[dict[str, Any]] = []
     for i, b in enumerate(bursts):
@@ -308,7 +309,9 @@ BURST_GROUP_SHARE = 0.5
 
 def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
                 seed: int) -> list[list[str]]:
-    """Groups of real accounts (burst hubs removed), largest first."""
+    """Groups of real accounts (burst hubs removed), largest first: Leiden's
+    communities, those that one burst holds at least :data:`BURST_GROUP_SHARE` of
+    joined into one."""
     g = _graph(edges, bursts)
     if g.vcount() == 0:
         return []
