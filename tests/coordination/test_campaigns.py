@@ -75,7 +75,7 @@ def test_an_engaged_public_filling_every_wave_of_news_is_not_a_campaign() -> Non
 def test_a_burst_joins_the_groups_it_holds_most_of_and_no_others() -> None:
     """Two campaigns of ten, each tied by its own significant edges. A hashtag minute
     that three accounts of each happen to share does not make them one; a flood that
-    all twenty post together does."""
+    all twenty post together does, unless each floods more on its own."""
     a = [f"twitter:a{i}" for i in range(10)]
     b = [f"twitter:b{i}" for i in range(10)]
     pairs = [(x, y) for group in (a, b) for i, x in enumerate(group) for y in group[i + 1:]]
@@ -86,3 +86,8 @@ def test_a_burst_joins_the_groups_it_holds_most_of_and_no_others() -> None:
     assert campaigns.communities(edges, [crossing], 1.0, 0) == [a, b]
     together = {**_burst("hashtag", "buysu7", a + b, 0.0), "p": 1e-9}
     assert campaigns.communities(edges, [together], 1.0, 0) == [sorted(a + b)]
+    # Each floods its own lines four times; once, both flood one video in the same
+    # minute. Held alike by that burst alone, they stay two.
+    own = [{**_burst("text", f"video|{side}{n}", group, 3600.0 * n), "p": 1e-9}
+           for side, group in (("a", a), ("b", b)) for n in range(4)]
+    assert campaigns.communities(edges, [*own, together], 1.0, 0) == [a, b]

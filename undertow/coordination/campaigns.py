@@ -302,16 +302,17 @@ def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
     return g
 
 
-#: The least share of a community's accounts a burst must hold to join it with the
-#: others it holds that much of (see :func:`communities`).
+#: A burst holds a community when it holds at least this share of its accounts; two
+#: communities are one when at least this share of the bursts that hold either hold
+#: both (see :func:`communities`).
 BURST_GROUP_SHARE = 0.5
 
 
 def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
                 seed: int) -> list[list[str]]:
     """Groups of real accounts (burst hubs removed), largest first: Leiden's
-    communities, those that one burst holds at least :data:`BURST_GROUP_SHARE` of
-    joined into one."""
+    communities, those held by the same bursts joined into one (see
+    :data:`BURST_GROUP_SHARE`)."""
     g = _graph(edges, bursts)
     if g.vcount() == 0:
         return []
@@ -322,8 +323,16 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
     size = Counter(k for name, k in group_of.items() if not name.startswith("\u0000"))
     # Leiden cuts a block of accounts that flood together again and again (every burst
     # tied to every one of them: as many ways to split as to keep) into arbitrary
-    # pieces. Groups that a burst holds most of are one: a burst is one act of all its
-    # accounts. (A burst that holds a few accounts of two campaigns joins neither.)
+    # pieces. Pieces held by the same bursts are one: each burst is one act of all its
+    # accounts. Two campaigns that once flood the same video in the same minute are
+    # held alike by that burst alone, and stay apart.
+    held: dict[int, set[int]] = defaultdict(set)  # community -> bursts holding most of it
+    holds: list[list[int]] = []  # burst -> communities it holds most of
+    for i, burst in enumerate(bursts):
+        counts = Counter(group_of[a] for a in burst["accounts"])
+        holds.append(sorted(k for k, n in counts.items() if n >= BURST_GROUP_SHARE * size[k]))
+        for k in holds[-1]:
+            held[k].add(i)
     root = list(range(len(parts)))
 
     def find(k: int) -> int:
@@ -332,11 +341,11 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
             k = root[k]
         return k
 
-    for burst in bursts:
-        held = Counter(group_of[a] for a in burst["accounts"])
-        spanned = sorted({find(k) for k, n in held.items() if n >= BURST_GROUP_SHARE * size[k]})
-        for k in spanned[1:]:
-            root[k] = spanned[0]
+    for alike in holds:
+        for k in alike[1:]:
+            a, b = held[alike[0]], held[k]
+            if len(a & b) >= BURST_GROUP_SHARE * len(a | b):
+                root[find(k)] = find(alike[0])
     merged: dict[int, list[str]] = defaultdict(list)
     for name, k in group_of.items():
         if not name.startswith("\u0000"):
