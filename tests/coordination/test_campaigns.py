@@ -72,7 +72,7 @@ def test_an_engaged_public_filling_every_wave_of_news_is_not_a_campaign() -> Non
     assert [b["key"] for b in kept] == ["su7recall"]
 
 
-def test_a_burst_joins_the_groups_it_holds_most_of_and_no_others() -> None:
+def test_communities_held_by_the_same_bursts_are_one_campaign() -> None:
     """Two campaigns of ten, each tied by its own significant edges. A hashtag minute
     that three accounts of each happen to share does not make them one; a flood that
     all twenty post together does, unless each floods more on its own."""
