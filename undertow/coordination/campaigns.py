@@ -261,8 +261,8 @@ def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], populati
 
 def surge(burst: dict[str, Any]) -> dict[str, Any]:
     """What ``campaigns.json`` says of a burst left out (:func:`repeated_bursts`): its key,
-    when, how many accounts and posts, and the two shares that were too low. No account
-    is named: a lone surge is no evidence against anyone.
+    when, how many accounts and posts, the two shares that were too low, and whether it
+    is a wave. No account is named: a lone surge is no evidence against anyone.
 
     >>> surge({"signal": "repost", "key": "twitter:1", "accounts": ["a", "b"],
     ...        "posts": [BurstPost("a", "1", 0.0), BurstPost("b", "2", 61.0)],
@@ -275,6 +275,7 @@ def surge(burst: dict[str, Any]) -> dict[str, Any]:
             "last": iso(max(times)) if times else None,
             "accounts": len(burst["accounts"]), "posts": len(burst["posts"]),
             "hour_share": round(float(burst.get("hour_share", 0.0)), 3),
+            "wave": float(burst.get("hour_share", 1.0)) < BURST_WAVE_SHARE,
             "meets_again": round(float(burst.get("meets_again", 0.0)), 3)}
 
 
