@@ -141,10 +141,14 @@ def fans_again(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]
     return _again(star, who[:200], rng, "fa", lambda: int(rng.integers(0, 60)))
 
 
-SCENARIOS: dict[str, Callable[[Row, list[str], np.random.Generator], list[Row]]] = {
+Scenario = Callable[[Row, list[str], np.random.Generator], list[Row]]
+#: Surges of one moment each (``bench_spikes.py`` adds these to one stream).
+ONCE: dict[str, Scenario] = {
     "viral_reposts": viral_reposts, "viral_replies": viral_replies,
     "trending_hashtag": trending_hashtag, "share_button": share_button,
-    "live_moment": live_moment, "owners_again": owners_again, "fans_again": fans_again}
+    "live_moment": live_moment}
+SCENARIOS: dict[str, Scenario] = {**ONCE, "owners_again": owners_again,
+                                  "fans_again": fans_again}
 
 
 def ordinary_accounts(base: list[Row], truth: dict[str, Any]) -> list[str]:

@@ -47,7 +47,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_fairness import SCENARIOS, ordinary_accounts  # noqa: E402
+from bench_fairness import ONCE, ordinary_accounts  # noqa: E402
 
 from undertow import Workspace, ingest  # noqa: E402
 from undertow.coordination.detect import DetectParams, detect  # noqa: E402
@@ -109,7 +109,7 @@ def surges(base: list[Row], truth: dict[str, Any], seed: int, shared: bool = Fal
     crowd = [str(a) for a in rng.permutation(ordinary)]
     first = _at(twitter[0])
     added: list[Row] = []
-    for k, make in enumerate(SCENARIOS.values()):
+    for k, make in enumerate(ONCE.values()):
         at = first + timedelta(days=1, hours=12 * k)
         star = next(r for r in twitter if _at(r) >= at)
         who = [str(a) for a in rng.permutation(ordinary)] if shared else crowd
