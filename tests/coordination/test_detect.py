@@ -197,6 +197,12 @@ def test_share_buttons_and_live_moments_are_not_campaigns(tmp_path):
     assert result.counts["bursts_alone"] >= 2
 
 
+def _own_words(opener: int, subject: int, complaint: int, ending: int) -> str:
+    """A complaint put together from the lists above, each index taken modulo its list."""
+    return (f"{OPENERS[opener % len(OPENERS)]} {SUBJECTS[subject % len(SUBJECTS)]} "
+            f"{COMPLAINTS[complaint % len(COMPLAINTS)]} {ENDINGS[ending % len(ENDINGS)]}")
+
+
 def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
     """300 owners among 600 accounts take up each of five stories of a week (one a
     day: a recall, a crash, the hood...), four in five of them every time, each in
@@ -213,10 +219,7 @@ def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
         for i in range(300):
             if rng.random() < 0.8:
                 at = start + timedelta(days=day, hours=3, seconds=1 + float(rng.exponential(900)))
-                words = (f"{OPENERS[(i + day) % len(OPENERS)]} "
-                         f"{SUBJECTS[(i * 3) % len(SUBJECTS)]} "
-                         f"{COMPLAINTS[(i * 7 + day) % len(COMPLAINTS)]} "
-                         f"{ENDINGS[(i + 2 * day) % len(ENDINGS)]}")
+                words = _own_words(i + day, i * 3, i * 7 + day, i + 2 * day)
                 rows.append((f"owner{i}", at, f"{words} {tag}"))
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
         result = detect(ws, DetectParams())
@@ -236,10 +239,7 @@ def test_accounts_that_flood_a_hashtag_every_ten_minutes_are_a_campaign(tmp_path
             for i in range(600)]
     for flood in range(6):
         for b in range(120):
-            words = (f"{OPENERS[(b + flood) % len(OPENERS)]} "
-                     f"{SUBJECTS[(b * 3 + flood) % len(SUBJECTS)]} "
-                     f"{COMPLAINTS[(b * 7) % len(COMPLAINTS)]} "
-                     f"{ENDINGS[(b + 2 * flood) % len(ENDINGS)]}")
+            words = _own_words(b + flood, b * 3 + flood, b * 7, b + 2 * flood)
             at = start + timedelta(hours=10, minutes=10 * flood, seconds=int(rng.integers(0, 50)))
             rows.append((f"bot{b}", at, f"{words} #boycottSU7"))
     with _ingest_rows(tmp_path, _posts(rows)) as ws:

@@ -103,13 +103,20 @@ BURST_BLOCK_SHARE = 0.5
 #: around it (``hour_share``) is the crest of a wave: people taking a story up over many
 #: minutes, as after news of a crash or a recall, a hashtag, a link or a post spreading
 #: with delays of minutes. Floods start and stop: a campaign's bursts hold at least 0.34
-#: of their key's use in the simulated streams (all but 18 of 382 at least 0.26 in the
+#: of their key's use in the simulated streams (all but 18 of 382 at least 0.25 in the
 #: densest). The same owners angry at every piece of news fill wave after wave; their
 #: meeting again there is an engaged public, not concert, so a wave never ties accounts
 #: through other bursts (only through significant edges), save bursts of its own key
 #: in the hours around it: accounts that flood a hashtag every ten minutes make each
 #: flood a sixth of the hour's use, but all of that use is theirs.
 BURST_WAVE_SHARE = 0.25
+
+
+def is_wave(burst: dict[str, Any]) -> bool:
+    """Is ``burst`` the crest of a wave (:data:`BURST_WAVE_SHARE`)? One without an
+    ``hour_share`` (as in the examples) is not."""
+    return float(burst.get("hour_share", 1.0)) < BURST_WAVE_SHARE
+
 #: Two bursts share accounts beyond chance when the tail of their overlap, drawn at random
 #: from the accounts active on their platforms, is below this (Bonferroni over the
 #: bursts each one is compared with): the same engaged crowd joins every trending topic
@@ -181,8 +188,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
         return not (bursts[i]["key"] == bursts[j]["key"] and spans[i][0] - window
                     <= spans[j][1] and spans[j][0] - window <= spans[i][1])
 
-    # Missing (as in the examples): neither a block of one content nor a wave.
-    wave = [b.get("hour_share", 1.0) < BURST_WAVE_SHARE for b in bursts]
+    wave = [is_wave(b) for b in bursts]
     reach = BURST_REACH * window  # the hours around a burst that its hour_share is of
 
     def may_repeat(i: int, j: int) -> bool:
@@ -275,7 +281,7 @@ def surge(burst: dict[str, Any]) -> dict[str, Any]:
             "last": iso(max(times)) if times else None,
             "accounts": len(burst["accounts"]), "posts": len(burst["posts"]),
             "hour_share": round(float(burst.get("hour_share", 0.0)), 3),
-            "wave": float(burst.get("hour_share", 1.0)) < BURST_WAVE_SHARE,
+            "wave": is_wave(burst),
             "meets_again": round(float(burst.get("meets_again", 0.0)), 3)}
 
 

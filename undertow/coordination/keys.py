@@ -82,8 +82,7 @@ KEY_NAMES_SCHEMA = pa.schema([("signal", pa.string()), ("key", pa.int64()),
 #: the order texts are first read; :class:`~undertow.coordination.features.TextNumbers`)
 #: and ``acc`` is its account's id (:func:`~undertow.coordination.textsim.text_ids`), so
 #: that near-duplicate candidates are found on integers (:data:`POST_NAMES_SCHEMA` names
-#: it).
-#: ``b0`` ... ``b15`` are its text's LSH bands
+#: it). ``b0`` ... ``b15`` are its text's LSH bands
 #: (:func:`~undertow.coordination.textsim.band_keys`).
 NEAR_POSTS_SCHEMA = pa.schema([("pid", pa.int64()), ("tid", pa.int64()), ("acc", pa.int64()),
                                ("ts", pa.float64())]
