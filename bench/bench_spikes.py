@@ -12,15 +12,23 @@ run as generated and with what real collections have:
 * ``outage``: 36 hours in which the collection caught nothing (posts removed);
 * ``organic surges``: the five organic surges of ``bench_fairness.py`` (a post going
   viral, replies to it, a trending hashtag, a share button, a live moment), each in its
-  own hour, by the stream's ordinary accounts.
+  own hour, by the stream's ordinary accounts;
+* ``recall, for days``: from day 4 to the end, ordinary accounts post about SU7 in their
+  own words, one and a half times as many an hour as the stream's usual Xiaomi posts (a
+  lasting, organic rise in attention);
+* ``campaign, for days``: on days 4 and 5 the planted campaigns' accounts post praise of
+  SU7 at that rate (a lasting, coordinated one).
 
 For each it reports the spikes found, how many are labelled coordinated with the detected
 campaign accounts and with the planted ones (the truth), how many labels differ between
-the two, the spikes the outrage and the surges made (wrote at least a fifth of) and how
-many of those are called coordinated (the target is none), and, for the changed streams,
-the spikes gained or lost against the stream as generated outside the hours changed.
-It also counts the shifts (lasting changes in net sentiment) and those called
-coordinated, with detected and with planted campaign accounts.
+the two, the spikes the outrage and the surges (or the recall's crowd) made (wrote at
+least a fifth of) and how many of those are called coordinated (the target is none), how
+many of the surges' (or the recall's) accounts detection flagged, and, for the changed
+streams, the spikes gained or lost against the stream as generated outside the hours
+changed.
+
+It also counts the shifts (lasting changes in net sentiment) and the shifts in volume,
+and those called coordinated, with detected and with planted campaign accounts.
 
 Usage:
     python bench/bench_spikes.py [--posts 50000] [--seed 0] [--out bench/results/spikes.json]
@@ -47,7 +55,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_fairness import ONCE, ordinary_accounts  # noqa: E402
+from bench_fairness import ONCE, ordinary_accounts, own_words, post  # noqa: E402
 
 from undertow import Workspace, ingest  # noqa: E402
 from undertow.coordination.detect import DetectParams, detect  # noqa: E402
@@ -66,7 +74,8 @@ from undertow.simulate import simulate, write_posts  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 BRANDS = [parse_brand("Xiaomi=小米,Redmi,SU7"), parse_brand("Apple=苹果,iPhone")]
 Row = dict[str, Any]
-SURGE_IDS = ("vr", "vp", "th", "sb", "lm")  #: post ids of bench_fairness's surges
+#: post ids of bench_fairness's surges, and of the recall's crowd (organic too)
+SURGE_IDS = ("vr", "vp", "th", "sb", "lm", "rc")
 PART_OF = 0.2  #: a spike is the outrage's (or a surge's) when they wrote this share of it
 
 
@@ -122,6 +131,45 @@ def surges(base: list[Row], truth: dict[str, Any], seed: int, shared: bool = Fal
     return base + added, {_hour(_at(r)) for r in added}
 
 
+def _xiaomi_per_hour(base: list[Row]) -> float:
+    """The median posts an hour that name Xiaomi (its aliases) in the stream."""
+    hours = Counter(_hour(_at(r)) for r in base if any(
+        a.lower() in r.get("text", "").lower() for a in ("xiaomi", "小米", "redmi", "su7")))
+    return float(np.median(list(hours.values())))
+
+
+def _for_days(base: list[Row], who: list[str], days: tuple[int, int], texts: Any,
+              prefix: str, seed: int) -> tuple[list[Row], set[str]]:
+    """Posts naming SU7 by ``who`` (drawn at random for each post), at times drawn
+    evenly over days ``days[0]`` to ``days[1]`` of the stream, one and a half times as
+    many an hour as the stream's usual Xiaomi posts: a new level of attention."""
+    rng = np.random.default_rng(seed)
+    first = min(_at(r) for r in base).replace(hour=0, minute=0, second=0, microsecond=0)
+    lo, hi = first + timedelta(days=days[0]), first + timedelta(days=days[1])
+    span = (hi - lo).total_seconds()
+    n = round(1.5 * _xiaomi_per_hour(base) * span / 3600)
+    added = [post(f"{prefix}{i}", str(who[int(rng.integers(len(who)))]),
+                  lo + timedelta(seconds=float(rng.uniform(0, span))), texts(i))
+             for i in range(n)]
+    return base + added, {_hour(_at(r)) for r in added}
+
+
+def recall(base: list[Row], truth: dict[str, Any], seed: int) -> tuple[list[Row], set[str]]:
+    """From day 4 to the end, the stream's ordinary people talk about SU7 in their own
+    words (a recall in the news): organic, and lasting."""
+    return _for_days(base, ordinary_accounts(base, truth), (3, 7),
+                     lambda i: f"SU7: {own_words(i)}", "rc", seed)
+
+
+def pushed(base: list[Row], truth: dict[str, Any], seed: int) -> tuple[list[Row], set[str]]:
+    """On days 4 and 5 the planted campaigns' accounts post praise of SU7 (paid
+    posters kept busy for two days): coordinated, and lasting."""
+    planted = sorted({str(a) for c in truth["campaigns"] if c["platform"] == "twitter"
+                      for a in c["accounts"]})
+    return _for_days(base, planted, (3, 5), lambda i: f"SU7 is the best car, buy it now ({i})",
+                     "pu", seed)
+
+
 def _labels(rows: list[Row], sim_labels: dict[str, str]) -> pa.Table:
     """The simulation's sentiment and aspect per post (added posts: neutral, no aspect)."""
     label = [sim_labels.get(r["post_id"], ("neutral", ""))[0] for r in rows]
@@ -175,12 +223,16 @@ def run(name: str, rows: list[Row], changed: set[str], sim: Any, work: Path,
               "coordinated_truth": sum(v == "coordinated" for v in truth_label.values()),
               "labels_differ": sum(s["label"] != s["label_truth"] for s in listed),
               "spikes_s": round(seconds, 2)}
-    result["shifts"] = len(shifts)
-    result["shifts_coordinated"] = sum(x["label"] == "coordinated" for x in shifts)
-    result["shifts_coordinated_truth"] = sum(x["label"] == "coordinated" for x in truth_shifts)
-    result["shift_list"] = [{"key": f"{x['period']} {x['brand']} {x['aspect'] or '-'}",
-                             "from": x["from"], "until": x["until"], "net_before": x["net_before"],
-                             "net": x["net"], "label": x["label"],
+    for kind, name in (("shift", "shifts"), ("volume", "volume_shifts")):
+        theirs = [x for x in shifts if x["kind"] == kind]
+        result[name] = len(theirs)
+        result[f"{name}_coordinated"] = sum(x["label"] == "coordinated" for x in theirs)
+        result[f"{name}_coordinated_truth"] = sum(
+            x["label"] == "coordinated" for x in truth_shifts if x["kind"] == kind)
+    levels = ("net_before", "net", "share_before", "share", "rate_before", "rate")
+    result["shift_list"] = [{"key": f"{x['period']} {x['kind']} {x['brand']} {x['aspect'] or '-'}",
+                             "from": x["from"], "until": x["until"],
+                             **{k: x[k] for k in levels if k in x}, "label": x["label"],
                              "campaign_share": x["campaign_share"],
                              "campaign_part": x["campaign_part"]} for x in shifts]
     for who in ("outrage", "surge"):
@@ -222,7 +274,9 @@ def main() -> None:
         base = [json.loads(line) for line in base_path.read_text(encoding="utf-8").splitlines()]
         streams = {"as generated": (base, set()), "stray old post": stray(base),
                    "outage": outage(base), "organic surges": surges(base, sim.truth, args.seed),
-                   "surges, shared crowd": surges(base, sim.truth, args.seed, shared=True)}
+                   "surges, shared crowd": surges(base, sim.truth, args.seed, shared=True),
+                   "recall, for days": recall(base, sim.truth, args.seed),
+                   "campaign, for days": pushed(base, sim.truth, args.seed)}
         rows = [run(name, data, changed, sim, work, sim_labels)
                 for name, (data, changed) in streams.items()]
     reference = set(rows[0]["keys"])
@@ -236,7 +290,8 @@ def main() -> None:
     heads = ("stream", "spikes", "volume", "sentiment", "coordinated", "coordinated (truth)",
              "labels differ", "outrage's", "outrage's coordinated", "surges'",
              "surges' coordinated", "surge accounts flagged", "gained", "lost", "shifts",
-             "shifts coordinated (planted)")
+             "shifts coordinated (planted)", "volume shifts",
+             "volume shifts coordinated (planted)")
     for col in heads:
         t.add_column(col, justify="left" if col == "stream" else "right")
     for r in rows:
@@ -246,7 +301,9 @@ def main() -> None:
             "surge_coordinated")]
         t.add_row(r["stream"], *cells, f"{r['surge_flagged']} of {r['surge_accounts']}",
                   str(r["gained"]), str(r["lost"]), str(r["shifts"]),
-                  f"{r['shifts_coordinated']} ({r['shifts_coordinated_truth']})")
+                  f"{r['shifts_coordinated']} ({r['shifts_coordinated_truth']})",
+                  str(r["volume_shifts"]),
+                  f"{r['volume_shifts_coordinated']} ({r['volume_shifts_coordinated_truth']})")
     console.print(t)
     console.print(f"The outrage's and the surges' spikes are those they wrote at least "
                   f"{PART_OF:.0%} of. Gained and lost count spikes outside the hours each "

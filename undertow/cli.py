@@ -623,8 +623,9 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
     `undertow detect`) and is labelled coordinated when it disappears once those
     accounts' posts are taken out and they make at least half of it, else organic,
     with posts, accounts and top texts as evidence. Shifts, lasting changes in net
-    sentiment (and, with a rival, in the brand's share of voice), are listed beside
-    them with the levels before and after, labelled the same way.
+    sentiment, in volume (days of attention after a recall, the day's swing taken out)
+    and, with a rival, in the brand's share of voice, are listed beside them with the
+    levels before and after, labelled the same way.
 
     \b
     Example:

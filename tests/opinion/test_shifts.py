@@ -7,7 +7,7 @@ import doctest
 import numpy as np
 
 from undertow.opinion import shifts
-from undertow.opinion.shifts import ShiftParams, sentiment_shifts
+from undertow.opinion.shifts import ShiftParams, sentiment_shifts, volume_shifts
 
 
 def _week(rng: np.random.Generator, p_pos: np.ndarray, p_neg: np.ndarray
@@ -60,3 +60,50 @@ def test_pieces_too_short_for_two_levels_are_left_alone() -> None:
     (a negative slice end would read candidates from the end of the series)."""
     assert shifts._starts(np.full(60, 12), 0, 5, ShiftParams(min_periods=24)) == []
     assert shifts._starts(np.full(60, 12), 0, 48, ShiftParams(min_periods=24)) == [24]
+
+
+_HOURS = np.arange(168)
+_DAY = 8 + 6 * np.sin(_HOURS / 24 * 2 * np.pi)  # posts expected per hour: day and night
+
+
+def _volume(counts: np.ndarray) -> list[tuple[int, float, float, float]]:
+    return volume_shifts(counts, ShiftParams(min_periods=24), phase=_HOURS % 24, season=24)
+
+
+def _overdispersed(rng: np.random.Generator, mean: np.ndarray, k: float = 3.0) -> np.ndarray:
+    """Hourly counts more variable than Poisson (gamma-Poisson, shape ``k``)."""
+    return rng.poisson(rng.gamma(k, mean / k))
+
+
+def test_day_and_night_are_not_levels_of_volume() -> None:
+    """A week of hours that swing from 2 to 14 posts, 300 times over, Poisson and
+    overdispersed: at most 2% of the weeks show a change in volume."""
+    rng = np.random.default_rng(11)
+    assert sum(bool(_volume(rng.poisson(_DAY))) for _ in range(300)) <= 6
+    assert sum(bool(_volume(_overdispersed(rng, _DAY))) for _ in range(300)) <= 6
+
+
+def test_twice_the_posts_for_days_is_found_where_it_starts() -> None:
+    """From hour 80 on, twice the posts: found within six hours in most weeks, once."""
+    rng = np.random.default_rng(12)
+    doubled = _DAY * np.where(_HOURS >= 80, 2.0, 1.0)
+    found = [_volume(rng.poisson(doubled)) for _ in range(50)]
+    assert sum(len(f) == 1 and abs(f[0][0] - 80) <= 6 and 1.7 < f[0][2] / f[0][1] < 2.3
+               for f in found) >= 45
+
+
+def test_one_flooded_hour_is_not_a_level_of_volume() -> None:
+    """300 posts in one hour of an ordinary week (a spike), 100 weeks, overdispersed:
+    no more weeks show a change in volume than weeks without the flood do (tested on
+    the counts as they are, five of these hundred do)."""
+    rng = np.random.default_rng(13)
+    flooded = _DAY.copy()
+    flooded[100] += 300
+    assert sum(bool(_volume(_overdispersed(rng, flooded))) for _ in range(100)) <= 2
+
+
+def test_a_flood_weighs_as_a_busy_hour() -> None:
+    """The counts a level is tested on hold a flood to four times the hours around it."""
+    counts = np.array([10] * 30 + [500] + [10] * 30)
+    held = shifts.capped(counts, np.ones(len(counts)), 24)
+    assert held[30] == 50 and (np.delete(held, 30) == 10).all()

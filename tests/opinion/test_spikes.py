@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import io
 import json
+import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def test_flat_series_has_no_spikes(tmp_path: Path) -> None:
     console = Console(file=io.StringIO(), width=80)
     spikes_mod.print_spikes(result, console)  # one line each, not empty tables
     lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
-    assert lines[-2:] == ["Spikes: none", "Shifts in net sentiment: none"]
+    assert lines[-3:] == ["Spikes: none", "Shifts in net sentiment: none", "Shifts in volume: none"]
 
 
 def test_planted_burst_is_coordinated(tmp_path: Path) -> None:
@@ -172,6 +173,8 @@ def test_an_outage_is_not_a_baseline_of_zeros(tmp_path: Path) -> None:
     with _ws(tmp_path, rows) as ws:
         result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
     assert _volume(result) == ["2025-03-28T12"]
+    # and the days the collection missed are no fall in attention
+    assert [s for s in result["shifts"] if s["kind"] == "volume"] == []
 
 
 def test_one_campaign_post_does_not_make_the_public_s_spike_coordinated(tmp_path: Path) -> None:
@@ -270,3 +273,51 @@ def test_a_rival_s_surge_in_attention_is_a_shift_in_share_of_voice(tmp_path: Pat
     spikes_mod.print_spikes(result, console)
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert "Shifts in Xiaomi's share of voice against Apple (1)" in text and "50% → 25%" in text
+
+
+def _day_and_night(h: int, scale: float, tag: str) -> list[tuple[str, datetime, str]]:
+    """Hour ``h`` of a stream that is busy by day and quiet by night, times ``scale``."""
+    return _hour(h, round(scale * (10 + 7 * math.sin(h / 24 * 2 * math.pi))), tag)
+
+
+def test_a_recall_that_keeps_people_talking_for_days_is_an_organic_volume_shift(
+        tmp_path: Path) -> None:
+    """Three days of a busy-by-day stream, then three days at two and a half times the
+    posts, each by another person: no hour of it is a spike against the same hour the
+    day before once the first day has passed, yet the days are a new level, and the
+    public's. Night and day are not levels: one shift, where the new level starts."""
+    rows = [r for h in range(144) for r in _day_and_night(h, 1.0 if h < 72 else 2.5, "u")]
+    with _ws(tmp_path, rows, bots=3) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    shift, = [s for s in result["shifts"] if s["kind"] == "volume" and s["aspect"] is None]
+    assert shift["period"] == "2025-03-27T00" and shift["from"] == "2025-03-24T00"
+    assert shift["until"] == "2025-03-29T23"
+    assert 2.3 < shift["rate"] / shift["rate_before"] < 2.7
+    assert shift["label"] == "organic" and shift["campaign_posts"] == 0
+    console = Console(file=io.StringIO(), width=120)
+    spikes_mod.print_spikes(result, console)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Shifts in volume (2)" in text and "posts an hour" in text  # all, and battery
+    assert f"{shift['rate_before']:.1f} → {shift['rate']:.1f}" in text
+
+
+def test_a_campaign_that_posts_for_two_days_is_a_coordinated_volume_shift(
+        tmp_path: Path) -> None:
+    """The public posts a dozen times an hour for six days; on the third and fourth,
+    ten campaign accounts add two dozen posts an hour. Its start and its end (the
+    campaign stopping) are changes of level the campaign made: without its posts
+    there is none."""
+    rows = [r for h in range(144) for r in _hour(h, 12, "u")]
+    rows += [(f"bot{k % 10}", T0 + timedelta(hours=h, seconds=150 * k + 7),
+              f"Xiaomi battery great, buy now {h}-{k}") for h in range(48, 96) for k in range(24)]
+    with _ws(tmp_path, rows, bots=10) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    start, end = [s for s in result["shifts"] if s["kind"] == "volume" and s["aspect"] is None]
+    assert (start["period"], end["period"]) == ("2025-03-26T00", "2025-03-28T00")
+    assert (start["rate_before"], start["rate"]) == (12.0, 36.0)
+    assert (end["rate_before"], end["rate"]) == (36.0, 12.0)
+    for shift in (start, end):
+        assert shift["label"] == "coordinated" and shift["campaign_part"] == 1.0
+        assert shift["without_campaign_accounts"] == "no shift"
+    assert start["campaign_share"] == round(24 / 36, 4) and end["campaign_share_before"] == round(
+        24 / 36, 4)

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,9 @@ from scipy import stats
 #: Periods with posts beyond which a stretch is not searched for (pairs grow as its square).
 MAX_INTERVAL_CANDIDATES = 1500
 
-__all__ = ["MAX_INTERVAL_CANDIDATES", "ShiftParams", "candidates", "sentiment_shifts", "shift_test"]
+__all__ = ["MAX_INTERVAL_CANDIDATES", "ShiftParams", "candidates", "sentiment_shifts", "shift_test",
+           "VolumeSearch", "capped", "exposure", "level", "volume_search",
+           "volume_shifts"]
 
 
 @dataclass(frozen=True)
@@ -182,31 +185,43 @@ def _best_interval(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi:
     return start, end, p
 
 
+def _segment(split: Callable[[int, int], tuple[int, float, float, float] | None],
+             stretch: Callable[[int, int], tuple[int, int, float] | None],
+             length: int, params: ShiftParams) -> list[tuple[int, float]]:
+    """Binary segmentation of periods ``0:length``: ``(first period of a new level, p)``
+    of each change found, in time order. ``split(lo, hi)`` is the best split of a piece
+    that passes its test, as ``(at, before, after, p)``; ``stretch(lo, hi)``, tried when no split
+    passes, the stretch of it that differs from the periods around it, as
+    ``(start, end, p)``. Each piece is searched again, up to ``max_shifts``."""
+    out: list[tuple[int, float]] = []
+    stack = [(0, length)]
+    while stack and len(out) < params.max_shifts:
+        lo, hi = stack.pop()
+        found = split(lo, hi)
+        if found is not None:
+            out.append((found[0], found[-1]))
+            stack += [(lo, found[0]), (found[0], hi)]
+            continue
+        piece = stretch(lo, hi)
+        if piece is not None:
+            start, end, p = piece
+            out += [(start, p), (end, p)]
+            stack += [(lo, start), (start, end), (end, hi)]
+    return sorted(out)
+
+
 def sentiment_shifts(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, params: ShiftParams
                      ) -> list[tuple[int, float, float, float]]:
     """``(first period of the new level, net before, net after, p)`` of each lasting
     change in net sentiment of a series (positive, negative and labelled posts per
     period), in time order. A stretch that differs from the periods around it gives
     two: where it starts and where it ends."""
-    out: list[tuple[int, float, float, float]] = []
-    stack = [(0, len(n))]
-    while stack and len(out) < params.max_shifts:
-        lo, hi = stack.pop()
-        found = _best_split(pos, neg, n, lo, hi, params)
-        if found is not None:
-            out.append(found)
-            stack += [(lo, found[0]), (found[0], hi)]
-            continue
-        stretch = _best_interval(pos, neg, n, lo, hi, params)
-        if stretch is not None:
-            start, end, p = stretch
-            out += [(start, 0.0, 0.0, p), (end, 0.0, 0.0, p)]
-            stack += [(lo, start), (start, end), (end, hi)]
+    out = _segment(lambda lo, hi: _best_split(pos, neg, n, lo, hi, params),
+                   lambda lo, hi: _best_interval(pos, neg, n, lo, hi, params), len(n), params)
     # Levels either side of each shift, once all are known: the nearest shifts bound them.
-    out.sort()
     bounds = [0] + [s[0] for s in out] + [len(n)]
     final = []
-    for k, (at, _, _, p) in enumerate(out):
+    for k, (at, p) in enumerate(out):
         lo, hi = bounds[k], bounds[k + 2]
         a = float(n[lo:at].sum())
         b = float(n[at:hi].sum())
@@ -214,3 +229,216 @@ def sentiment_shifts(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, params: Sh
         after = (float(pos[at:hi].sum()) - float(neg[at:hi].sum())) / b
         final.append((at, round(before, 4), round(after, 4), p))
     return final
+
+
+# Volume: a new level of posts per period, tested as a quasi-Poisson rate.
+
+
+def exposure(counts: np.ndarray, phase: np.ndarray | None, season: int) -> np.ndarray:
+    """What each period holds of a constant level, on average 1: the series' own profile
+    over its ``season`` (``phase``: each period's hour of the day, or day of the week),
+    shrunk towards flat by one period at the mean, once it spans two cycles; flat before.
+
+    >>> exposure(np.array([2, 6] * 4), np.array([0, 1] * 4), 2).round(2).tolist()
+    [0.6, 1.4, 0.6, 1.4, 0.6, 1.4, 0.6, 1.4]
+    """
+    flat = np.ones(len(counts))
+    if phase is None or season <= 1 or len(counts) < 2 * season or not counts.any():
+        return flat
+    mean = float(counts.mean())
+    seen = np.bincount(phase, minlength=season)
+    # each hour's median, not its mean: one flooded hour is not what that hour holds
+    typical = np.array([np.median(counts[phase == h]) if seen[h] else 0.0
+                        for h in range(season)])
+    weights = ((seen * typical + mean) / ((seen + 1) * mean))[phase]
+    return weights / weights.mean()
+
+
+def _rate_lls(total: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Poisson log-likelihood of ``total`` posts over periods of exposure ``weight`` at
+    their own level, less the terms every split of the same periods shares:
+    ``total · log(total / weight)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, total * np.log(np.where(total > 0, total, 1)
+                                                  / np.where(weight > 0, weight, 1)), 0.0)
+
+
+def _ratio(before: float, after: float) -> float:
+    """``log(after / before)`` of two levels, ±inf where one of them is 0."""
+    if before == after:
+        return 0.0
+    if before == 0 or after == 0:
+        return float(np.inf if after > before else -np.inf)
+    return float(np.log(after / before))
+
+
+def _typical(counts: np.ndarray, weight: np.ndarray, pieces: list[slice], block: int) -> float:
+    """The median level of the whole ``block``-period stretches of ``pieces``, taken in
+    turn: what the level typically holds, whatever one flood adds; the pieces' overall
+    level when they are shorter than a block."""
+    c = np.concatenate([counts[p] for p in pieces])
+    w = np.concatenate([weight[p] for p in pieces])
+    whole = len(c) // block * block
+    if not whole:
+        return float(c.sum() / max(w.sum(), 1e-9))
+    return float(np.median(c[:whole].reshape(-1, block).sum(axis=1)
+                           / np.maximum(w[:whole].reshape(-1, block).sum(axis=1), 1e-9)))
+
+
+@dataclass(frozen=True)
+class VolumeSearch:
+    """One series of posts per observed period, as :func:`volume_shifts` searches it."""
+
+    counts: np.ndarray  #: posts per period, :func:`capped`
+    weight: np.ndarray  #: :func:`exposure` of each period
+    params: ShiftParams
+    ratio: float = 1.5
+    block: int = 1
+
+    def test(self, inside: list[slice], outside: list[slice], lr: float, candidates: int
+             ) -> tuple[float, float, float] | None:
+        """``(level outside, level inside, p)`` when the periods ``inside`` hold another
+        level than those ``outside``, else ``None`` (see :func:`volume_shifts`)."""
+        c, w, params = self.counts, self.weight, self.params
+        n = sum(p.stop - p.start for p in inside + outside)
+        s_in, s_out = (float(sum(c[p].sum() for p in ps)) for ps in (inside, outside))
+        w_in, w_out = (float(sum(w[p].sum() for p in ps)) for ps in (inside, outside))
+        if max(s_in, s_out) < params.min_posts:
+            return None
+        r_in, r_out = s_in / w_in, s_out / w_out
+        change = _ratio(r_out, r_in)
+        if abs(change) < np.log(self.ratio):
+            return None
+        # Quasi-Poisson: the likelihood ratio over the counts' dispersion about the two
+        # levels, so a stream is held to what it swings by.
+        pearson = sum(float(((c[p] - r * w[p]) ** 2 / (r * w[p])).sum())
+                      for ps, r in ((inside, r_in), (outside, r_out)) if r > 0 for p in ps)
+        dispersion = max(1.0, pearson / max(1, n - 2))
+        p = min(1.0, candidates * float(stats.f.sf(max(lr, 0.0) / dispersion, 1, max(1, n - 2))))
+        if p >= params.alpha / 2:  # half for splits, half for stretches
+            return None
+        moved = _ratio(_typical(c, w, outside, self.block), _typical(c, w, inside, self.block))
+        if moved * change <= 0 or abs(moved) < np.log(self.ratio) / 2:
+            return None  # one flooded hour is a spike, not a new level
+        return round(r_out, 4), round(r_in, 4), p
+
+    def split(self, lo: int, at: int, hi: int, candidates: int = 1
+              ) -> tuple[float, float, float] | None:
+        """:meth:`test` of the split of ``lo:hi`` at ``at``."""
+        if at - lo < self.params.min_periods or hi - at < self.params.min_periods:
+            return None
+        c, w = self.counts, self.weight
+        a, b, wa, wb = c[lo:at].sum(), c[at:hi].sum(), w[lo:at].sum(), w[at:hi].sum()
+        lr = 2.0 * float(_rate_lls(a, wa) + _rate_lls(b, wb) - _rate_lls(a + b, wa + wb))
+        return self.test([slice(at, hi)], [slice(lo, at)], lr, candidates)
+
+    def candidates(self, lo: int, hi: int) -> int:
+        """How many splits of ``lo:hi`` the search compares."""
+        return max(1, hi - lo - 2 * self.params.min_periods + 1)
+
+    def best_split(self, lo: int, hi: int) -> tuple[int, float, float, float] | None:
+        """The split of ``lo:hi`` with the largest likelihood ratio, if it passes."""
+        first, last = lo + self.params.min_periods, hi - self.params.min_periods
+        if last < first:
+            return None
+        k = np.arange(first, last + 1) - lo
+        c = np.concatenate(([0], np.cumsum(self.counts[lo:hi], dtype=np.float64)))
+        w = np.concatenate(([0], np.cumsum(self.weight[lo:hi], dtype=np.float64)))
+        lr = _rate_lls(c[k], w[k]) + _rate_lls(c[-1] - c[k], w[-1] - w[k])
+        best = int(first + np.argmax(lr))
+        found = self.split(lo, best, hi, len(k))
+        return None if found is None else (best, *found)
+
+    def best_stretch(self, lo: int, hi: int) -> tuple[int, int, float] | None:
+        """``(start, end, p)`` of the stretch of ``lo:hi`` whose level differs most from
+        the periods around it, if it passes."""
+        at = np.arange(lo + 1, hi)
+        if len(at) < 2 or len(at) > MAX_INTERVAL_CANDIDATES:
+            return None
+        c = np.concatenate(([0], np.cumsum(self.counts[lo:hi], dtype=np.float64)))
+        w = np.concatenate(([0], np.cumsum(self.weight[lo:hi], dtype=np.float64)))
+        k = at - lo
+        s, e = k[:, None], k[None, :]
+        inside, w_in = c[e] - c[s], w[e] - w[s]
+        outside, w_out = c[-1] - inside, w[-1] - w_in
+        ok = (e - s >= self.params.min_periods) & (hi - lo - (e - s) >= self.params.min_periods)
+        compared = int(ok.sum())  # every stretch long enough, not only those that differ
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.abs(np.log(inside / w_in) - np.log(outside / w_out))
+        ok &= np.nan_to_num(gap, nan=0.0) >= np.log(self.ratio)
+        if not ok.any():
+            return None
+        lr = np.where(ok, _rate_lls(inside, w_in) + _rate_lls(outside, w_out), -np.inf)
+        i, j = np.unravel_index(int(np.argmax(lr)), lr.shape)
+        start, end = int(at[i]), int(at[j])
+        stat = 2.0 * (float(lr[i, j]) - float(_rate_lls(c[-1], w[-1])))
+        found = self.test([slice(start, end)], [slice(lo, start), slice(end, hi)], stat,
+                          compared)
+        return None if found is None else (start, end, found[2])
+
+
+def volume_shifts(counts: np.ndarray, params: ShiftParams, ratio: float = 1.5,
+                  phase: np.ndarray | None = None, season: int = 1
+                  ) -> list[tuple[int, float, float, float]]:
+    """``(first period of the new level, level before, level after, p)`` of each lasting
+    change in volume of a series (posts per observed period), in time order.
+
+    A recall keeps a brand in the news for days: each hour is a little above the last
+    day's, rarely a spike, yet the days are a new level. The search is the one for net
+    sentiment (binary segmentation, then a stretch that comes back). Each period is
+    expected to hold the level times its :func:`exposure` (``phase`` and ``season``: the
+    hour of the day, by hour; the day of the week, by day), so a stream's day and night
+    are not changes of level, and a level is posts per period of average exposure. The
+    test is quasi-Poisson: the likelihood ratio over the counts' dispersion about the two
+    levels, F on 1 and n − 2 degrees of freedom, Bonferroni-corrected over the candidates.
+    A new level must differ from the old by the factor ``ratio`` or more, hold
+    ``min_posts`` posts on its busier side and last ``min_periods``; and the median level
+    of its stretches (single periods, or as many as hold five posts on average, up to a
+    third of ``min_periods``) must move the same way by at least half that factor, so that
+    one flooded hour, a campaign's burst, is not a level.
+
+    >>> quiet, busy = [6, 4, 5, 5] * 12, [14, 11, 12, 13] * 12
+    >>> found = volume_shifts(np.array(quiet + busy + quiet), ShiftParams(min_periods=12))
+    >>> [(at, before, after) for at, before, after, _ in found]
+    [(48, 5.0, 12.5), (96, 12.5, 5.0)]
+    """
+    search = volume_search(counts, params, ratio, phase, season)
+    weight = search.weight
+    out = _segment(search.best_split, search.best_stretch, len(counts), params)
+    bounds = [0] + [at for at, _ in out] + [len(counts)]
+    return [(at, level(counts, weight, bounds[k], at), level(counts, weight, at, bounds[k + 2]),
+             p) for k, (at, p) in enumerate(out)]
+
+
+def volume_search(counts: np.ndarray, params: ShiftParams, ratio: float = 1.5,
+                  phase: np.ndarray | None = None, season: int = 1) -> VolumeSearch:
+    """The :class:`VolumeSearch` of a series, as :func:`volume_shifts` makes it."""
+    weight = exposure(counts, phase, season)
+    # Stretches of at least five posts on average, and at least three to a level.
+    mean = float(np.mean(counts)) if len(counts) else 0.0
+    block = int(np.clip(np.ceil(5 / max(mean, 1e-9)), 1, max(1, params.min_periods // 3)))
+    return VolumeSearch(capped(counts, weight, params.min_periods), weight, params, ratio,
+                        block)
+
+
+def capped(counts: np.ndarray, weight: np.ndarray, reach: int) -> np.ndarray:
+    """``counts`` with each period held to four times the median level of the ``reach``
+    periods either side of it (times its exposure), plus ten: what a new level is tested
+    on, so that a flood of one hour weighs as a busy hour, while a level three times the
+    old one passes whole. The levels reported are those of the counts as they are.
+
+    >>> capped(np.array([5] * 10 + [300] + [5] * 10), np.ones(21), 5).tolist()
+    [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 30, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    if not len(counts):
+        return counts
+    levels = np.pad(counts / weight, reach, mode="edge")
+    local = np.median(sliding_window_view(levels, 2 * reach + 1), axis=1)
+    return np.minimum(counts, np.ceil(4 * local * weight) + 10).astype(counts.dtype)
+
+
+def level(counts: np.ndarray, weight: np.ndarray, lo: int, hi: int) -> float:
+    """The level of periods ``lo:hi``: their posts per period of average exposure."""
+    return round(float(counts[lo:hi].sum() / max(float(weight[lo:hi].sum()), 1e-9)), 4)

@@ -1,8 +1,8 @@
 """Spikes: sudden changes in volume and sentiment, per brand and aspect, labelled by who made them.
 
-Lasting changes in net sentiment (shifts, :mod:`undertow.opinion.shifts`) are found for
-the same series by :func:`shifts_of` and labelled the same way; with a brand and a rival,
-so are lasting changes in the brand's share of voice.
+Lasting changes (shifts, :mod:`undertow.opinion.shifts`) in net sentiment and in volume
+are found for the same series by :func:`shifts_of` and labelled the same way; with a brand
+and a rival, so are lasting changes in the brand's share of voice.
 
 Series: for each brand (or all posts when no brand is given), and for each aspect within it,
 the posts per period (hour or day, UTC) and their net sentiment (share positive − share
@@ -60,7 +60,15 @@ from scipy import stats
 from undertow.opinion.brands import Brand, parse_brand
 from undertow.opinion.compare import Posts, load
 from undertow.opinion.scored import Analyzer, stored_scorer
-from undertow.opinion.shifts import ShiftParams, candidates, sentiment_shifts, shift_test
+from undertow.opinion.shifts import (
+    ShiftParams,
+    candidates,
+    level,
+    sentiment_shifts,
+    shift_test,
+    volume_search,
+    volume_shifts,
+)
 from undertow.workspace import Workspace
 
 #: The least part of a spike (:func:`campaign_part`) the campaign must make to be called its maker.
@@ -88,6 +96,7 @@ class SpikeParams:
     #: a day a multilingual stream's mix of languages, and of scorers, turns with the sun.
     shift: ShiftParams | None = None
     voice_shift: float = 0.1  #: least change of the brand's share of voice that is a shift
+    volume_ratio: float = 1.5  #: least factor between two levels of volume that is a shift
 
     def __post_init__(self) -> None:
         if self.shift is None:
@@ -358,14 +367,20 @@ def shifts_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams,
     before. ``period`` is the first period of the new level, ``from`` the first with
     posts of the level before it and ``until`` the last with posts of the new one.
     With a brand and a rival, the brand's share of the posts naming either is searched
-    the same way (kind ``share_of_voice``, levels in ``share_before`` and ``share``)."""
+    the same way (kind ``share_of_voice``, levels in ``share_before`` and ``share``).
+    Lasting changes in each series' volume (kind ``volume``, levels in ``rate_before`` and
+    ``rate``: posts per period, the day's or the week's swing taken out) come from
+    :func:`_volume_shifts`."""
     periods, index, series = prepared or series_of(posts, brands)
     k = len(periods)
+    seen = observed(np.bincount(index, minlength=k), params)
     out = []
     for brand, aspect, mask in series:
         found = _shifts(periods, index, mask, lambda m: _levels(index, k, m, posts), posts,
                         params, params.shifts)
         out += [{"kind": "shift", "brand": brand, "aspect": aspect, **x} for x in found]
+        out += [{"kind": "volume", "brand": brand, "aspect": aspect, **x}
+                for x in _volume_shifts(periods, index, seen, mask, posts, params)]
     if len(brands) == 2:
         ours, theirs = (posts.mentions[b.name] for b in brands)
 
@@ -401,7 +416,8 @@ def _shifts(periods: np.ndarray, index: np.ndarray, mask: np.ndarray,
         moved = after - before
         without = _net(wpos[at:hi], wneg[at:hi], wn[at:hi]) - _net(wpos[lo:at], wneg[lo:at],
                                                                    wn[lo:at])
-        part = float(np.clip((moved - without) / moved, 0.0, 1.0)) if moved else 0.0
+        # + 0.0: a part of nothing is 0, not -0.0
+        part = float(np.clip((moved - without) / moved, 0.0, 1.0)) + 0.0 if moved else 0.0
         where = mask & (index >= at) & (index < hi)
         earlier = mask & (index >= lo) & (index < at)
         evidence = _evidence(posts, where, params)
@@ -413,6 +429,50 @@ def _shifts(periods: np.ndarray, index: np.ndarray, mask: np.ndarray,
                     "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
                     "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
                     "net_before": before, "net": after, "posts_before": int(earlier.sum()),
+                    "campaign_share_before": round(float((earlier & posts.campaign).sum())
+                                                   / max(1, int(earlier.sum())), 4),
+                    "p_value": round(p, 12), **evidence})
+    return out
+
+
+def _volume_shifts(periods: np.ndarray, index: np.ndarray, seen: np.ndarray, mask: np.ndarray,
+                   posts: Posts, params: SpikeParams) -> list[dict[str, Any]]:
+    """The lasting changes in volume of one series
+    (:func:`~undertow.opinion.shifts.volume_shifts`), over its observed periods only: an
+    outage of the collection is no fall in attention. Labelled as the other shifts are:
+    ``coordinated`` when the split no longer passes without the campaign accounts' posts
+    and those posts make at least half of the change in level."""
+    k = len(periods)
+    order = np.flatnonzero(seen)  # observed periods; an index into them below
+    counts = np.bincount(index[mask], minlength=k)[order]
+    phase = order % params.season
+    found = volume_shifts(counts, params.shifts, params.volume_ratio, phase, params.season)
+    if not found:
+        return []
+    weight = volume_search(counts, params.shifts, params.volume_ratio, phase,
+                           params.season).weight
+    rest = np.bincount(index[mask & ~posts.campaign], minlength=k)[order]
+    without = volume_search(rest, params.shifts, params.volume_ratio, phase, params.season)
+    bounds = [0] + [at for at, *_ in found] + [len(order)]
+    edge = np.append(order, k)  # the period each observed one's stretch ends before
+    out = []
+    for j, (at, before, after, p) in enumerate(found):
+        lo, hi = bounds[j], bounds[j + 2]
+        still = without.split(lo, at, hi, without.candidates(lo, hi))
+        moved = after - before
+        kept = level(rest, weight, at, hi) - level(rest, weight, lo, at)
+        # + 0.0: a part of nothing is 0, not -0.0
+        part = float(np.clip((moved - kept) / moved, 0.0, 1.0)) + 0.0 if moved else 0.0
+        where = mask & (index >= order[at]) & (index < edge[hi])
+        earlier = mask & (index >= order[lo]) & (index < order[at])
+        evidence = _evidence(posts, where, params)
+        made = still is None and part >= CAMPAIGN_PART
+        evidence["label"] = "coordinated" if made else "organic"
+        evidence["campaign_part"] = round(part, 4)
+        evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
+        out.append({"period": str(periods[order[at]]), "from": str(periods[order[lo]]),
+                    "until": str(periods[order[hi - 1]]), "rate_before": before, "rate": after,
+                    "posts_before": int(earlier.sum()),
                     "campaign_share_before": round(float((earlier & posts.campaign).sum())
                                                    / max(1, int(earlier.sum())), 4),
                     "p_value": round(p, 12), **evidence})
@@ -470,6 +530,14 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
               for s in found]
     _table(console, "Shifts in net sentiment", ("from", "brand", "aspect", "net", "posts",
                                                 "campaign", "made", "label"), shifts, found)
+    volume = [s for s in result.get("shifts", []) if s["kind"] == "volume"]
+    per = "posts a day" if result.get("params", {}).get("by") == "day" else "posts an hour"
+    levels = [(s["period"], s["brand"], s["aspect"] or "–",
+               f"{s['rate_before']:.1f} → {s['rate']:.1f}", str(s["posts"]),
+               f"{s['campaign_share_before']:.0%} → {s['campaign_share']:.0%}",
+               f"{s['campaign_part']:.0%}", s["label"]) for s in volume]
+    _table(console, "Shifts in volume", ("from", "brand", "aspect", per, "posts", "campaign",
+                                         "made", "label"), levels, volume)
     if len(result.get("brands", [])) == 2:
         voice = [s for s in result.get("shifts", []) if s["kind"] == "share_of_voice"]
         rows = [(s["period"], f"{s['share_before']:.0%} → {s['share']:.0%}", str(s["posts"]),
