@@ -7,7 +7,11 @@
    keeps (it keeps only pairs that meet more often than chance allows).
 2. IRA: on the October 2016 slice (all languages) and the German-language
    slice, the share of troll accounts Undertow places in campaigns and how
-   campaigns line up with Linvill & Warren's ``account_category``.
+   campaigns line up with Linvill & Warren's ``account_category``; then
+   ``spikes`` on each (by hour for the month, by day for the three years of
+   German tweets): the lasting changes in volume of the whole stream, labelled
+   by whether the accounts detection placed made them. Every account is a
+   troll here, so "organic" means only that those placed did not.
 
 Usage:
     python bench/bench_real_data.py [--out bench/results/real_data.json]
@@ -40,6 +44,8 @@ from tests.coordination.test_coshare import (  # noqa: E402  (the reference inpu
 from undertow import Workspace, ingest  # noqa: E402
 from undertow.coordination.detect import DetectParams, detect  # noqa: E402
 from undertow.coordination.evaluate import adjusted_rand_index  # noqa: E402
+from undertow.coordination.store import save  # noqa: E402
+from undertow.opinion.spikes import SpikeParams, find_spikes  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REFERENCE = DATA / "coord_sharing_coortweet" / "reference"
@@ -91,7 +97,7 @@ def categories() -> dict[str, str]:
         return {r["author_id"]: r["account_category"] for r in csv.DictReader(f)}
 
 
-def ira(work: Path, name: str) -> dict[str, Any]:
+def ira(work: Path, name: str, by: str) -> dict[str, Any]:
     path = DATA / "ira_russian_troll_tweets" / name
     category = categories()
     with Workspace.open(work / name) as ws:
@@ -100,6 +106,10 @@ def ira(work: Path, name: str) -> dict[str, Any]:
         started = time.perf_counter()
         result = detect(ws, DetectParams())
         seconds = time.perf_counter() - started
+        save(ws, result.accounts, result.campaigns, result.edges)
+        started = time.perf_counter()
+        changes = find_spikes(ws, [], SpikeParams(by=by))  # the fast tier scores the posts
+        spikes_seconds = time.perf_counter() - started
     placed = {a["account_id"]: a["campaign_id"] for a in result.accounts}
     purity = []
     for c in result.campaigns:
@@ -118,7 +128,14 @@ def ira(work: Path, name: str) -> dict[str, Any]:
             "campaigns": len(result.campaigns), "detect_s": round(seconds, 2),
             "mean_category_purity": round(sum(purity) / len(purity), 3) if purity else None,
             "ari_campaign_vs_category": None if ari is None else round(ari, 3),
-            "largest_campaigns": top}
+            "largest_campaigns": top, "by": by, "spikes_s": round(spikes_seconds, 2),
+            "spikes": len(changes["spikes"]),
+            "spikes_coordinated": sum(x["label"] == "coordinated" for x in changes["spikes"]),
+            "volume_shifts": [{k: x[k] for k in ("period", "from", "until", "rate_before",
+                                                 "rate", "campaign_share", "campaign_part",
+                                                 "label")}
+                              for x in changes["shifts"]
+                              if x["kind"] == "volume" and x["aspect"] is None]}
 
 
 def main() -> None:
@@ -129,8 +146,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="undertow-real-") as tmp:
         work = Path(tmp)
         runs = coortweet(work)
-        slices = [ira(work, "tweets_2016-10_all_languages.csv"),
-                  ira(work, "tweets_german_language_all_dates.csv")]
+        slices = [ira(work, "tweets_2016-10_all_languages.csv", "hour"),
+                  ira(work, "tweets_german_language_all_dates.csv", "day")]
     table = Table(title="CooRTweet example data: CooRTweet 2.1.3 against Undertow")
     for col in ("run", "CooRTweet s", "Undertow compat s", "same edges", "CooRTweet edges",
                 "significant", "of them CooRTweet's", "kept share"):
@@ -156,6 +173,21 @@ def main() -> None:
         for c in s["largest_campaigns"][:5]:
             console.print(f"  {s['slice'][:20]} {c['campaign_id']} size {c['size']}: "
                           f"{c['categories']} via {c['signals']}")
+    shifts = Table(title="IRA troll tweets: lasting changes in volume, whole stream "
+                         "(labels: whether the accounts detect placed made them)")
+    for col in ("slice", "by", "new level from", "until", "posts a period", "campaign share",
+                "made", "label"):
+        shifts.add_column(col, justify="right" if col in ("campaign share", "made") else "left")
+    for s in slices:
+        for x in s["volume_shifts"]:
+            shifts.add_row(s["slice"][:20], s["by"], x["period"], x["until"],
+                           f"{x['rate_before']:.1f} → {x['rate']:.1f}",
+                           f"{x['campaign_share']:.0%}", f"{x['campaign_part']:.0%}", x["label"])
+    console.print(shifts)
+    for s in slices:
+        console.print(f"  {s['slice'][:20]}: {s['spikes']} spikes by {s['by']} "
+                      f"({s['spikes_coordinated']} coordinated), spikes and shifts in "
+                      f"{s['spikes_s']:.1f} s with scoring")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"benchmark": "real_data", "coortweet": runs, "ira": slices},
                                    indent=2), encoding="utf-8")
