@@ -63,6 +63,7 @@ from undertow.opinion.scored import Analyzer, stored_scorer
 from undertow.opinion.shifts import (
     ShiftParams,
     candidates,
+    exposure,
     level,
     sentiment_shifts,
     shift_test,
@@ -449,8 +450,7 @@ def _volume_shifts(periods: np.ndarray, index: np.ndarray, seen: np.ndarray, mas
     found = volume_shifts(counts, params.shifts, params.volume_ratio, phase, params.season)
     if not found:
         return []
-    weight = volume_search(counts, params.shifts, params.volume_ratio, phase,
-                           params.season).weight
+    weight = exposure(counts, phase, params.season)  # as volume_shifts weighed the periods
     rest = np.bincount(index[mask & ~posts.campaign], minlength=k)[order]
     without = volume_search(rest, params.shifts, params.volume_ratio, phase, params.season)
     bounds = [0] + [at for at, *_ in found] + [len(order)]
