@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import io
 import json
@@ -141,6 +142,50 @@ def test_table_keeps_what_locates_a_spike_whole(tmp_path: Path) -> None:
     # and shown as written, not as markup.
     assert "buy now" not in narrow and "a wider terminal, or --json" in narrow
     assert "Xiaomi battery [bold]great[/bold] great, buy now" in wide
+
+
+class _AssistAnalyzer(KeywordAnalyzer):
+    """As :class:`KeywordAnalyzer`, and posts about the assistant are about
+    ``driving_assistance``, the taxonomy's longest aspect name."""
+
+    def analyze(self, texts, langs=None):  # type: ignore[no-untyped-def]
+        out = super().analyze(texts, langs)
+        return [dataclasses.replace(s, aspects=["driving_assistance"]) if "assist" in t else s
+                for s, t in zip(out, texts, strict=True)]
+
+
+def test_a_narrow_terminal_wraps_names_and_cuts_nothing(tmp_path: Path) -> None:
+    """A brand's campaign floods its driving assistant: at 80 columns the aspect wraps
+    inside its column while the period, the figures and the label stay whole; at 60
+    each spike is a line of names and values. Nothing is cut in either."""
+    flat = [(u, t, x.replace("battery", "SU7 assist")) for u, t, x in _flat()]
+    burst = [(f"bot{i % 10}", T0 + timedelta(hours=30, minutes=i % 50),
+              "Xiaomi SU7 assist great, buy now") for i in range(60)]
+    with _ws(tmp_path, flat + burst, bots=10) as ws:
+        result = find_spikes(ws, [spikes_mod.parse_brand("Xiaomi=SU7")], SpikeParams(),
+                             analyzer=_AssistAnalyzer())
+    spike = next(s for s in result["spikes"] if s["aspect"] == "driving_assistance")
+    made = f"{spike['campaign_part']:.0%}"
+
+    def printed(width: int) -> list[str]:
+        console = Console(file=io.StringIO(), width=width)
+        spikes_mod.print_spikes(result, console)
+        return console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+
+    eighty, sixty = printed(80), printed(60)
+    assert not any("…" in line for line in eighty + sixty)
+    row = next(i for i, line in enumerate(eighty)
+               if line.split()[:3] == ["2025-03-25T06", spike["kind"], "Xiaomi"]
+               and "driving" in line)
+    assert eighty[row].split()[-2:] == [made, spike["label"]]
+    # wrapped within its column: the lines below the row hold the rest of the name
+    rest = [line.strip() for line in eighty[row + 1:row + 4] if line.startswith("    ")]
+    assert "driving_" in eighty[row].split() and "driving_" + "".join(rest) == (
+        "driving_assistance")
+    assert max(map(len, eighty)) <= 80
+    text = " ".join(" ".join(sixty).split())  # the terminal's own wrapping undone
+    assert (f"period 2025-03-25T06, kind {spike['kind']}, brand Xiaomi, aspect "
+            f"driving_assistance") in text and f"made {made}, label {spike['label']}" in text
 
 
 def _hour(h: int, n: int, tag: str) -> list[tuple[str, datetime, str]]:

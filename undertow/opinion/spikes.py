@@ -52,7 +52,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from scipy import stats
@@ -549,11 +549,18 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
                ("from", "share", "posts", "campaign", "made", "label"), rows, voice)
 
 
+#: The columns of a table that wrap when the terminal is too narrow for all of them.
+_WRAPPED = frozenset({"brand", "aspect"})
+
+
 def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tuple[str, ...]],
            items: list[dict[str, Any]]) -> None:
     """One table, or one line when it would be empty. What locates and labels a row is
-    never wrapped or cut; the top text takes the width left over (cut with an
-    ellipsis), and is left out below 12 characters."""
+    never cut: when the terminal is too narrow for every column on one line, the brand
+    and the aspect wrap inside their columns (``driving_assistance`` over two lines)
+    and the rest stays whole; narrower still, each row is a line of names and values;
+    the top text takes the width left over (cut with an ellipsis), and is left out
+    below 12 characters."""
     from rich import box
     from rich.cells import cell_len
     from rich.markup import escape
@@ -567,9 +574,22 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
     room = min(console.width - sum(widths) - 2 * (len(widths) + 1), 60)
     table = Table(title=f"{title} ({len(rows)})", box=box.SIMPLE_HEAD, collapse_padding=True,
                   pad_edge=False)
+    # Too narrow for one line a row: brand and aspect wrap; narrower still, a line of
+    # names and values a row, which the terminal wraps as it would any text.
+    wrapped = _WRAPPED if room < 0 else frozenset()
+    kept = sum(w for h, w in zip(heads, widths, strict=True) if h not in wrapped)
+    if kept + 4 * len(wrapped) + 2 * (len(widths) + 1) > console.width:
+        console.print(f"{title} ({len(rows)}); top texts: a wider terminal, or --json")
+        for row in rows:
+            console.print(escape(", ".join(f"{h} {v}" for h, v in zip(heads, row, strict=True))))
+        return
     for head, width in zip(heads, widths, strict=True):
-        table.add_column(head, no_wrap=True, width=width,
-                         justify="right" if head in ("posts", "campaign", "made") else "left")
+        justify: Literal["left", "right"] = (
+            "right" if head in ("posts", "campaign", "made") else "left")
+        if head in wrapped:
+            table.add_column(head, overflow="fold", min_width=4, justify=justify)
+        else:
+            table.add_column(head, no_wrap=True, width=width, justify=justify)
     if room >= 12:
         table.add_column("top text", no_wrap=True, overflow="ellipsis", width=room)
     else:
