@@ -107,3 +107,22 @@ def test_a_flood_weighs_as_a_busy_hour() -> None:
     counts = np.array([10] * 30 + [500] + [10] * 30)
     held = shifts.capped(counts, np.ones(len(counts)), 24)
     assert held[30] == 50 and (np.delete(held, 30) == 10).all()
+
+
+def test_a_stretch_in_three_months_by_hour_is_found_with_both_ends() -> None:
+    """2,160 hours are more positions than every pair of them can be scored for; a grid
+    of every other one is, then the ends are refined. Two days of anger in the middle
+    of three months, and three days at three times the posts, are found exactly (the
+    search used to skip such a stream's stretches, and no single split shows them)."""
+    hours = np.arange(2160)
+    anger = (hours >= 1000) & (hours < 1048)
+    found = sentiment_shifts(np.where(anger, 1, 5), np.where(anger, 7, 3), np.full(2160, 12),
+                             ShiftParams(min_periods=24))
+    assert [(at, before, after) for at, before, after, _ in found] == [
+        (1000, 0.1667, -0.5), (1048, -0.5, 0.1667)]
+    rng = np.random.default_rng(14)
+    day = 8 + 6 * np.sin(hours / 24 * 2 * np.pi)
+    counts = rng.poisson(day * np.where((hours >= 1200) & (hours < 1272), 3.0, 1.0))
+    found = volume_shifts(counts, ShiftParams(min_periods=24), phase=hours % 24, season=24)
+    assert [at for at, *_ in found] == [1200, 1272]
+    assert 2.6 < found[0][2] / found[0][1] < 3.4

@@ -17,8 +17,9 @@ more, and the median of the periods' nets moves the same way by at least half of
 (so that one flooded hour, a campaign's burst, is not a new level). When no split
 passes, the stretch ``s:e`` whose level differs most from the periods around it is
 tested the same way against the other half of ``alpha``, corrected over the stretches
-compared (circular binary segmentation, for a dip that recovers, such as a day of
-outrage). Each piece is then searched again, up to ``max_shifts`` per series.
+long enough to compare (circular binary segmentation, for a dip that recovers, such as a
+day of outrage; in a long stream, months by hour, first on a grid of positions, then
+refined at its ends). Each piece is then searched again, up to ``max_shifts`` per series.
 
 Example:
     >>> pos = np.array([6] * 24 + [1] * 24)
@@ -37,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-#: Periods with posts beyond which a stretch is not searched for (pairs grow as its square).
+#: Positions beyond which a stretch is searched on a grid, then refined (pairs grow as the
+#: square of the positions: 1,500 is 1.1M pairs, some 9 MB an array).
 MAX_INTERVAL_CANDIDATES = 1500
 
 __all__ = ["MAX_INTERVAL_CANDIDATES", "ShiftParams", "candidates", "sentiment_shifts", "shift_test",
@@ -148,39 +150,79 @@ def _best_split(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi: in
     return None if found is None else (best, *found)
 
 
+def _stretch_search(at: np.ndarray,
+                    score: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+                    ) -> tuple[int, int, float, int] | None:
+    """The best stretch among those starting and ending at positions ``at``:
+    ``(start, end, its score, stretches compared)``, or ``None`` when none is valid.
+
+    ``score(starts, ends)`` gives, for every start (rows) and end (columns), the
+    stretch's score (``-inf`` where it may not be a new level, e.g. too short) and
+    whether it is long enough to count as compared. Up to
+    :data:`MAX_INTERVAL_CANDIDATES` positions every pair is scored; beyond them a grid of
+    every ``step``-th position is, and the best pair is refined among the positions
+    within a step of its ends, so a long stream (months by hour) is searched too, at
+    the cost of a grid's memory; its stretches compared are then counted as every pair
+    of positions (Bonferroni, conservatively).
+    """
+    step = -(-len(at) // MAX_INTERVAL_CANDIDATES)
+    grid = at[::step]
+    values, long_enough = score(grid, grid)
+    compared = int(long_enough.sum()) if step == 1 else len(at) * (len(at) - 1) // 2
+    if not np.isfinite(values).any():
+        return None
+    i, j = np.unravel_index(int(np.argmax(values)), values.shape)
+    start, end, best = int(grid[i]), int(grid[j]), float(values[i, j])
+    if step > 1:
+        def near(x: int) -> np.ndarray:
+            k = int(np.searchsorted(at, x))
+            return at[max(0, k - step):k + step + 1]
+
+        starts, ends = near(start), near(end)
+        local, _ = score(starts, ends)
+        i, j = np.unravel_index(int(np.argmax(local)), local.shape)
+        start, end, best = int(starts[i]), int(ends[j]), float(local[i, j])
+    return start, end, best, compared
+
+
 def _best_interval(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, lo: int, hi: int,
                    params: ShiftParams) -> tuple[int, int, float] | None:
     """``(start, end, p)`` of the stretch inside ``lo:hi`` whose level differs most from
     the periods around it (a dip that recovers, which no single split shows), when it
     passes the conditions of a shift; ``None`` otherwise."""
     at = np.flatnonzero(n[lo + 1:hi] > 0) + lo + 1  # where a stretch may start or end
-    if len(at) < 2 or len(at) > MAX_INTERVAL_CANDIDATES:
+    if len(at) < 2:
         return None
     cp, cq, cn = (np.concatenate(([0], np.cumsum(x[lo:hi], dtype=np.float64)))
                   for x in (pos, neg, n))
-    k = at - lo
-    s, e = k[:, None], k[None, :]
-    ip, iq, inn = cp[e] - cp[s], cq[e] - cq[s], cn[e] - cn[s]
-    op, oq, on = cp[-1] - ip, cq[-1] - iq, cn[-1] - inn
-    ok = ((e - s >= params.min_periods) & (hi - lo - (e - s) >= params.min_periods)
-          & (inn >= params.min_posts) & (on >= params.min_posts))
-    if not ok.any():
+
+    def levels(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, ...]:
+        ip, iq, inn = cp[e] - cp[s], cq[e] - cq[s], cn[e] - cn[s]
+        return ip, iq, inn, cp[-1] - ip, cq[-1] - iq, cn[-1] - inn
+
+    def score(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s, e = (starts - lo)[:, None], (ends - lo)[None, :]
+        ip, iq, inn, op, oq, on = levels(s, e)
+        long_enough = ((e - s >= params.min_periods)
+                       & (hi - lo - (e - s) >= params.min_periods)
+                       & (inn >= params.min_posts) & (on >= params.min_posts))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.abs((ip - iq) / inn - (op - oq) / on)
+        ok = long_enough & (gap >= params.min_shift)
+        return np.where(ok, _lls(ip, iq, inn) + _lls(op, oq, on), -np.inf), long_enough
+
+    found = _stretch_search(at, score)
+    if found is None:
         return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.abs((ip - iq) / inn - (op - oq) / on)
-    ok &= gap >= params.min_shift
-    if not ok.any():
-        return None
-    lr = np.where(ok, _lls(ip, iq, inn) + _lls(op, oq, on), -np.inf)
-    i, j = np.unravel_index(int(np.argmax(lr)), lr.shape)
-    start, end = int(at[i]), int(at[j])
-    stat = 2.0 * (float(lr[i, j]) - _loglik(cp[-1], cq[-1], cn[-1]))
-    p = min(1.0, int(ok.sum()) * float(stats.chi2.sf(max(stat, 0.0), 2)))
+    start, end, best, compared = found
+    stat = 2.0 * (best - _loglik(cp[-1], cq[-1], cn[-1]))
+    p = min(1.0, compared * float(stats.chi2.sf(max(stat, 0.0), 2)))
     if p >= params.alpha / 2:  # half for splits, half for stretches
         return None
-    net_in, net_out = (ip[i, j] - iq[i, j]) / inn[i, j], (op[i, j] - oq[i, j]) / on[i, j]
+    ip, iq, inn, op, oq, on = (float(x) for x in levels(np.array(start - lo),
+                                                         np.array(end - lo)))
     if not _median_agrees(_period_nets(pos, neg, n, lo, hi), slice(start - lo, end - lo),
-                          float(net_in - net_out), params):
+                          (ip - iq) / inn - (op - oq) / on, params):
         return None
     return start, end, p
 
@@ -353,28 +395,32 @@ class VolumeSearch:
         """``(start, end, p)`` of the stretch of ``lo:hi`` whose level differs most from
         the periods around it, if it passes."""
         at = np.arange(lo + 1, hi)
-        if len(at) < 2 or len(at) > MAX_INTERVAL_CANDIDATES:
+        if len(at) < 2:
             return None
         c = np.concatenate(([0], np.cumsum(self.counts[lo:hi], dtype=np.float64)))
         w = np.concatenate(([0], np.cumsum(self.weight[lo:hi], dtype=np.float64)))
-        k = at - lo
-        s, e = k[:, None], k[None, :]
-        inside, w_in = c[e] - c[s], w[e] - w[s]
-        outside, w_out = c[-1] - inside, w[-1] - w_in
-        ok = (e - s >= self.params.min_periods) & (hi - lo - (e - s) >= self.params.min_periods)
-        compared = int(ok.sum())  # every stretch long enough, not only those that differ
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gap = np.abs(np.log(inside / w_in) - np.log(outside / w_out))
-        ok &= np.nan_to_num(gap, nan=0.0) >= np.log(self.ratio)
-        if not ok.any():
+        min_periods, ratio = self.params.min_periods, np.log(self.ratio)
+
+        def score(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            s, e = (starts - lo)[:, None], (ends - lo)[None, :]
+            inside, w_in = c[e] - c[s], w[e] - w[s]
+            outside, w_out = c[-1] - inside, w[-1] - w_in
+            # every stretch long enough is compared, not only those that differ
+            long_enough = (e - s >= min_periods) & (hi - lo - (e - s) >= min_periods)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gap = np.abs(np.log(inside / w_in) - np.log(outside / w_out))
+            ok = long_enough & (np.nan_to_num(gap, nan=0.0) >= ratio)
+            return (np.where(ok, _rate_lls(inside, w_in) + _rate_lls(outside, w_out), -np.inf),
+                    long_enough)
+
+        found = _stretch_search(at, score)
+        if found is None:
             return None
-        lr = np.where(ok, _rate_lls(inside, w_in) + _rate_lls(outside, w_out), -np.inf)
-        i, j = np.unravel_index(int(np.argmax(lr)), lr.shape)
-        start, end = int(at[i]), int(at[j])
-        stat = 2.0 * (float(lr[i, j]) - float(_rate_lls(c[-1], w[-1])))
-        found = self.test([slice(start, end)], [slice(lo, start), slice(end, hi)], stat,
-                          compared)
-        return None if found is None else (start, end, found[2])
+        start, end, best, compared = found
+        stat = 2.0 * (best - float(_rate_lls(c[-1], w[-1])))
+        passed = self.test([slice(start, end)], [slice(lo, start), slice(end, hi)], stat,
+                           compared)
+        return None if passed is None else (start, end, passed[2])
 
 
 def volume_shifts(counts: np.ndarray, params: ShiftParams, ratio: float = 1.5,
