@@ -339,6 +339,7 @@ def test_a_recall_that_keeps_people_talking_for_days_is_an_organic_volume_shift(
     assert shift["until"] == "2025-03-29T23"
     assert 2.3 < shift["rate"] / shift["rate_before"] < 2.7
     assert shift["label"] == "organic" and shift["campaign_posts"] == 0
+    assert _volume(result) and all(p.startswith("2025-03-27") for p in _volume(result))
     console = Console(file=io.StringIO(), width=120)
     spikes_mod.print_spikes(result, console)
     text = console.file.getvalue()  # type: ignore[attr-defined]
