@@ -38,18 +38,19 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-#: Positions beyond which a stretch is searched on a grid, then refined (pairs grow as the
-#: square of the positions: 1,500 is 1.1M pairs, some 9 MB an array).
+#: Positions beyond which a stretch is searched on a grid, then refined (every start is
+#: scored against every end: 1,500 positions make 2.25M cells, 18 MB an array).
 MAX_INTERVAL_CANDIDATES = 1500
 
-__all__ = ["MAX_INTERVAL_CANDIDATES", "ShiftParams", "candidates", "sentiment_shifts", "shift_test",
-           "VolumeSearch", "capped", "exposure", "level", "volume_search",
+__all__ = ["MAX_INTERVAL_CANDIDATES", "ShiftParams", "VolumeSearch", "candidates", "capped",
+           "exposure", "level", "sentiment_shifts", "shift_test", "volume_search",
            "volume_shifts"]
 
 
 @dataclass(frozen=True)
 class ShiftParams:
-    """Tuning of :func:`sentiment_shifts` (see the module docstring)."""
+    """Tuning of :func:`sentiment_shifts` and :func:`volume_shifts` (see the module
+    docstring and theirs)."""
 
     alpha: float = 0.01
     min_periods: int = 6
