@@ -1,4 +1,4 @@
-"""Shifts: lasting changes in net sentiment, found by binary segmentation.
+"""Shifts: lasting changes in net sentiment and in volume, found by binary segmentation.
 
 A spike is one period out of line; a shift is a new level that holds. After a fatal
 crash the public's net sentiment may fall from +0.3 to −0.5 and stay there for days:
@@ -6,6 +6,8 @@ hourly spikes show at most its first hours, until the hours they are weighed aga
 are themselves the fall, while the days are a new level. :func:`sentiment_shifts`
 finds such changes. With no negative posts the same search follows a share, such as
 a brand's share of voice against its rival (``pos`` the brand's posts, ``n`` both).
+:func:`volume_shifts` searches posts per period the same way (its docstring says how
+the day's swing and floods are kept from reading as levels).
 
 Method: for a stretch of periods, each candidate start of a new level ``τ`` splits it
 in two, and the likelihood-ratio statistic of the multinomial (positive / neutral /
