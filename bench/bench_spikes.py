@@ -61,6 +61,7 @@ from undertow import Workspace, ingest  # noqa: E402
 from undertow.coordination.detect import DetectParams, detect  # noqa: E402
 from undertow.coordination.store import save  # noqa: E402
 from undertow.opinion import scored  # noqa: E402
+from undertow.opinion.brands import mentions  # noqa: E402
 from undertow.opinion.compare import load  # noqa: E402
 from undertow.opinion.spikes import (  # noqa: E402
     SpikeParams,
@@ -132,9 +133,9 @@ def surges(base: list[Row], truth: dict[str, Any], seed: int, shared: bool = Fal
 
 
 def _xiaomi_per_hour(base: list[Row]) -> float:
-    """The median posts an hour that name Xiaomi (its aliases) in the stream."""
-    hours = Counter(_hour(_at(r)) for r in base if any(
-        a.lower() in r.get("text", "").lower() for a in ("xiaomi", "小米", "redmi", "su7")))
+    """The median posts an hour that name Xiaomi (``BRANDS[0]``, as ``spikes`` matches it)."""
+    named = mentions([r.get("text") for r in base], BRANDS[0])
+    hours = Counter(_hour(_at(r)) for r, yes in zip(base, named, strict=True) if yes)
     return float(np.median(list(hours.values())))
 
 

@@ -414,26 +414,36 @@ def _shifts(periods: np.ndarray, index: np.ndarray, mask: np.ndarray,
     for j, (at, before, after, p) in enumerate(found):
         lo, hi = bounds[j], bounds[j + 2]
         still = shift_test(wpos, wneg, wn, lo, at, hi, search, candidates(n, lo, hi, search))
-        moved = after - before
         without = _net(wpos[at:hi], wneg[at:hi], wn[at:hi]) - _net(wpos[lo:at], wneg[lo:at],
                                                                    wn[lo:at])
-        # + 0.0: a part of nothing is 0, not -0.0
-        part = float(np.clip((moved - without) / moved, 0.0, 1.0)) + 0.0 if moved else 0.0
-        where = mask & (index >= at) & (index < hi)
-        earlier = mask & (index >= lo) & (index < at)
-        evidence = _evidence(posts, where, params)
-        made = still is None and part >= CAMPAIGN_PART
-        evidence["label"] = "coordinated" if made else "organic"
-        evidence["campaign_part"] = round(part, 4)
-        evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
         out.append({"period": str(periods[at]),
                     "from": str(periods[lo + int(np.flatnonzero(n[lo:at])[0])]),
                     "until": str(periods[at + int(np.flatnonzero(n[at:hi])[-1])]),
-                    "net_before": before, "net": after, "posts_before": int(earlier.sum()),
-                    "campaign_share_before": round(float((earlier & posts.campaign).sum())
-                                                   / max(1, int(earlier.sum())), 4),
-                    "p_value": round(p, 12), **evidence})
+                    "net_before": before, "net": after,
+                    **_labelled(posts, params, mask & (index >= at) & (index < hi),
+                                mask & (index >= lo) & (index < at), after - before, without,
+                                still is not None, p)})
     return out
+
+
+def _labelled(posts: Posts, params: SpikeParams, where: np.ndarray, earlier: np.ndarray,
+              moved: float, without: float, still: bool, p: float) -> dict[str, Any]:
+    """What every shift carries besides its levels: the posts of the level before and
+    the campaign's share of them, its p-value, the evidence of the new level's posts
+    (``where``), and its label. ``moved`` is the change in level, ``without`` the same
+    change without the campaign accounts' posts, and ``still`` whether the search still
+    finds the shift without them; it is ``coordinated`` when it does not and the
+    campaign makes at least half of the change."""
+    # + 0.0: a part of nothing is 0, not -0.0
+    part = float(np.clip((moved - without) / moved, 0.0, 1.0)) + 0.0 if moved else 0.0
+    evidence = _evidence(posts, where, params)
+    evidence["label"] = "coordinated" if not still and part >= CAMPAIGN_PART else "organic"
+    evidence["campaign_part"] = round(part, 4)
+    evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
+    return {"posts_before": int(earlier.sum()),
+            "campaign_share_before": round(float((earlier & posts.campaign).sum())
+                                           / max(1, int(earlier.sum())), 4),
+            "p_value": round(p, 12), **evidence}
 
 
 def _volume_shifts(periods: np.ndarray, index: np.ndarray, seen: np.ndarray, mask: np.ndarray,
@@ -459,23 +469,12 @@ def _volume_shifts(periods: np.ndarray, index: np.ndarray, seen: np.ndarray, mas
     for j, (at, before, after, p) in enumerate(found):
         lo, hi = bounds[j], bounds[j + 2]
         still = without.split(lo, at, hi, without.candidates(lo, hi))
-        moved = after - before
         kept = level(rest, weight, at, hi) - level(rest, weight, lo, at)
-        # + 0.0: a part of nothing is 0, not -0.0
-        part = float(np.clip((moved - kept) / moved, 0.0, 1.0)) + 0.0 if moved else 0.0
-        where = mask & (index >= order[at]) & (index < edge[hi])
-        earlier = mask & (index >= order[lo]) & (index < order[at])
-        evidence = _evidence(posts, where, params)
-        made = still is None and part >= CAMPAIGN_PART
-        evidence["label"] = "coordinated" if made else "organic"
-        evidence["campaign_part"] = round(part, 4)
-        evidence["without_campaign_accounts"] = "still a shift" if still else "no shift"
         out.append({"period": str(periods[order[at]]), "from": str(periods[order[lo]]),
                     "until": str(periods[order[hi - 1]]), "rate_before": before, "rate": after,
-                    "posts_before": int(earlier.sum()),
-                    "campaign_share_before": round(float((earlier & posts.campaign).sum())
-                                                   / max(1, int(earlier.sum())), 4),
-                    "p_value": round(p, 12), **evidence})
+                    **_labelled(posts, params, mask & (index >= order[at]) & (index < edge[hi]),
+                                mask & (index >= order[lo]) & (index < order[at]),
+                                after - before, kept, still is not None, p)})
     return out
 
 
