@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
 
@@ -80,7 +81,7 @@ def posts(texts: list[str], labels: np.ndarray, labelled: np.ndarray,
     n = len(texts)
     return Posts(period=np.full(n, "all"), label=labels.astype(np.int8), labelled=labelled,
                  campaign=np.zeros(n, bool), author=np.arange(n).astype(object),
-                 text=np.array(texts, dtype=object),
+                 text=pa.array(texts, pa.string()),
                  aspect_parent=np.array([i for i, a in enumerate(aspects) for _ in a], np.int64),
                  aspect_name=np.array([x for a in aspects for x in a], dtype=object),
                  mentions=brand_masks, detection=False, campaign_accounts=0)

@@ -19,3 +19,30 @@ def test_queries_draw_no_progress_bar(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
 
+
+
+def test_working_memory_caps_duckdb_and_gives_back_what_was_set(tmp_path: Path) -> None:
+    import doctest
+
+    import pytest
+
+    from undertow import workspace
+    from undertow.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+
+    def limit() -> str:
+        return str(ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    ws.con.execute("SET memory_limit = '3GB'")
+    before = limit()
+    with ws.working_memory("256MB"):
+        assert limit() == "244.1 MiB"
+    assert limit() == before
+    with pytest.raises(RuntimeError), ws.working_memory("128MB"):
+        raise RuntimeError("analysis failed")
+    assert limit() == before
+    with pytest.raises(ValueError, match="not a size"), ws.working_memory("2 gigs"):
+        pass
+    ws.close()
+    assert doctest.testmod(workspace).failed == 0

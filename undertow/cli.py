@@ -328,7 +328,7 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
     from undertow.coordination.detect import DetectParams, detect, params_dict
     from undertow.coordination.export import write_outputs
     from undertow.coordination.store import save
-    from undertow.engines import check_memory_limit
+    from undertow.workspace import check_memory_limit
 
     params = DetectParams(window=window, signals=_signals(signals), alpha=alpha,
                           burst_alpha=alpha, min_events=min_events, significance=significance,

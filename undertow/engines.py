@@ -8,7 +8,6 @@ tables it reads. Either way the results are written back to the workspace.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import uuid
@@ -21,21 +20,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from undertow.workspace import Workspace
+from undertow.workspace import Workspace, check_memory_limit
 
 ENGINES = ("duckdb", "spark")
-
-#: DuckDB memory sizes: a number and a unit (``512MB``, ``2GiB``, ``1.5GB``).
-_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
-
-
-def check_memory_limit(limit: str) -> str:
-    """``limit`` if it is a memory size DuckDB understands (``2GB``, ``512MiB``), else
-    ``ValueError``."""
-    if not _MEMORY.match(limit):
-        raise ValueError(f"memory limit {limit!r} is not a size such as 2GB or 512MiB")
-    return limit.strip()
-
 
 class StageWriter(ABC):
     """Rows appended batch by batch to a working table (see :meth:`Engine.writer`)."""
@@ -280,24 +267,8 @@ class DuckDBEngine(Engine):
 
     @contextmanager
     def working_memory(self, limit: str | None = None) -> Iterator[None]:
-        # Insertion order is never relied on (every result that is shown is sorted);
-        # keeping it would make DuckDB buffer large intermediate results.
-        con = self.ws.con
-        old = con.execute("SELECT current_setting('memory_limit'), "
-                          "current_setting('preserve_insertion_order')").fetchall()[0]
-        if limit is not None:
-            con.execute(f"SET memory_limit = '{check_memory_limit(limit)}'")
-        con.execute("SET preserve_insertion_order = false")
-        try:
+        with self.ws.working_memory(limit):
             yield
-        finally:
-            # Shown rounded ("18.8 GiB"): back to the default exactly where it was the
-            # default, else to what it showed.
-            con.execute("RESET memory_limit")
-            now = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-            if now != old[0]:
-                con.execute(f"SET memory_limit = '{old[0]}'")
-            con.execute(f"SET preserve_insertion_order = {str(old[1]).lower()}")
 
 
 #: The in-memory database DuckDB keeps working tables in (see DuckDBEngine._scratch_name).

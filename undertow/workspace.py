@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +25,35 @@ if TYPE_CHECKING:
     from undertow.engines import Engine
 
 DEFAULT_DIR = "undertow-data"
+#: DuckDB memory sizes: a number and a unit (``512MB``, ``2GiB``, ``1.5GB``).
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def check_memory_limit(limit: str) -> str:
+    """``limit`` if it is a memory size DuckDB understands (``2GB``, ``512MiB``), else
+    ``ValueError``."""
+    if not _MEMORY.match(limit):
+        raise ValueError(f"memory limit {limit!r} is not a size such as 2GB or 512MiB")
+    return limit.strip()
 DB_FILE = "undertow.duckdb"
 
 
 def default_path() -> Path:
     """``$UNDERTOW_WORKSPACE`` or ``./undertow-data``."""
     return Path(os.environ.get("UNDERTOW_WORKSPACE") or DEFAULT_DIR)
+
+
+def _unrounded(shown: str) -> str:
+    """A memory size that DuckDB shows as ``shown``: it shows sizes cut to one decimal
+    ("2.7 GiB" for 3GB), so setting what it showed would lower the limit a little each time.
+
+    >>> _unrounded("2.7 GiB"), _unrounded("100 bytes")
+    ('2.75GiB', '100B')
+    """
+    number, unit = shown.split()
+    if unit.lower() in ("b", "bytes"):
+        return f"{number}B"
+    return f"{float(number) + 0.05:.2f}{unit}"
 
 
 class Workspace:
@@ -88,6 +112,37 @@ class Workspace:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+
+    @contextmanager
+    def working_memory(self, limit: str | None = None) -> Iterator[None]:
+        """Run the block with DuckDB's memory capped at ``limit`` (``2GB``; ``None``:
+        DuckDB's default, 80% of RAM): large joins and sorts then spill to the temporary
+        directory instead of growing. Restored afterwards.
+
+        >>> ws = Workspace.open("/tmp/undertow-doctest")
+        >>> with ws.working_memory("512MB"):
+        ...     ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        '488.2 MiB'
+        >>> ws.close()
+        """
+        # Insertion order is never relied on (every result that is shown is sorted);
+        # keeping it would make DuckDB buffer large intermediate results.
+        con = self.con
+        old = con.execute("SELECT current_setting('memory_limit'), "
+                          "current_setting('preserve_insertion_order')").fetchall()[0]
+        if limit is not None:
+            con.execute(f"SET memory_limit = '{check_memory_limit(limit)}'")
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        finally:
+            # Back to the default exactly where it was the default, else to what it
+            # showed, which is rounded down ("2.7 GiB" for 3GB).
+            con.execute("RESET memory_limit")
+            now = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            if now != old[0]:
+                con.execute(f"SET memory_limit = '{_unrounded(str(old[0]))}'")
+            con.execute(f"SET preserve_insertion_order = {str(old[1]).lower()}")
 
     def close(self) -> None:
         """Close the database file."""

@@ -81,7 +81,7 @@ class Posts:
     labelled: np.ndarray  #: bool: has a label
     campaign: np.ndarray  #: bool: author in campaign_accounts
     author: np.ndarray
-    text: np.ndarray
+    text: pa.Array  #: kept in Arrow: only the few posts of a spike's evidence are read
     aspect_parent: np.ndarray  #: row of each (post, aspect) pair
     aspect_name: np.ndarray  #: aspect of each (post, aspect) pair
     mentions: dict[str, np.ndarray]  #: brand name -> bool per post
@@ -95,6 +95,9 @@ class Posts:
 def period_keys(created: pa.ChunkedArray | pa.Array, by: str) -> np.ndarray:
     """Period start of each timestamp as ISO text (``2025-03-24`` or ``2025-03-24T05``).
 
+    Each period's text is made once and shared by its posts (8 bytes a post, not the
+    text's 50 or more).
+
     >>> import datetime as dt
     >>> period_keys(pa.array([dt.datetime(2025, 3, 24, 5, 30)]), "hour").tolist()
     ['2025-03-24T05']
@@ -102,7 +105,22 @@ def period_keys(created: pa.ChunkedArray | pa.Array, by: str) -> np.ndarray:
     if by not in PERIODS:
         raise ValueError(f"--by takes {' or '.join(PERIODS)}, got {by!r}")
     values = np.asarray(created.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
-    return np.datetime_as_string(values.astype(f"datetime64[{PERIODS[by]}]"))
+    starts, index = np.unique(values.astype(f"datetime64[{PERIODS[by]}]"), return_inverse=True)
+    return _shared(np.datetime_as_string(starts).tolist(), index)
+
+
+def _shared(values: list[Any], index: np.ndarray) -> np.ndarray:
+    """An object array whose entry ``i`` is ``values[index[i]]``, each value one object."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out[np.asarray(index, dtype=np.int64).reshape(-1)]
+
+
+def _strings(column: pa.ChunkedArray) -> np.ndarray:
+    """A text column as an object array, each distinct text one object (``None`` kept)."""
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    codes = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
+    return _shared([*encoded.dictionary.to_pylist(), None], codes)
 
 
 def load(ws: Workspace, brands: Sequence[Brand], by: str = "day",
@@ -130,10 +148,10 @@ def load(ws: Workspace, brands: Sequence[Brand], by: str = "day",
         label=np.array([codes.get(x or "", 0) for x in label], dtype=np.int8),
         labelled=np.array([x is not None for x in label], dtype=bool),
         campaign=np.asarray(table.column("campaign").to_numpy(zero_copy_only=False), bool),
-        author=np.asarray(table.column("author_id").to_pylist(), dtype=object),
-        text=np.asarray(table.column("text").to_pylist(), dtype=object),
+        author=_strings(table.column("author_id")),
+        text=table.column("text").combine_chunks(),
         aspect_parent=np.asarray(pc.list_parent_indices(aspects).to_numpy(), dtype=np.int64),
-        aspect_name=np.asarray(pc.list_flatten(aspects).to_pylist(), dtype=object),
+        aspect_name=_strings(pc.list_flatten(aspects)),
         mentions={b.name: mentions(norm, b, prenormalized=True) for b in brands},
         detection=has_detection(ws), campaign_accounts=campaign_account_count(ws))
 

@@ -86,11 +86,23 @@ def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
     return [by_key.get(k, empty) if k[0] else empty for k in keys]
 
 
-def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
+#: Posts read and scored at a time: memory stays bounded however many posts the workspace
+#: holds (all at once, 1M posts took 2.5 GB).
+BATCH_ROWS = 100_000
+#: DuckDB's memory while the posts are read, as for detection: the join and the sort
+#: behind :func:`scored_posts` spill to disk beyond it instead of growing with the stream.
+MEMORY_LIMIT = "2GB"
+
+
+def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
+                batch_rows: int = BATCH_ROWS) -> int:
     """Score posts not yet in ``post_sentiment``; returns how many were added.
 
-    With a scorer other than the one that filled the table (``analyzer.identity``), every
-    post is scored again and the old rows are replaced in the same transaction.
+    Posts are read and scored ``batch_rows`` at a time, each batch stored in a transaction
+    of its own: a run stopped part-way keeps what it scored, and the next one scores the
+    rest. With a scorer other than the one that filled the table (``analyzer.identity``),
+    every post is scored again and the old rows are replaced in one transaction, which
+    leaves them as they were if the run stops.
     """
     if analyzer is None:
         from undertow.opinion.sentiment import SentimentAnalyzer
@@ -99,20 +111,58 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None) -> int:
     scorer = str(getattr(analyzer, "identity", DEFAULT_SCORER))
     replace = _stored(ws) != (scorer, shipped_revision())
     sql = "SELECT platform, post_id, text, lang FROM posts" if replace else _UNSCORED
-    unscored: pa.Table = ws.con.sql(sql).to_arrow_table()
-    if unscored.num_rows == 0 and not replace:
-        return 0
-    results = _analyze_unique(analyzer, unscored.column("text").to_pylist(),
-                              unscored.column("lang").to_pylist())
-    rows = pa.table({
-        "platform": unscored.column("platform"), "post_id": unscored.column("post_id"),
+    # Read on a cursor of its own, so the connection stays free to write each batch.
+    cursor = ws.con.cursor()
+    added = 0
+    try:
+        with ws.working_memory(MEMORY_LIMIT):
+            reader = cursor.sql(sql).to_arrow_reader(batch_rows)
+            if not replace:
+                for batch in reader:
+                    rows = _scored(analyzer, batch)
+                    write(ws, rows)
+                    added += rows.num_rows
+                return added
+            with ws.transaction() as con:
+                _replace_scorer(con, scorer)
+                for batch in reader:
+                    rows = _scored(analyzer, batch)
+                    _append(con, rows)
+                    added += rows.num_rows
+        return added
+    finally:
+        cursor.close()
+
+
+def _scored(analyzer: Analyzer, batch: pa.RecordBatch) -> pa.Table:
+    """Rows of ``post_sentiment`` for a batch of ``(platform, post_id, text, lang)``."""
+    results = _analyze_unique(analyzer, batch.column("text").to_pylist(),
+                              batch.column("lang").to_pylist())
+    return pa.table({
+        "platform": batch.column("platform"), "post_id": batch.column("post_id"),
         "lang": pa.array([r.lang for r in results], pa.string()),
         "label": pa.array([r.label for r in results], pa.string()),
         "score": pa.array([r.score for r in results], pa.float64()),
         "aspects": pa.array([list(r.aspects) for r in results], pa.list_(pa.string())),
     }, schema=SCHEMA)
-    write(ws, rows, scorer if replace else None)
-    return rows.num_rows
+
+
+def _replace_scorer(con: Any, scorer: str) -> None:
+    """Inside a transaction: empty ``post_sentiment`` and record ``scorer`` as its scorer."""
+    con.execute(f"DELETE FROM {TABLE}")
+    con.execute(f"DELETE FROM {SCORER_TABLE}")
+    con.execute(f"INSERT INTO {SCORER_TABLE} (scorer, revision) VALUES (?, ?)",
+                [scorer, shipped_revision()])
+
+
+def _append(con: Any, rows: pa.Table) -> None:
+    """Inside a transaction: append ``rows`` to ``post_sentiment``."""
+    view = "_new_post_sentiment"
+    con.register(view, rows.select(SCHEMA.names))
+    try:
+        con.execute(f"INSERT INTO {TABLE} SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
 
 
 def write(ws: Workspace, rows: pa.Table, replace_scorer: str | None = None,
@@ -122,18 +172,13 @@ def write(ws: Workspace, rows: pa.Table, replace_scorer: str | None = None,
     appended to a workspace that records no scorer yet are recorded as ``scorer``'s, under
     this revision of the shipped rules."""
     ensure_table(ws)
-    view = "_new_post_sentiment"
     with ws.transaction() as con:
         if replace_scorer is not None:
-            con.execute(f"DELETE FROM {TABLE}")
-            con.execute(f"DELETE FROM {SCORER_TABLE}")
-        if replace_scorer is not None or not con.execute(
-                f"SELECT count(*) FROM {SCORER_TABLE}").fetchall()[0][0]:
+            _replace_scorer(con, replace_scorer)
+        elif not con.execute(f"SELECT count(*) FROM {SCORER_TABLE}").fetchall()[0][0]:
             con.execute(f"INSERT INTO {SCORER_TABLE} (scorer, revision) VALUES (?, ?)",
-                        [replace_scorer or scorer, shipped_revision()])
-        con.register(view, rows.select(SCHEMA.names))
-        con.execute(f"INSERT INTO {TABLE} SELECT * FROM {view}")
-        con.unregister(view)
+                        [scorer, shipped_revision()])
+        _append(con, rows)
 
 
 def scored_posts(ws: Workspace) -> pa.Table:
@@ -152,7 +197,8 @@ def scored_posts(ws: Workspace) -> pa.Table:
            f"s.score, s.aspects, {campaign} AS campaign FROM posts p "
            f"JOIN {TABLE} s ON s.platform = p.platform AND s.post_id = p.post_id "
            "ORDER BY p.created_at, p.platform, p.post_id")
-    table: pa.Table = ws.con.sql(sql).to_arrow_table()
+    with ws.working_memory(MEMORY_LIMIT):
+        table: pa.Table = ws.con.sql(sql).to_arrow_table()
     return table
 
 

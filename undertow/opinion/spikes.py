@@ -55,6 +55,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
+import pyarrow as pa
 from scipy import stats
 
 from undertow.opinion.brands import Brand, parse_brand
@@ -226,7 +227,7 @@ def _evidence(posts: Posts, mask: np.ndarray, params: SpikeParams) -> dict[str, 
     n = int(mask.sum())
     camp = int((mask & posts.campaign).sum())
     share = camp / n if n else 0.0
-    texts = Counter(str(t) for t in posts.text[mask] if t)
+    texts = Counter(t for t in posts.text.filter(pa.array(mask)).to_pylist() if t)
     return {"posts": n, "accounts": len(set(posts.author[mask].tolist())),
             "campaign_posts": camp,
             "campaign_accounts": len(set(posts.author[mask & posts.campaign].tolist())),
