@@ -367,3 +367,27 @@ def test_a_campaign_that_posts_for_two_days_is_a_coordinated_volume_shift(
         assert shift["without_campaign_accounts"] == "no shift"
     assert start["campaign_share"] == round(24 / 36, 4) and end["campaign_share_before"] == round(
         24 / 36, 4)
+
+
+def test_a_shift_too_wide_for_the_terminal_is_a_line_not_a_column_of_fragments() -> None:
+    """The shifts' table has two wide figures ("+0.13 → +0.91"): at 80 columns, the
+    aspect would have had five cells and taken four lines; each shift is a line of
+    names and values instead, with nothing cut."""
+    shift = {"kind": "shift", "period": "2025-03-25T10", "brand": "Apple",
+             "aspect": "driving_assistance", "net_before": 0.13, "net": 0.91, "posts": 434,
+             "campaign_share_before": 0.02, "campaign_share": 0.88, "campaign_part": 0.81,
+             "label": "coordinated", "top_texts": [{"text": "Apple assist great", "count": 9}]}
+    result = {"detection": {"note": "1 campaign account known"}, "spikes": [],
+              "shifts": [shift], "params": {"by": "hour"}}
+
+    def printed(width: int) -> str:
+        console = Console(file=io.StringIO(), width=width)
+        spikes_mod.print_spikes(result, console)
+        return console.file.getvalue()  # type: ignore[attr-defined]
+
+    eighty = " ".join(printed(80).split())
+    assert ("from 2025-03-25T10, brand Apple, aspect driving_assistance, net +0.13 → +0.91, "
+            "posts 434, campaign 2% → 88%, made 81%, label coordinated") in eighty
+    wide = printed(140).splitlines()
+    row = next(line for line in wide if line.startswith(" 2025-03-25T10"))
+    assert "driving_assistance" in row and "Apple assist great" in row

@@ -551,6 +551,8 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
 
 #: The columns of a table that wrap when the terminal is too narrow for all of them.
 _WRAPPED = frozenset({"brand", "aspect"})
+#: The fewest cells a wrapped column is given.
+_LEAST = 6
 
 
 def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tuple[str, ...]],
@@ -577,8 +579,11 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
     # Too narrow for one line a row: brand and aspect wrap; narrower still, a line of
     # names and values a row, which the terminal wraps as it would any text.
     wrapped = _WRAPPED if room < 0 else frozenset()
+    # A wrapped column keeps room for its heading ("aspect") or a short name ("Xiaomi"):
+    # narrower, "driving_assistance" took four lines in a column of five.
+    least = {h: min(w, _LEAST) for h, w in zip(heads, widths, strict=True) if h in wrapped}
     kept = sum(w for h, w in zip(heads, widths, strict=True) if h not in wrapped)
-    if kept + 4 * len(wrapped) + 2 * (len(widths) + 1) > console.width:
+    if kept + sum(least.values()) + 2 * (len(widths) + 1) > console.width:
         console.print(f"{title} ({len(rows)}); top texts: a wider terminal, or --json")
         for row in rows:
             console.print(escape(", ".join(f"{h} {v}" for h, v in zip(heads, row, strict=True))))
@@ -587,7 +592,7 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
         justify: Literal["left", "right"] = (
             "right" if head in ("posts", "campaign", "made") else "left")
         if head in wrapped:
-            table.add_column(head, overflow="fold", min_width=4, justify=justify)
+            table.add_column(head, overflow="fold", min_width=least[head], justify=justify)
         else:
             table.add_column(head, no_wrap=True, width=width, justify=justify)
     if room >= 12:
