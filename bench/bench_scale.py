@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,59 @@ LOGGED = [sys.executable, "-c", "import logging; logging.basicConfig(level=loggi
           "format='%(asctime)s %(message)s'); from undertow.cli import main; main()"]
 
 
-def run_measured(cmd: list[str], log: Path) -> dict[str, Any]:
-    """Run ``cmd`` in a fresh process: exit status, wall and CPU seconds, peak RSS bytes."""
+def run_measured(cmd: list[str], log: Path, tree: bool = False) -> dict[str, Any]:
+    """Run ``cmd`` in a fresh process: exit status, wall and CPU seconds, peak RSS bytes.
+
+    With ``tree``, also ``peak_tree_rss_bytes``: the peak of the resident memory of the
+    process and every process under it together, sampled every 0.2 s (``wait4`` gives
+    the process's own peak, and of its children only the largest).
+    """
     started = time.perf_counter()
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        peak, done = [0], threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], tree_rss(proc.pid))
+
+        watcher = threading.Thread(target=sample, daemon=True)
+        if tree:
+            watcher.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        if tree:
+            watcher.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"rc": proc.returncode, "wall_s": round(time.perf_counter() - started, 1),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-            "peak_rss_bytes": usage.ru_maxrss * 1024}
+    got = {"rc": proc.returncode, "wall_s": round(time.perf_counter() - started, 1),
+           "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+           "peak_rss_bytes": usage.ru_maxrss * 1024}
+    if tree:
+        got["peak_tree_rss_bytes"] = max(peak[0], got["peak_rss_bytes"])
+    return got
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of process ``root`` and every process under it, from /proc."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, more = {root}, {root}
+    while more:
+        more = {pid for pid, ppid in parent.items() if ppid in more} - tree
+        tree |= more
+    total = 0
+    for pid in tree:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except OSError:
+            continue
+    return total * os.sysconf("SC_PAGE_SIZE")
 
 
 def workspace(n: int, cache: Path, console: Console) -> tuple[Path, Path, dict[str, Any]]:

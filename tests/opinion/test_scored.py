@@ -47,6 +47,14 @@ def ws(tmp_path: Path) -> Workspace:
     return workspace
 
 
+def test_doctests() -> None:
+    import doctest
+
+    from undertow.opinion import processes
+
+    assert doctest.testmod(processes).failed == 0 and doctest.testmod(scored).failed == 0
+
+
 def _rows(ws: Workspace) -> list[tuple[str, str]]:
     return [(str(r[0]), str(r[1])) for r in ws.con.execute(
         "SELECT post_id, label FROM post_sentiment ORDER BY post_id").fetchall()]
@@ -88,4 +96,49 @@ def test_another_scorer_replaces_every_row_or_none(ws: Workspace) -> None:
     assert scored.score_posts(ws, Counting("other"), batch_rows=60) == 250
     assert scored.stored_scorer(ws) == "other"
     assert {label for _, label in _rows(ws)} == {"negative"} and len(_rows(ws)) == 250
+    ws.close()
+
+
+def test_processes_score_exactly_as_one(ws: Workspace, default_zh: object) -> None:
+    from undertow.opinion.sentiment import SentimentAnalyzer
+
+    ws.con.execute("UPDATE posts SET text = CASE WHEN post_id < 'p100' THEN '电池太差了，非常失望' "
+                   "|| post_id ELSE 'Der Akku ist schlecht und enttäuschend ' || post_id END, "
+                   "lang = CASE WHEN post_id < 'p100' THEN 'zh' ELSE 'de' END "
+                   "WHERE post_id >= 'p050'")
+    alone = SentimentAnalyzer()
+    assert scored.score_posts(ws, alone, batch_rows=120, workers=1) == 250
+    one = ws.con.execute("SELECT * FROM post_sentiment ORDER BY post_id").fetchall()
+    ws.con.execute("DELETE FROM post_sentiment")
+    assert scored.score_posts(ws, SentimentAnalyzer(), batch_rows=120, workers=2) == 250
+    two = ws.con.execute("SELECT * FROM post_sentiment ORDER BY post_id").fetchall()
+    assert two == one
+    assert {r[2] for r in two} == {"en", "zh", "de"} and {r[3] for r in two} >= {
+        "positive", "negative"}
+    ws.close()
+
+
+class FailsOnBoom:
+    """Fails on a batch with a text that says 'boom' (in a worker process, too)."""
+
+    identity = "fast"
+
+    def analyze(self, texts: Sequence[str],
+                langs: Sequence[str | None] | None = None) -> list[Sentiment]:
+        if any("boom" in t for t in texts):
+            raise RuntimeError("scorer killed")
+        return [Sentiment("en", "neutral", 0.0, []) for _ in texts]
+
+
+def test_a_worker_that_dies_loses_only_its_batch(ws: Workspace) -> None:
+    assert scored.score_posts(ws, Counting()) == 250
+    ws.con.execute("DELETE FROM post_sentiment")
+    ws.con.execute("UPDATE posts SET text = 'boom' WHERE post_id = 'p200'")
+    with pytest.raises(RuntimeError, match="killed"):
+        scored.score_posts(ws, FailsOnBoom(), batch_rows=60, workers=2)
+    kept = len(_rows(ws))
+    assert kept < 250 and kept % 60 == 0  # whole batches, the failing one not among them
+    ws.con.execute("UPDATE posts SET text = 'calm' WHERE post_id = 'p200'")
+    assert scored.score_posts(ws, FailsOnBoom(), batch_rows=60, workers=2) == 250 - kept
+    assert len({p for p, _ in _rows(ws)}) == 250
     ws.close()

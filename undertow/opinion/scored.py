@@ -22,11 +22,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import pyarrow as pa
 
+from undertow.opinion.processes import ProcessAnalyzer, workers_for
 from undertow.opinion.sentiment import Sentiment, shipped_revision
 from undertow.workspace import Workspace
 
@@ -74,18 +77,6 @@ def _stored(ws: Workspace) -> tuple[str, str | None]:
     return str(rows[0][0]), None if rows[0][1] is None else str(rows[0][1])
 
 
-def _analyze_unique(analyzer: Analyzer, texts: list[str | None],
-                    langs: list[str | None]) -> list[Sentiment]:
-    """Analyse each distinct (text, lang) once; a missing text gets no label."""
-    keys = list(zip(texts, langs, strict=True))
-    unique = list(dict.fromkeys(k for k in keys if k[0]))
-    found = analyzer.analyze([k[0] or "" for k in unique], [k[1] for k in unique]) if unique \
-        else []
-    by_key = dict(zip(unique, found, strict=True))
-    empty = Sentiment(None, None, None, [])
-    return [by_key.get(k, empty) if k[0] else empty for k in keys]
-
-
 #: Posts read and scored at a time: memory stays bounded however many posts the workspace
 #: holds (all at once, 1M posts took 2.5 GB).
 BATCH_ROWS = 100_000
@@ -95,7 +86,7 @@ MEMORY_LIMIT = "2GB"
 
 
 def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
-                batch_rows: int = BATCH_ROWS) -> int:
+                batch_rows: int = BATCH_ROWS, workers: int | None = 1) -> int:
     """Score posts not yet in ``post_sentiment``; returns how many were added.
 
     Posts are read and scored ``batch_rows`` at a time, each batch stored in a transaction
@@ -103,6 +94,12 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
     rest. With a scorer other than the one that filled the table (``analyzer.identity``),
     every post is scored again and the old rows are replaced in one transaction, which
     leaves them as they were if the run stops.
+
+    ``workers`` processes score (``None``: one a core for the fast tier on 200,000 posts
+    or more, see :mod:`undertow.opinion.processes`); more than one are spawned, so a
+    script that asks for them must keep its top level under
+    ``if __name__ == "__main__":``, as Python's multiprocessing requires. The CLI asks
+    for ``None``.
     """
     if analyzer is None:
         from undertow.opinion.sentiment import SentimentAnalyzer
@@ -111,40 +108,83 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
     scorer = str(getattr(analyzer, "identity", DEFAULT_SCORER))
     replace = _stored(ws) != (scorer, shipped_revision())
     sql = "SELECT platform, post_id, text, lang FROM posts" if replace else _UNSCORED
+    todo = int(ws.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
+    processes = workers_for(analyzer, todo, workers)
     # Read on a cursor of its own, so the connection stays free to write each batch.
     cursor = ws.con.cursor()
-    added = 0
     try:
-        with ws.working_memory(MEMORY_LIMIT):
+        with ws.working_memory(MEMORY_LIMIT), _processes(analyzer, processes) as scoring:
             reader = cursor.sql(sql).to_arrow_reader(batch_rows)
             if not replace:
-                for batch in reader:
-                    rows = _scored(analyzer, batch)
-                    write(ws, rows)
-                    added += rows.num_rows
-                return added
+                return _each_batch(reader, scoring, lambda rows: write(ws, rows))
             with ws.transaction() as con:
                 _replace_scorer(con, scorer)
-                for batch in reader:
-                    rows = _scored(analyzer, batch)
-                    _append(con, rows)
-                    added += rows.num_rows
-        return added
+                return _each_batch(reader, scoring, lambda rows: _append(con, rows))
     finally:
         cursor.close()
 
 
-def _scored(analyzer: Analyzer, batch: pa.RecordBatch) -> pa.Table:
-    """Rows of ``post_sentiment`` for a batch of ``(platform, post_id, text, lang)``."""
-    results = _analyze_unique(analyzer, batch.column("text").to_pylist(),
-                              batch.column("lang").to_pylist())
-    return pa.table({
-        "platform": batch.column("platform"), "post_id": batch.column("post_id"),
-        "lang": pa.array([r.lang for r in results], pa.string()),
-        "label": pa.array([r.label for r in results], pa.string()),
-        "score": pa.array([r.score for r in results], pa.float64()),
-        "aspects": pa.array([list(r.aspects) for r in results], pa.list_(pa.string())),
-    }, schema=SCHEMA)
+@contextmanager
+def _processes(analyzer: Analyzer, processes: int) -> Iterator[Analyzer | ProcessAnalyzer]:
+    """``analyzer``, or the same split over ``processes`` worker processes."""
+    if processes <= 1:
+        yield analyzer
+        return
+    with ProcessAnalyzer(analyzer, processes) as scoring:
+        yield scoring
+
+
+def _each_batch(reader: pa.RecordBatchReader, scoring: Analyzer | ProcessAnalyzer,
+                store: Callable[[pa.Table], None]) -> int:
+    """Score every batch of ``reader`` and ``store`` its rows; the rows stored. With worker
+    processes, each batch is stored while they score the next."""
+    ahead = 1 if isinstance(scoring, ProcessAnalyzer) else 0
+    added, pending = 0, deque[Callable[[], pa.Table]]()
+
+    def store_first() -> int:
+        rows = pending.popleft()()
+        store(rows)
+        return int(rows.num_rows)
+
+    for batch in reader:
+        pending.append(_start(scoring, batch))
+        while len(pending) > ahead:
+            added += store_first()
+    while pending:
+        added += store_first()
+    return added
+
+
+def _start(scoring: Analyzer | ProcessAnalyzer, batch: pa.RecordBatch
+           ) -> Callable[[], pa.Table]:
+    """Start scoring a batch of ``(platform, post_id, text, lang)``, each distinct text
+    and language once (a missing text gets no label); returns what waits for its rows
+    of ``post_sentiment``."""
+    keys = list(zip(batch.column("text").to_pylist(), batch.column("lang").to_pylist(),
+                    strict=True))
+    unique = list(dict.fromkeys(k for k in keys if k[0]))
+    texts, langs = [str(k[0]) for k in unique], [k[1] for k in unique]
+    if isinstance(scoring, ProcessAnalyzer):
+        wait = scoring.submit(texts, langs)
+    else:
+        found = scoring.analyze(texts, langs) if unique else []
+
+        def wait() -> list[Sentiment]:
+            return found
+
+    def rows() -> pa.Table:
+        by_key = dict(zip(unique, wait(), strict=True))
+        empty = Sentiment(None, None, None, [])
+        results = [by_key.get(k, empty) if k[0] else empty for k in keys]
+        return pa.table({
+            "platform": batch.column("platform"), "post_id": batch.column("post_id"),
+            "lang": pa.array([r.lang for r in results], pa.string()),
+            "label": pa.array([r.label for r in results], pa.string()),
+            "score": pa.array([r.score for r in results], pa.float64()),
+            "aspects": pa.array([list(r.aspects) for r in results], pa.list_(pa.string())),
+        }, schema=SCHEMA)
+
+    return rows
 
 
 def _replace_scorer(con: Any, scorer: str) -> None:
