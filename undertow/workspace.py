@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from undertow.engines import Engine
 
 DEFAULT_DIR = "undertow-data"
+DB_FILE = "undertow.duckdb"
 #: DuckDB memory sizes: a number and a unit (``512MB``, ``2GiB``, ``1.5GB``).
 _MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
@@ -35,7 +36,6 @@ def check_memory_limit(limit: str) -> str:
     if not _MEMORY.match(limit):
         raise ValueError(f"memory limit {limit!r} is not a size such as 2GB or 512MiB")
     return limit.strip()
-DB_FILE = "undertow.duckdb"
 
 
 def default_path() -> Path:

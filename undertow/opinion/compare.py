@@ -117,7 +117,11 @@ def _shared(values: list[Any], index: np.ndarray) -> np.ndarray:
 
 
 def _strings(column: pa.ChunkedArray) -> np.ndarray:
-    """A text column as an object array, each distinct text one object (``None`` kept)."""
+    """A text column as an object array, each distinct text one object (``None`` kept).
+
+    >>> _strings(pa.chunked_array([["a", None], ["b", "a"]])).tolist()
+    ['a', None, 'b', 'a']
+    """
     encoded = pc.dictionary_encode(column).combine_chunks()
     codes = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
     return _shared([*encoded.dictionary.to_pylist(), None], codes)

@@ -22,10 +22,11 @@ from typing import Any
 
 from undertow.opinion.sentiment import Sentiment
 
-#: Posts to score below which one process is quicker: starting a worker (imports,
-#: the analyzer's models sent over) costs about as much as scoring 20,000 posts.
+#: Posts to score below which one process is about as quick: starting the workers
+#: (imports, the analyzer's models sent over) takes about 3 s, the time one process
+#: takes to score some 60,000 posts.
 PARALLEL_FROM = 200_000
-#: The most processes chosen: each holds its own copy of the models (about 150 MB).
+#: The most processes chosen: each holds its own copy of the models (about 350 MB).
 MAX_WORKERS = 8
 
 _ANALYZER: Any = None  # the analyzer of this worker process
