@@ -218,29 +218,44 @@ def share_of_voice(posts: Posts, brand: str, rival: str, cohort: np.ndarray
     """Per period: posts mentioning each brand and each one's share of the two (sums to 1)."""
     b = posts.mentions[brand] & cohort
     r = posts.mentions[rival] & cohort
+    periods, code = factorize(posts.period)
+    nbs = np.bincount(code[b], minlength=len(periods))
+    nrs = np.bincount(code[r], minlength=len(periods))
     rows = []
-    for period in np.unique(posts.period[b | r]).tolist():
-        here = posts.period == period
-        nb, nr = int((b & here).sum()), int((r & here).sum())
-        rows.append({"period": period, "brand_posts": nb, "rival_posts": nr,
+    for i in np.flatnonzero(nbs + nrs).tolist():
+        nb, nr = int(nbs[i]), int(nrs[i])
+        rows.append({"period": periods[i], "brand_posts": nb, "rival_posts": nr,
                      "brand_share": round(nb / (nb + nr), 4),
                      "rival_share": round(nr / (nb + nr), 4)})
     return rows
 
 
+def factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct texts of ``values`` in sorted order, and each entry's index among
+    them: hashed in Arrow, where sorting 10M Python strings took seconds.
+
+    >>> factorize(np.array(["b", "a", "b"], dtype=object))
+    (['a', 'b'], array([1, 0, 1]))
+    """
+    encoded = pc.dictionary_encode(pa.array(values, pa.string()))
+    names = encoded.dictionary.to_pylist()
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return [names[i] for i in order], rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
 def _aspect_masks(posts: Posts, base: np.ndarray) -> dict[str, np.ndarray]:
     """``all`` plus one mask per aspect found among ``base``, busiest first."""
     keep = base[posts.aspect_parent]
-    parents, names = posts.aspect_parent[keep], posts.aspect_name[keep]
+    parents = posts.aspect_parent[keep]
+    names, code = factorize(posts.aspect_name[keep])
+    sizes = np.bincount(code, minlength=len(names))
     out = {"all": base}
-    found: list[str] = []
-    if len(names):
-        uniq, sizes = np.unique(names.astype(str), return_counts=True)
-        found = [str(n) for _, n in sorted(zip((-sizes).tolist(), uniq.tolist(), strict=True))]
-    for name in found:
+    for i in sorted(range(len(names)), key=lambda j: (-int(sizes[j]), j)):
         mask = np.zeros(len(posts), dtype=bool)
-        mask[parents[names == name]] = True
-        out[str(name)] = mask
+        mask[parents[code == i]] = True
+        out[names[i]] = mask
     return out
 
 

@@ -59,7 +59,7 @@ import pyarrow as pa
 from scipy import stats
 
 from undertow.opinion.brands import Brand, parse_brand
-from undertow.opinion.compare import Posts, load
+from undertow.opinion.compare import Posts, factorize, load
 from undertow.opinion.scored import Analyzer, stored_scorer
 from undertow.opinion.shifts import (
     ShiftParams,
@@ -244,10 +244,11 @@ def _series(posts: Posts, brands: Sequence[Brand]) -> list[tuple[str, str | None
     for name, base in groups:
         out.append((name, None, base))
         keep = base[posts.aspect_parent]
-        parents, aspects = posts.aspect_parent[keep], posts.aspect_name[keep].astype(str)
-        for aspect in sorted(set(aspects.tolist())):
+        parents = posts.aspect_parent[keep]
+        aspects, code = factorize(posts.aspect_name[keep])
+        for i, aspect in enumerate(aspects):
             mask = np.zeros(len(posts), dtype=bool)
-            mask[parents[aspects == aspect]] = True
+            mask[parents[code == i]] = True
             out.append((name, aspect, mask))
     return out
 
@@ -297,9 +298,11 @@ def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if len(period) == 0:
         return period, np.zeros(0, dtype=np.int64)
-    times = period.astype("datetime64")
-    first = times.min()
-    index = (times - first).astype(np.int64)
+    # Each distinct period parsed once, not each post's.
+    names, code = factorize(period)
+    starts = np.array(names).astype("datetime64")
+    first = starts.min()
+    index = (starts - first).astype(np.int64)[code]
     return np.datetime_as_string(first + np.arange(int(index.max()) + 1)), index
 
 
