@@ -467,7 +467,7 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
             extra, models=[AdaptedModel.load(m) for m in models])
     else:
         analyzer = fast_analyzer(extra, models, stream=False)
-    run(file, sys.stdout, lang=lang, analyzer=analyzer)
+    run(file, sys.stdout, lang=lang, analyzer=analyzer, workers=None)
 
 
 @main.command("train-sentiment")

@@ -17,12 +17,15 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 import orjson
 
-from undertow.opinion.sentiment import SentimentAnalyzer
+from undertow.opinion import processes
+from undertow.opinion.processes import ProcessAnalyzer, workers_for
+from undertow.opinion.sentiment import Sentiment, SentimentAnalyzer
 
 #: Texts analysed at a time: output starts before the whole input is read.
 BATCH = 5_000
@@ -83,19 +86,50 @@ def _batches(lines: Iterable[str | bytes], size: int
 
 
 def run(source: IO[str] | IO[bytes], sink: IO[str], lang: str = "auto",
-        analyzer: SentimentAnalyzer | None = None, batch: int = BATCH) -> int:
+        analyzer: SentimentAnalyzer | None = None, batch: int = BATCH,
+        workers: int | None = 1) -> int:
     """Analyse every line of ``source`` (text, or bytes read as UTF-8 line by line, so an
     undecodable line is named) and write one JSON line each to ``sink``; the count.
 
     ``lang`` other than ``"auto"`` is used for lines that do not give their own.
+    ``workers`` processes analyse (``None``: one, and one a core once a long input has
+    given :data:`undertow.opinion.processes.PARALLEL_FROM` lines to the fast tier; a
+    script that asks for more than one must keep its top level under
+    ``if __name__ == "__main__":``). Output stays in input order either way.
     """
     analyzer = analyzer or SentimentAnalyzer()
     default = None if lang == "auto" else lang
     count = 0
-    for chunk in _batches(source, batch):
-        texts = [t for t, _ in chunk]
-        langs = [given or default for _, given in chunk]
-        for result in analyzer.analyze(texts, langs):
-            sink.write(orjson.dumps(result.to_dict()).decode() + "\n")
-        count += len(chunk)
+    pool: ProcessAnalyzer | None = None
+    pending: deque[Callable[[], list[Sentiment]]] = deque()
+    try:
+        for chunk in _batches(source, batch):
+            texts = [t for t, _ in chunk]
+            langs = [given or default for _, given in chunk]
+            if pool is None and (n := _processes(analyzer, count, workers)) > 1:
+                pool = ProcessAnalyzer(analyzer, n)
+            if pool is None:
+                _write(sink, analyzer.analyze(texts, langs))
+            else:  # one batch written while the workers analyse the next
+                pending.append(pool.submit(texts, langs))
+                while len(pending) > 1:
+                    _write(sink, pending.popleft()())
+            count += len(chunk)
+        while pending:
+            _write(sink, pending.popleft()())
+    finally:
+        if pool is not None:
+            pool.close()
     return count
+
+
+def _processes(analyzer: SentimentAnalyzer, seen: int, workers: int | None) -> int:
+    """Processes to analyse the rest of a stream with, ``seen`` lines into it."""
+    if workers is not None:
+        return workers_for(analyzer, 0, workers)
+    return workers_for(analyzer, seen) if seen >= processes.PARALLEL_FROM else 1
+
+
+def _write(sink: IO[str], results: list[Sentiment]) -> None:
+    for result in results:
+        sink.write(orjson.dumps(result.to_dict()).decode() + "\n")
