@@ -263,3 +263,43 @@ def test_cli_bad_brand_is_one_line(spec: str, tmp_path: Path) -> None:
                                        "--rival", "Apple=苹果"])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "--brand" in result.output
+
+
+def test_cli_scores_a_large_workspace_in_worker_processes(
+        hand_ws: Workspace, default_zh: object, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`opinion` scores on a process a core once a workspace is large (here, with the
+    threshold lowered to 100 posts, on two cores): the same scores and the same result
+    as one process."""
+    import shutil
+
+    from undertow.opinion import processes
+
+    path = hand_ws.path
+    hand_ws.close()
+    shutil.copytree(path, tmp_path / "copy")
+    args = ["--brand", "Xiaomi=小米,Xiaomi", "--rival", "Apple=苹果,iPhone", "--json"]
+    alone = CliRunner().invoke(main, ["opinion", "-w", str(path), *args,
+                                      "--out", str(tmp_path / "one")])
+    assert alone.exit_code == 0, alone.output
+    started: list[int] = []
+
+    class Watched(processes.ProcessAnalyzer):
+        def __init__(self, analyzer: object, workers: int) -> None:
+            started.append(workers)
+            super().__init__(analyzer, workers)
+
+    monkeypatch.setattr(processes, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(scored, "ProcessAnalyzer", Watched)
+    shared = CliRunner().invoke(main, ["opinion", "-w", str(tmp_path / "copy"), *args,
+                                       "--out", str(tmp_path / "two")])
+    assert shared.exit_code == 0, shared.output
+    assert started == [2]
+    assert json.loads(shared.output) == json.loads(alone.output)
+
+    def rows(where: Path) -> list[tuple[object, ...]]:
+        with Workspace.open(where) as ws:
+            return ws.con.execute("SELECT * FROM post_sentiment ORDER BY post_id").fetchall()
+
+    assert rows(tmp_path / "copy") == rows(path) and len(rows(path)) == 630
