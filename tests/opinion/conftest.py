@@ -7,8 +7,9 @@ that gets clear examples right in about two seconds.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +37,27 @@ def default_zh(small_zh: zh_model.ZhModel, monkeypatch: pytest.MonkeyPatch,
     """Make the small model the default one (so the CLI does not train the full one)."""
     monkeypatch.setattr(zh_model, "default_model", lambda: small_zh)
     return small_zh
+
+
+@pytest.fixture
+def worker_pools(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[int]]:
+    """Call to make scoring use worker processes from 90 posts on, two of them; returns
+    the list the size of every pool started afterwards is added to."""
+    from undertow.opinion import processes, scored, stream
+
+    def enable() -> list[int]:
+        started: list[int] = []
+
+        class Watched(processes.ProcessAnalyzer):
+            def __init__(self, analyzer: Any, workers: int) -> None:
+                started.append(workers)
+                super().__init__(analyzer, workers)
+
+        monkeypatch.setattr(processes, "PARALLEL_FROM", 90)
+        monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 1},
+                            raising=False)
+        for module in (scored, stream):
+            monkeypatch.setattr(module, "ProcessAnalyzer", Watched)
+        return started
+
+    return enable

@@ -6,7 +6,7 @@ import collections
 import doctest
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -267,13 +267,11 @@ def test_cli_bad_brand_is_one_line(spec: str, tmp_path: Path) -> None:
 
 def test_cli_scores_a_large_workspace_in_worker_processes(
         hand_ws: Workspace, default_zh: object, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        worker_pools: Callable[[], list[int]]) -> None:
     """`opinion` scores on a process a core once a workspace is large (here, with the
-    threshold lowered to 100 posts, on two cores): the same scores and the same result
+    threshold lowered to 90 posts, on two cores): the same scores and the same result
     as one process."""
     import shutil
-
-    from undertow.opinion import processes
 
     path = hand_ws.path
     hand_ws.close()
@@ -282,16 +280,7 @@ def test_cli_scores_a_large_workspace_in_worker_processes(
     alone = CliRunner().invoke(main, ["opinion", "-w", str(path), *args,
                                       "--out", str(tmp_path / "one")])
     assert alone.exit_code == 0, alone.output
-    started: list[int] = []
-
-    class Watched(processes.ProcessAnalyzer):
-        def __init__(self, analyzer: object, workers: int) -> None:
-            started.append(workers)
-            super().__init__(analyzer, workers)
-
-    monkeypatch.setattr(processes, "PARALLEL_FROM", 100)
-    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(scored, "ProcessAnalyzer", Watched)
+    started = worker_pools()
     shared = CliRunner().invoke(main, ["opinion", "-w", str(tmp_path / "copy"), *args,
                                        "--out", str(tmp_path / "two")])
     assert shared.exit_code == 0, shared.output

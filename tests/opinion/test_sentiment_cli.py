@@ -5,9 +5,9 @@ from __future__ import annotations
 import doctest
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from undertow.cli import main
@@ -90,10 +90,9 @@ def test_stream_doctests() -> None:
 
 
 def test_a_long_input_moves_to_worker_processes_in_order(
-        default_zh: zh_model.ZhModel, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past PARALLEL_FROM lines the rest goes to a process a core; the output is line
-    for line what one process writes."""
-    from undertow.opinion import processes
+        default_zh: zh_model.ZhModel, worker_pools: Callable[[], list[int]]) -> None:
+    """Past PARALLEL_FROM lines (here 90) the rest goes to a process a core; the output
+    is line for line what one process writes."""
     from undertow.opinion.sentiment import SentimentAnalyzer
 
     lines = [f"{line} {i}" if line and not line.startswith("{") else line
@@ -101,17 +100,7 @@ def test_a_long_input_moves_to_worker_processes_in_order(
     source = "\n".join(lines) + "\n"
     alone = io.StringIO()
     assert stream.run(io.StringIO(source), alone, analyzer=SentimentAnalyzer(), batch=30) == 240
-    started: list[int] = []
-
-    class Watched(processes.ProcessAnalyzer):
-        def __init__(self, analyzer: object, workers: int) -> None:
-            started.append(workers)
-            super().__init__(analyzer, workers)
-
-    monkeypatch.setattr(processes, "PARALLEL_FROM", 90)
-    monkeypatch.setattr(processes, "workers_for", lambda analyzer, posts, workers=None: 2)
-    monkeypatch.setattr(stream, "workers_for", processes.workers_for)
-    monkeypatch.setattr(stream, "ProcessAnalyzer", Watched)
+    started = worker_pools()
     shared = io.StringIO()
     assert stream.run(io.StringIO(source), shared, analyzer=SentimentAnalyzer(), batch=30,
                       workers=None) == 240
