@@ -2,7 +2,8 @@
 
 :class:`ProcessAnalyzer` has the analyzer's :meth:`analyze` and splits each call over
 worker processes, each given the analyzer once when it starts. Workers are spawned,
-not forked: the parent holds DuckDB's threads, which a fork would copy mid-work.
+not forked: the parent runs DuckDB's threads, and a fork would copy any lock one of
+them held at that moment, with no thread left to release it.
 
 Example:
     >>> from undertow.opinion.sentiment import SentimentAnalyzer
