@@ -43,6 +43,6 @@ def test_working_memory_caps_duckdb_and_gives_back_what_was_set(tmp_path: Path) 
         raise RuntimeError("analysis failed")
     assert limit() == before
     with pytest.raises(ValueError, match="not a size"), ws.working_memory("2 gigs"):
-        pass
+        raise AssertionError("the block ran under a size DuckDB cannot read")
     ws.close()
     assert doctest.testmod(workspace).failed == 0

@@ -586,15 +586,14 @@ def opinion_cmd(brand_spec: str, rival_spec: str, taxonomy: str | None, out: Pat
     """
     from undertow.opinion.aspects import load_taxonomy
     from undertow.opinion.compare import compare, print_result, write_outputs
-    from undertow.opinion.scored import score_posts
 
     brand, rival = _brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")
     analyzer = fast_analyzer(None, models)
     with open_workspace(workspace) as ws:
-        score_posts(ws, analyzer, workers=None)  # on every core when there are many
+        # Scored on every core when there are many posts.
         result = compare(ws, brand, rival, by=by,
                          taxonomy=load_taxonomy(taxonomy) if taxonomy else None,
-                         analyzer=analyzer)
+                         analyzer=analyzer, workers=None)
         folder = out or ws.path / "opinion"
     write_outputs(result, folder)
     if as_json:
@@ -633,14 +632,13 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
     Example:
       undertow spikes --brand "Xiaomi=小米,Redmi,SU7" --rival "Apple=苹果,iPhone" --by hour
     """
-    from undertow.opinion.scored import score_posts
     from undertow.opinion.spikes import SpikeParams, find_spikes, print_spikes
 
     brands = [b for b in (_brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")) if b]
     analyzer = fast_analyzer(None, models)
     with open_workspace(workspace) as ws:
-        score_posts(ws, analyzer, workers=None)  # on every core when there are many
-        result = find_spikes(ws, brands, SpikeParams(by=by), analyzer=analyzer)
+        # Scored on every core when there are many posts.
+        result = find_spikes(ws, brands, SpikeParams(by=by), analyzer=analyzer, workers=None)
     if as_json:
         click.echo(orjson.dumps(result).decode())
     else:

@@ -130,13 +130,16 @@ def _strings(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def load(ws: Workspace, brands: Sequence[Brand], by: str = "day",
-         analyzer: Analyzer | None = None, taxonomy: Any = None) -> Posts:
-    """Score what is not scored yet, then load the posts with brand mentions and aspects.
+         analyzer: Analyzer | None = None, taxonomy: Any = None,
+         workers: int | None = 1) -> Posts:
+    """Score what is not scored yet (in ``workers`` processes, see
+    :func:`undertow.opinion.scored.score_posts`), then load the posts with brand mentions
+    and aspects.
 
     ``taxonomy`` (see :func:`undertow.opinion.aspects.load_taxonomy`) re-finds aspects with
     those keywords instead of the stored ones.
     """
-    score_posts(ws, analyzer)
+    score_posts(ws, analyzer, workers=workers)
     table = scored_posts(ws)
     aspects = table.column("aspects")
     if taxonomy is not None:
@@ -369,11 +372,12 @@ def compare_posts(posts: Posts, brand: Brand, rival: Brand, by: str = "day",
 
 def compare(ws: Workspace, brand: Brand, rival: Brand, by: str = "day",
             analyzer: Analyzer | None = None, taxonomy: Any = None,
-            z: float = Z95) -> dict[str, Any]:
-    """Score the workspace's posts if needed and compare ``brand`` with ``rival``."""
+            z: float = Z95, workers: int | None = 1) -> dict[str, Any]:
+    """Score the workspace's posts if needed (in ``workers`` processes, see
+    :func:`undertow.opinion.scored.score_posts`) and compare ``brand`` with ``rival``."""
     if brand.name == rival.name:
         raise ValueError("--brand and --rival must have different names")
-    posts = load(ws, [brand, rival], by, analyzer, taxonomy)
+    posts = load(ws, [brand, rival], by, analyzer, taxonomy, workers)
     return {**compare_posts(posts, brand, rival, by, z), "scorer": stored_scorer(ws)}
 
 

@@ -109,6 +109,8 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
     replace = _stored(ws) != (scorer, shipped_revision())
     sql = "SELECT platform, post_id, text, lang FROM posts" if replace else _UNSCORED
     todo = int(ws.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
+    if todo == 0 and not replace:
+        return 0
     processes = workers_for(analyzer, todo, workers)
     # Read on a cursor of its own, so the connection stays free to write each batch.
     cursor = ws.con.cursor()

@@ -488,11 +488,12 @@ def _net(pos: np.ndarray, neg: np.ndarray, n: np.ndarray) -> float:
 
 
 def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams | None = None,
-                analyzer: Analyzer | None = None) -> dict[str, Any]:
-    """Score the posts if needed and find spikes and shifts; returns params, detection
-    note, spikes and shifts."""
+                analyzer: Analyzer | None = None, workers: int | None = 1) -> dict[str, Any]:
+    """Score the posts if needed (in ``workers`` processes, see
+    :func:`undertow.opinion.scored.score_posts`) and find spikes and shifts; returns
+    params, detection note, spikes and shifts."""
     params = params or SpikeParams()
-    posts = load(ws, brands, params.by, analyzer)
+    posts = load(ws, brands, params.by, analyzer, workers=workers)
     note = (f"{posts.campaign_accounts} campaign accounts known" if posts.detection else
             "no detection run (`undertow detect`): every spike is organic")
     prepared = series_of(posts, brands)
