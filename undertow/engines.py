@@ -128,6 +128,9 @@ class DuckDBEngine(Engine):
         from sqlframe.duckdb import DuckDBSession, Window
         from sqlframe.duckdb import functions as F
 
+        from undertow.quickcopy import install
+
+        install()  # plans are built many times a second: copy them for less
         self.ws = ws
         # sqlframe keeps one session per process; each workspace needs its own connection.
         _BaseSession._instance = None
