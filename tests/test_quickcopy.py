@@ -37,6 +37,12 @@ def test_anything_nested_is_still_copied_all_the_way_down():
     assert rows == [["a"], "b"]
 
 
+def test_an_object_met_twice_in_one_copy_is_copied_once():
+    shared = {"line": 1}
+    both = deepcopy([shared, shared])
+    assert both[0] is both[1] and both[0] is not shared
+
+
 def test_a_copied_expression_is_independent_of_its_original():
     install()
     tree = sqlglot.parse_one("SELECT a, b + 1 AS c FROM t WHERE a > 2")

@@ -52,15 +52,17 @@ def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
     False
     """
     kind = type(value)
-    if kind is dict:
-        for item in value.values():
-            if type(item) not in PLAIN:
-                return copy.deepcopy(value, memo)
+    # Within a larger copy (``memo`` given), an object met twice must be copied once:
+    # only deepcopy's own bookkeeping does that.
+    if memo is None and kind is dict:
+        for key, item in value.items():
+            if type(key) not in PLAIN or type(item) not in PLAIN:
+                return copy.deepcopy(value)
         return value.copy()
-    if kind is list:
+    if memo is None and kind is list:
         for item in value:
             if type(item) not in PLAIN:
-                return copy.deepcopy(value, memo)
+                return copy.deepcopy(value)
         return value.copy()
     return copy.deepcopy(value, memo)
 
