@@ -58,11 +58,11 @@ def score_cmd(ws: Path, batch_rows: int, workers: int | None) -> list[str]:
 
 def detected(ws: Path) -> bool:
     """Whether ``undertow detect`` has stored its campaigns in the workspace."""
-    import duckdb
+    from undertow import Workspace
+    from undertow.opinion.scored import has_detection
 
-    with duckdb.connect(str(ws / "undertow.duckdb"), read_only=True) as con:
-        return bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                                "WHERE table_name = 'campaign_accounts'").fetchall()[0][0])
+    with Workspace.open(ws, read_only=True) as opened:
+        return has_detection(opened)
 
 
 def bench_size(n: int, args: argparse.Namespace, console: Console) -> list[dict[str, Any]]:
