@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -353,6 +354,26 @@ def test_two_runs_write_the_same_files(simulated, tmp_path):
     for name in ("accounts.csv", "campaigns.json", "edges.csv", "network.gexf",
                  "network.graphml"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_detect_makes_no_full_collection_and_puts_the_thresholds_back(simulated):
+    """Full collections walk every object the process holds; detection defers them
+    (``undertow.gcpause``) and leaves the collector as it found it."""
+    wsdir, _, _ = simulated
+    before, seen = gc.get_threshold(), []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    with Workspace.open(wsdir) as ws:
+        gc.callbacks.append(note)
+        try:
+            result = detect(ws, DetectParams(signals=("near_text",)))
+        finally:
+            gc.callbacks.remove(note)
+    assert result.campaigns and seen and 2 not in seen
+    assert gc.get_threshold() == before
 
 
 def test_unknown_signal_is_refused():

@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from undertow import gcpause
 from undertow.coordination.coaction import window_pairs, with_bins
 from undertow.coordination.features import (
     BATCH_ROWS,
@@ -372,13 +373,14 @@ def detect(ws: Workspace, params: DetectParams | None = None,
     spill to disk beyond it.
     """
     params = params or DetectParams()
-    eng = make_engine(engine, ws) if isinstance(engine, str) else engine
-    try:
-        with eng.working_memory(memory_limit):
-            return _detect(ws, eng, params, batch_rows)
-    finally:
-        for name in (*STAGES, *_STAGES):
-            eng.drop_stage(name)
+    with gcpause.no_full_collections():
+        eng = make_engine(engine, ws) if isinstance(engine, str) else engine
+        try:
+            with eng.working_memory(memory_limit):
+                return _detect(ws, eng, params, batch_rows)
+        finally:
+            for name in (*STAGES, *_STAGES):
+                eng.drop_stage(name)
 
 
 def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -> Detection:
