@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import doctest
 
+import numpy as np
 import pyarrow as pa
 
 from undertow.coordination import campaigns
-from undertow.coordination.campaigns import BurstPost, repeated_bursts
+from undertow.coordination.campaigns import BurstPost, iso, iso_many, repeated_bursts
 
 NO_EDGES = pa.table({"account_1": pa.array([], pa.string()),
                      "account_2": pa.array([], pa.string())})
@@ -91,3 +92,17 @@ def test_communities_held_by_the_same_bursts_are_one_campaign() -> None:
     own = [{**_burst("text", f"video|{side}{n}", group, 3600.0 * n), "p": 1e-9}
            for side, group in (("a", a), ("b", b)) for n in range(4)]
     assert campaigns.communities(edges, [*own, together], 1.0, 0) == [a, b]
+
+
+def test_times_written_in_bulk_are_the_seconds_written_one_by_one():
+    """Edges' first and last times are written a batch at a time; each must read the
+    same second as Python's own conversion, also where a fraction rounds up to the
+    next second or the time is before 1970."""
+    rng = np.random.default_rng(7)
+    whole = np.floor(1.7e9 + rng.random(20_000) * 6e5)
+    ts = np.concatenate([
+        1.7e9 + rng.random(20_000) * 6e5, whole, np.round(whole + rng.random(20_000), 3),
+        whole + 0.9999995, whole + 0.9999996, whole - 0.0000004,
+        np.nextafter(whole, 0), -rng.random(20_000) * 1e9, -whole / 2 - 0.5, [0.0, -0.0]])
+    assert iso_many(ts) == [iso(t) for t in ts]
+    assert iso_many(np.array([], dtype=float)) == []
