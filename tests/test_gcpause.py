@@ -69,7 +69,7 @@ def test_nested_blocks_restore_only_when_the_outermost_ends():
     before = gc.get_threshold()
     with no_full_collections():
         with no_full_collections():
-            pass
+            assert gc.get_threshold()[2] == FULL_AFTER
         assert gc.get_threshold()[2] == FULL_AFTER
     assert gc.get_threshold() == before
 
