@@ -41,3 +41,18 @@ def test_lone_surges_are_reported_not_hidden() -> None:
     print_campaigns([], {"accounts": 0, "edges": 0, "out": "d", "bursts_alone": 2}, console)
     assert "2 one-off surge(s) left out: a post going viral" in \
         console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_hashtags_and_reasons_cannot_act_on_the_terminal() -> None:
+    """A Weibo topic may hold any character: erase-line, cursor-up and right-to-left
+    override print as escapes, not as actions."""
+    text = _printed({
+        "overview": {"posts": 5, "accounts": 1, "platforms": 1,
+                     "first": datetime(2025, 1, 1), "last": datetime(2025, 1, 2)},
+        "platforms": [{"platform": "weibo", "posts": 5}], "languages": [],
+        "hashtags": [{"hashtag": "#\x1b[8m\x1b[2K\x1b[1AHIDDEN#", "posts": 5},
+                     {"hashtag": "#\u202egnp.exe", "posts": 1}],
+        "quarantine": [{"reason": "bad time '\x9b2J'", "records": 1}]})
+    assert not any(c in text for c in "\x1b\x9b\u202e")
+    assert "#\\x1b[8m\\x1b[2K\\x1b[1AHIDDEN#" in text
+    assert "#\\u202egnp.exe" in text and "bad time '\\x9b2J'" in text

@@ -18,8 +18,11 @@ from undertow.workspace import Workspace, default_path
 
 
 def fail(message: str) -> NoReturn:
-    """Print a one-line error and exit with status 2."""
-    click.echo(f"undertow: error: {message}", err=True)
+    """Print a one-line error and exit with status 2 (characters that would act on a
+    terminal shown as escapes: messages quote file names and values)."""
+    from undertow.escapes import visible
+
+    click.echo(f"undertow: error: {visible(message)}", err=True)
     sys.exit(2)
 
 
@@ -182,6 +185,8 @@ def _progress(files: list[str]) -> tuple[Any, Callable[[], None]]:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+    from undertow.escapes import markup
+
     progress = Progress("[progress.description]{task.description}", BarColumn(),
                         DownloadColumn(), TimeRemainingColumn(),
                         console=Console(stderr=True), transient=True)
@@ -195,7 +200,7 @@ def _progress(files: list[str]) -> tuple[Any, Callable[[], None]]:
 
     def hook(source: Any, position: int) -> None:
         progress.update(task, completed=offsets.get(source.name, 0) + position,
-                        description=source.path.name)
+                        description=markup(source.path.name))
 
     return hook, progress.stop
 
@@ -502,11 +507,13 @@ def train_sentiment_cmd(labelled: str, lang: str, out: Path, text_column: str,
       undertow train-sentiment bahn-labelled.csv --lang de --out bahn-de.npz
       undertow train-sentiment bahn-labelled.csv --lang de --tier accurate --out bahn-e5.npz
     """
+    from undertow.escapes import visible
     from undertow.opinion.adapted import FOLDS, read_labelled, train
 
     texts, labels, bad = read_labelled(labelled, text_column, label_column)
     for item in bad[:20]:
-        click.echo(f"{labelled}:{item['line']}: quarantined: {item['reason']}", err=True)
+        click.echo(visible(f"{labelled}:{item['line']}: quarantined: {item['reason']}"),
+                   err=True)
     if len(bad) > 20:
         click.echo(f"... and {len(bad) - 20} more quarantined records", err=True)
     if not texts:

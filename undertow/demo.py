@@ -11,12 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
 from undertow.coordination.detect import DetectParams, detect, params_dict
 from undertow.coordination.evaluate import evaluate, format_report
 from undertow.coordination.export import write_outputs
 from undertow.coordination.store import save
+from undertow.escapes import markup
 from undertow.ingest import ingest
 from undertow.opinion import compare as opinion
 from undertow.opinion.brands import parse_brand
@@ -62,16 +62,16 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
     print_campaigns(detection.campaigns, {**detection.summary(), "out": folder}, console)
     scores = evaluate(sim.truth, detection.accounts)
     console.print("[bold]5. evaluate against the planted truth[/]")
-    console.print(escape(format_report(scores)))
+    console.print(markup(format_report(scores)))
     # Printed as each step ends: the Chinese model is trained on first use (about 30 s).
     brand, rival = parse_brand(BRAND), parse_brand(RIVAL)
     with Workspace.open(workspace) as ws:
         compared = opinion.compare(ws, brand, rival, by="day")
     opinion.write_outputs(compared, workspace / "opinion")
     named = [f"{b.name} ({', '.join(b.aliases)})" for b in (brand, rival)]
-    console.print(f"[bold]6. opinion[/]: {escape(named[0])} against {escape(named[1])}, "
+    console.print(f"[bold]6. opinion[/]: {markup(named[0])} against {markup(named[1])}, "
                   f"all accounts and organic only; files in "
-                  f"{escape(str(workspace / 'opinion'))}")
+                  f"{markup(str(workspace / 'opinion'))}")
     opinion.print_brief(compared, console)
     with Workspace.open(workspace) as ws:
         spikes = find_spikes(ws, [brand, rival])
@@ -79,7 +79,7 @@ def run_demo(workspace: Path, n_posts: int = 20_000, seed: int = 0,
     spikes_file.write_text(json.dumps(spikes, ensure_ascii=False, indent=1), encoding="utf-8")
     console.print(f"[bold]7. spikes[/]: {_tally(spikes['spikes'], 'spikes')} and "
                   f"{_tally(spikes['shifts'], 'shifts')} over every brand and aspect, in "
-                  f"{escape(str(spikes_file))}; those of each brand as a whole:")
+                  f"{markup(str(spikes_file))}; those of each brand as a whole:")
     print_spikes({**spikes, "spikes": [x for x in spikes["spikes"] if x["aspect"] is None],
                   "shifts": [x for x in spikes["shifts"] if x["aspect"] is None]}, console)
     console.print(f"done in {time.perf_counter() - started:.1f} s; workspace {workspace}")

@@ -1,12 +1,14 @@
-"""Terminal rendering of results with rich (text is escaped: posts are untrusted)."""
+"""Terminal rendering of results with rich (text is made safe to show: posts are untrusted,
+see :mod:`undertow.escapes`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from undertow.escapes import markup
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> Table | str:
@@ -16,7 +18,7 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table | str:
     for col in rows[0]:
         table.add_column(col, justify="right" if isinstance(rows[0][col], int) else "left")
     for row in rows:
-        table.add_row(*(escape(str(v)) if v is not None else "–" for v in row.values()))
+        table.add_row(*(markup(v) if v is not None else "–" for v in row.values()))
     return table
 
 
@@ -26,7 +28,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     o = result["overview"]
     console.print(
         f"[bold]{o['posts']:,}[/] posts by [bold]{o['accounts']:,}[/] accounts on "
-        f"{o['platforms']} platform(s), {escape(str(o['first']))} → {escape(str(o['last']))}"
+        f"{o['platforms']} platform(s), {markup(o['first'])} → {markup(o['last'])}"
     )
     for key, title in (("platforms", "Posts per platform"), ("languages", "Languages"),
                        ("hashtags", "Top hashtags"), ("quarantine", "Quarantined records")):
@@ -44,7 +46,7 @@ def print_campaigns(campaigns: list[dict[str, Any]], summary: dict[str, Any],
     if len(campaigns) > top:
         console.print(f"… and {len(campaigns) - top} more")
     console.print(f"{summary.get('accounts', 0):,} accounts in campaigns, "
-                  f"{summary.get('edges', 0):,} edges; files in {escape(str(summary['out']))}")
+                  f"{summary.get('edges', 0):,} edges; files in {markup(summary['out'])}")
     alone = summary.get("bursts_alone", 0)
     if alone:
         console.print(f"{alone:,} one-off surge(s) left out: a post going viral, an article "
@@ -64,8 +66,8 @@ def _campaign_table(campaigns: list[dict[str, Any]], top: int) -> Table:
         signals = " ".join(k for k, _ in sorted(c.get("signals", {}).items(),
                                                 key=lambda kv: -kv[1])[:3])
         p = c.get("p_chance")
-        table.add_row(escape(c["campaign_id"]), escape(c["kind"]), str(c["size"]),
-                      escape(signals), _fmt(scores.get("synchrony")),
+        table.add_row(markup(c["campaign_id"]), markup(c["kind"]), str(c["size"]),
+                      markup(signals), _fmt(scores.get("synchrony")),
                       _fmt(scores.get("text_similarity")),
                       "–" if p is None else f"{p:.1e}")
     return table

@@ -84,6 +84,32 @@ def test_jsonl_and_parquet(ws, tmp_path):
         ("u1", ["x", "y"]), ("u2", [])]
 
 
+def test_parquet_string_that_is_not_utf8_is_quarantined_not_fatal(ws, tmp_path):
+    """Parquet does not check its strings: one bad value costs its row, not the file."""
+    texts = [f"post number {i}".encode() for i in range(100)]
+    texts[57] = b"one bad \xff byte"
+    tags = [[f"t{i}".encode()] for i in range(100)]
+    tags[80] = [b"caf\xe9"]
+    p = tmp_path / "onebad.parquet"
+    pq.write_table(pa.table({
+        "author": [f"u{i}" for i in range(100)],
+        "created_at": ["2024-01-01T00:00:00Z"] * 100,
+        "text": pa.array(texts, pa.binary()).view(pa.string()),
+        "hashtags": pa.array(tags, pa.list_(pa.binary())).view(pa.list_(pa.string())),
+    }), p)
+    report = ingest(ws, [p])
+    assert (report.read, report.stored, report.quarantined) == (100, 98, 2)
+    got = rows(ws, "SELECT line, reason, raw FROM quarantine ORDER BY line")
+    assert [(line, reason) for line, reason, _ in got] == [
+        (58, "bad encoding (a string that is not valid UTF-8)"),
+        (81, "bad encoding (a string that is not valid UTF-8)")]
+    assert "one bad \ufffd byte" in got[0][2] and "u57" in got[0][2]
+    assert "(not valid UTF-8)" in got[1][2] and "u80" in got[1][2]
+    assert rows(ws, "SELECT count(*), min(source_line), max(source_line) FROM posts") == [
+        (98, 1, 100)]
+    assert ingest(ws, [p]).stored == 0  # again: nothing twice
+
+
 def test_jsonl_keys_that_first_appear_in_later_lines_are_mapped(ws, tmp_path):
     """Exports leave out empty keys: the first line has no reply or repost key."""
     j = tmp_path / "sparse.jsonl"

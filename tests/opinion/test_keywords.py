@@ -269,5 +269,22 @@ def test_cli_table_and_kwic_lines_escape_markup(tmp_path: Path) -> None:
     assert "2021-08-10 2021-08-10.txt" in out
 
 
+def test_kwic_lines_show_backslashes_and_escapes_as_written(tmp_path: Path) -> None:
+    """Backslashes before a hit once escaped the bold tag that follows them (three crashed
+    the command, six printed as three); escape sequences print as escapes."""
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"date": "2024-05-01", "text": "C:\\\\\\premium"}) + "\n"
+                    + json.dumps({"date": "2024-05-02", "text": "D:\\\\\\\\\\\\premium"})
+                    + "\n" + json.dumps({"date": "2024-05-03",
+                                         "text": "\x1b[2K premium \u202e"}) + "\n",
+                    encoding="utf-8")
+    result = run("keywords", str(docs), "-t", "premium", "--by", "month")
+    assert result.exit_code == 0, result.output
+    assert "C:\\\\\\premium" in result.output and "D:" + "\\" * 6 + "premium" in result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    # Keyword matching reads control characters as spaces; the override is shown.
+    assert "[2K premium \\u202e" in result.output
+
+
 def test_module_doctest() -> None:
     assert doctest.testmod(keywords).failed == 0

@@ -144,6 +144,25 @@ def test_table_keeps_what_locates_a_spike_whole(tmp_path: Path) -> None:
     assert "Xiaomi battery [bold]great[/bold] great, buy now" in wide
 
 
+def test_a_campaign_s_text_cannot_rewrite_its_own_row(tmp_path: Path) -> None:
+    """Escape sequences in a post would move the cursor back over the row's label and
+    print "organic" there; they are shown as escapes instead."""
+    trick = "\x1b[14D\x1b[32morganic    \x1b[0m  Xiaomi battery great great, buy now\u202e"
+    burst = [(f"bot{i % 10}", T0 + timedelta(hours=30, minutes=i % 50), trick)
+             for i in range(60)]
+    with _ws(tmp_path, _flat() + burst, bots=10) as ws:
+        result = find_spikes(ws, [], SpikeParams(), analyzer=KeywordAnalyzer())
+    console = Console(file=io.StringIO(), width=200)
+    spikes_mod.print_spikes(result, console)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b" not in text and "\u202e" not in text
+    rows = [line for line in text.splitlines() if "great great" in line]
+    assert len(rows) == len(result["spikes"]) >= 1
+    for row in rows:
+        assert "coordinated" in row and "organic" not in row.replace("morganic", "")
+        assert "\\x1b[14D\\x1b[32morganic \\x1b[0m Xiaomi battery great great" in row
+
+
 class _AssistAnalyzer(KeywordAnalyzer):
     """As :class:`KeywordAnalyzer`, and posts about the assistant are about
     ``driving_assistance``, the taxonomy's longest aspect name."""

@@ -465,12 +465,44 @@ def read_parquet(source: Source, options: ReadOptions) -> Iterator[Item]:
     check_mapping(mapping, source, options)
     row = 0
     for batch in pf.iter_batches(batch_size=65536):
-        for values in batch.to_pylist():
+        try:
+            rows = [(values, False) for values in batch.to_pylist()]
+        except UnicodeDecodeError:  # Parquet does not check that strings are UTF-8
+            rows = [_decoded_row(batch, i) for i in range(batch.num_rows)]
+        for values, bad in rows:
             row += 1
+            raw = orjson.dumps(values, default=str).decode()
+            if bad:
+                yield Rejected(row, "bad encoding (a string that is not valid UTF-8)", raw)
+                continue
             rec = map_record(values, mapping)
             rec["source_line"] = row
-            rec["raw"] = orjson.dumps(values, default=str).decode()
+            rec["raw"] = raw
             yield rec
+
+
+def _decoded_row(batch: Any, i: int) -> tuple[dict[str, Any], bool]:
+    """Row ``i`` of a Parquet batch, and whether a string in it is not valid UTF-8
+    (such strings decoded with replacement characters, to be kept in the quarantine;
+    a nested column that holds one is kept as a note)."""
+    import pyarrow as pa
+
+    one = batch.slice(i, 1)
+    try:
+        return one.to_pylist()[0], False
+    except UnicodeDecodeError:
+        pass
+    values: dict[str, Any] = {}
+    for name, column in zip(one.schema.names, one.columns, strict=True):
+        try:
+            values[name] = column.to_pylist()[0]
+        except UnicodeDecodeError:
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                data = column.cast(pa.large_binary()).to_pylist()[0]
+                values[name] = data.decode("utf-8", "replace")
+            else:
+                values[name] = "(not valid UTF-8)"
+    return values, True
 
 
 def sniff_parquet(head: bytes, filename: str) -> float:

@@ -62,6 +62,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from undertow.escapes import visible_escape
+
 ACCOUNT_COLUMNS = ("account_id", "platform", "campaign_id", "score", "top_signal")
 EDGE_COLUMNS = (
     "source", "target", "weight", "signals", "first_ts", "last_ts", "p_value", "events",
@@ -302,12 +304,7 @@ def xml_safe(text: str) -> str:
         >>> xml_safe("a\\x00b\\ud800c\\nd")
         'a\\\\x00b\\\\ud800c\\nd'
     """
-    return _XML_ILLEGAL.sub(_visible_escape, text)
-
-
-def _visible_escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _XML_ILLEGAL.sub(visible_escape, text)
 
 
 def _attr(value: Any) -> str:

@@ -421,22 +421,23 @@ def _fmt(value: float | None) -> str:
 def print_result(result: dict[str, Any], console: Any = None) -> None:
     """Rich tables: share of voice, net sentiment per aspect (all vs organic), lead/trail."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+
+    from undertow.escapes import markup
 
     console = console or Console()
     b, r = result["brand"]["name"], result["rival"]["name"]
-    console.print(escape(result["detection"]["note"]))
+    console.print(markup(result["detection"]["note"]))
     _print_unmentioned(result, console)
     if "scorer" in result:
-        console.print(escape(f"sentiment scored by: {result['scorer']}"))
-    sov = Table(title=escape(f"Share of voice: {b} vs {r} (per {result['by']})"))
+        console.print(markup(f"sentiment scored by: {result['scorer']}"))
+    sov = Table(title=markup(f"Share of voice: {b} vs {r} (per {result['by']})"))
     for col in ("period", f"{b} posts", f"{r} posts", f"{b} share", f"{b} share (organic)"):
-        sov.add_column(escape(col), justify="right")
+        sov.add_column(markup(col), justify="right")
     organic = {x["period"]: x for x in result["cohorts"]["organic"]["share_of_voice"]}
     for row in result["cohorts"]["all"]["share_of_voice"]:
         o = organic.get(row["period"])
-        sov.add_row(escape(row["period"]), str(row["brand_posts"]), str(row["rival_posts"]),
+        sov.add_row(markup(row["period"]), str(row["brand_posts"]), str(row["rival_posts"]),
                     f"{row['brand_share']:.1%}", f"{o['brand_share']:.1%}" if o else "–")
     console.print(sov)
     for name in (b, r):
@@ -448,8 +449,9 @@ def _aspect_table(result: dict[str, Any], name: str) -> Any:
     """One brand's net sentiment per aspect, all accounts and organic, one line per
     aspect even at 80 columns (a pipe, a log)."""
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
+
+    from undertow.escapes import markup
 
     organic = {(x["brand"], x["aspect"]): x for x in result["cohorts"]["organic"]["aspects"]}
     rows = []
@@ -458,9 +460,9 @@ def _aspect_table(result: dict[str, Any], name: str) -> Any:
             continue
         o = organic.get((row["brand"], row["aspect"]), {})
         change = None if row["net"] is None or o.get("net") is None else o["net"] - row["net"]
-        rows.append((escape(row["aspect"]), str(row["labelled"]), _ci(row),
+        rows.append((markup(row["aspect"]), str(row["labelled"]), _ci(row),
                      str(o.get("labelled", 0)), _ci(o), _fmt(change)))
-    table = Table(title=escape(f"{name}: net sentiment per aspect (95% CI)"),
+    table = Table(title=markup(f"{name}: net sentiment per aspect (95% CI)"),
                   caption="n: posts with a label; Δ: organic − all",
                   box=box.SIMPLE_HEAD, padding=0, show_edge=False)
     for col in ("aspect", "n", "all", "n org.", "organic", "Δ"):
@@ -472,44 +474,46 @@ def _aspect_table(result: dict[str, Any], name: str) -> Any:
 
 def print_lead_trail(result: dict[str, Any], console: Any) -> None:
     """The "where the brand leads / trails its rival" table of each cohort."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from undertow.escapes import markup
 
     b, r = result["brand"]["name"], result["rival"]["name"]
     for cohort in COHORTS:
         data = result["cohorts"][cohort]
-        lt = Table(title=escape(f"Where {b} leads / trails {r} ({cohort})"))
+        lt = Table(title=markup(f"Where {b} leads / trails {r} ({cohort})"))
         for col in ("verdict", "aspect", b, r, "difference (95% CI)"):
-            lt.add_column(escape(col))
+            lt.add_column(markup(col))
         for row in data["lead"] + data["trail"]:
-            lt.add_row(row["verdict"], escape(row["aspect"]), _fmt(row["brand_net"]),
+            lt.add_row(row["verdict"], markup(row["aspect"]), _fmt(row["brand_net"]),
                        _fmt(row["rival_net"]),
                        f"{_fmt(row['difference'])} [{_fmt(row['ci_low'])}, "
                        f"{_fmt(row['ci_high'])}]")
         console.print(lt if lt.row_count else
-                      escape(f"{b} vs {r} ({cohort}): no aspect where the intervals separate"))
+                      markup(f"{b} vs {r} ({cohort}): no aspect where the intervals separate"))
     console.print(CAVEAT, style="dim")
 
 
 def _print_unmentioned(result: dict[str, Any], console: Any) -> None:
     """A warning for a brand no post mentions (most often a missing or misspelt alias)."""
-    from rich.markup import escape
+    from undertow.escapes import markup
 
     total = result["cohorts"]["all"]["share_total"]
     for side in ("brand", "rival"):
         if total[f"{side}_posts"] == 0:
             aliases = ", ".join(result[side]["aliases"])
-            console.print(escape(f"warning: no post mentions {result[side]['name']} "
+            console.print(markup(f"warning: no post mentions {result[side]['name']} "
                                  f"(aliases: {aliases})"), style="yellow")
 
 
 def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
     """The short form: the ``top`` net sentiments campaign accounts moved most, the leads
     and trails that exist only while they are counted, and lead/trail in both cohorts."""
-    from rich.markup import escape
     from rich.table import Table
 
-    console.print(escape(result["detection"]["note"]))
+    from undertow.escapes import markup
+
+    console.print(markup(result["detection"]["note"]))
     _print_unmentioned(result, console)
     moved = sorted(result["difference"]["net"], key=lambda x: (-abs(x["change"]),
                                                                 x["brand"], x["aspect"]))
@@ -517,14 +521,14 @@ def print_brief(result: dict[str, Any], console: Any, top: int = 5) -> None:
     for col in ("brand", "aspect", "all accounts", "organic only", "organic − all"):
         table.add_column(col, justify="left" if col in ("brand", "aspect") else "right")
     for row in moved[:top]:
-        table.add_row(escape(row["brand"]), escape(row["aspect"]), _fmt(row["all_net"]),
+        table.add_row(markup(row["brand"]), markup(row["aspect"]), _fmt(row["all_net"]),
                       _fmt(row["organic_net"]), _fmt(row["change"]))
     console.print(table)
     diff = result["difference"]
     for kind in ("lead", "trail"):
         gone = diff[f"{kind}_only_all"]
         if gone:
-            console.print(escape(f"{kind}s that disappear once campaign accounts are removed: "
+            console.print(markup(f"{kind}s that disappear once campaign accounts are removed: "
                                  + ", ".join(gone)))
     print_lead_trail(result, console)
 

@@ -79,6 +79,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 Period = Literal["year", "month"]
 PERIODS: tuple[str, ...] = ("year", "month")
@@ -592,11 +593,14 @@ def print_report(report: KeywordReport, console: Console | None = None, width: i
                  lines: int = 5) -> None:
     """A table of periods × terms (count and rate), then up to ``lines`` KWIC lines per term.
 
-    Document text, names and terms are escaped: documents are untrusted.
+    Document text, names and terms are shown as written (:mod:`undertow.escapes`):
+    documents are untrusted.
     """
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
+
+    from undertow.escapes import markup, visible
 
     console = console or Console()
     table = Table(title=f"Keywords per {report.by} (count, per 1,000 words)")
@@ -604,7 +608,7 @@ def print_report(report: KeywordReport, console: Console | None = None, width: i
     table.add_column("docs", justify="right")
     table.add_column("words", justify="right")
     for term in report.terms:
-        table.add_column(escape(term), justify="right")
+        table.add_column(markup(term), justify="right")
     for period in report.periods:
         cells = [f"{report.counts[t][period]} ({report.per_1000(t, period):.3f})"
                  for t in report.terms]
@@ -613,25 +617,34 @@ def print_report(report: KeywordReport, console: Console | None = None, width: i
     console.print(table)
     for term in report.terms if lines > 0 else ():
         contexts = report.contexts(term, width)
-        console.print(f"\n[bold]{escape(term)}[/bold] in context "
-                      f"({min(lines, len(contexts))} of {len(contexts)}):")
+        console.print(Text.assemble("\n", (visible(term), "bold"), " in context "
+                                    f"({min(lines, len(contexts))} of {len(contexts)}):"))
         for line in kwic_lines(contexts[:lines]):
             console.print(line, highlight=False, soft_wrap=True)
 
 
-def kwic_lines(contexts: Sequence[Context]) -> list[str]:
-    """Rich markup for concordance lines: hits aligned in one column, source at the end.
+def kwic_lines(contexts: Sequence[Context]) -> list[Text]:
+    """Concordance lines as rich text: hits aligned in one column and in bold, source at
+    the end, dimmed.
 
-    Every piece of document text is escaped, so markup in a document prints as written.
+    Document text is never read as markup, and characters that would act on a terminal
+    are shown as escapes (:func:`undertow.escapes.visible`), so a document prints as
+    written.
 
     >>> c = Context("premium", "a.txt", "2021", "…our [b]", "premium", " phone…")
-    >>> kwic_lines([c])
-    ['  …our \\\\[b][bold]premium[/bold] phone…  [dim]2021 a.txt[/dim]']
+    >>> line = kwic_lines([c])[0]
+    >>> line.plain
+    '  …our [b]premium phone…  2021 a.txt'
+    >>> [(line.plain[s.start:s.end], s.style) for s in line.spans]
+    [('premium', 'bold'), ('2021 a.txt', 'dim')]
     """
     from rich.cells import cell_len
-    from rich.markup import escape
+    from rich.text import Text
 
-    pad = max((cell_len(c.left) for c in contexts), default=0)
-    return [f"  {' ' * (pad - cell_len(c.left))}{escape(c.left)}[bold]{escape(c.match)}[/bold]"
-            f"{escape(c.right)}  [dim]{escape(c.date)} {escape(c.document)}[/dim]"
-            for c in contexts]
+    from undertow.escapes import visible
+
+    lefts = [visible(c.left) for c in contexts]
+    pad = max((cell_len(left) for left in lefts), default=0)
+    return [Text.assemble("  " + " " * (pad - cell_len(left)) + left, (visible(c.match), "bold"),
+                          visible(c.right) + "  ", (visible(f"{c.date} {c.document}"), "dim"))
+            for c, left in zip(contexts, lefts, strict=True)]

@@ -507,15 +507,17 @@ def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams
 
 
 def print_spikes(result: dict[str, Any], console: Any = None) -> None:
-    """Rich tables of the spikes and the shifts, post-derived strings escaped."""
+    """Rich tables of the spikes and the shifts, post-derived strings shown as written
+    (:mod:`undertow.escapes`)."""
     from rich.console import Console
-    from rich.markup import escape
+
+    from undertow.escapes import markup
 
     console = console or Console()
-    console.print(escape(result["detection"]["note"]))
+    console.print(markup(result["detection"]["note"]))
     for name, count in result.get("mentions", {}).items():
         if not count:  # most often a missing or misspelt alias
-            console.print(escape(f"warning: no post mentions {name}"), style="yellow")
+            console.print(markup(f"warning: no post mentions {name}"), style="yellow")
     # "campaign": the campaign accounts' share of the posts; "made": their part of the
     # departure (the posts above the expected count, or the shift in net sentiment),
     # which the label rests on (a burst on a busy hour is a small share of it but all
@@ -549,7 +551,7 @@ def print_spikes(result: dict[str, Any], console: Any = None) -> None:
                  f"{s['campaign_part']:.0%}", s["label"])
                 for s in voice]
         brand, rival = result["brands"]
-        _table(console, escape(f"Shifts in {brand}'s share of voice against {rival}"),
+        _table(console, markup(f"Shifts in {brand}'s share of voice against {rival}"),
                ("from", "share", "posts", "campaign", "made", "label"), rows, voice)
 
 
@@ -569,12 +571,14 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
     below 12 characters."""
     from rich import box
     from rich.cells import cell_len
-    from rich.markup import escape
     from rich.table import Table
+
+    from undertow.escapes import markup, visible
 
     if not rows:
         console.print(f"{title}: none")
         return
+    rows = [tuple(map(visible, row)) for row in rows]  # measured as they will be shown
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(heads)]
     # Each column costs two cells besides its text (a separator and one of padding).
     room = min(console.width - sum(widths) - 2 * (len(widths) + 1), 60)
@@ -590,7 +594,7 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
     if kept + sum(least.values()) + 2 * (len(widths) + 1) > console.width:
         console.print(f"{title} ({len(rows)}); top texts: a wider terminal, or --json")
         for row in rows:
-            console.print(escape(", ".join(f"{h} {v}" for h, v in zip(heads, row, strict=True))))
+            console.print(markup(", ".join(f"{h} {v}" for h, v in zip(heads, row, strict=True))))
         return
     for head, width in zip(heads, widths, strict=True):
         justify: Literal["left", "right"] = (
@@ -605,5 +609,5 @@ def _table(console: Any, title: str, heads: tuple[str, ...], rows: Sequence[tupl
         table.caption = "top texts: a wider terminal, or --json"
     for item, row in zip(items, rows, strict=True):
         top = " ".join(item["top_texts"][0]["text"].split()) if item["top_texts"] else ""
-        table.add_row(*map(escape, row), *([escape(top)] if room >= 12 else []))
+        table.add_row(*map(markup, row), *([markup(top)] if room >= 12 else []))
     console.print(table)
