@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
 
+from tests.conftest import rows
+from undertow import ingest
 from undertow.derive import derive_posts
 from undertow.entities import extract_hashtags, extract_mentions, extract_urls
 from undertow.simulate import simulate
@@ -110,3 +113,36 @@ def test_detected_languages_match_the_per_text_detector():
     unknown = _batch(["Der Akku hält nicht lange durch", "电池不耐用"]).set_column(
         4, "lang", pa.array(["und", None]))
     assert derive_posts(unknown, "generic", UTC)[0].column("lang").to_pylist() == ["de", "zh"]
+
+
+def test_records_over_a_megabyte_of_utf8_are_quarantined(ws, tmp_path):
+    """The limit counts bytes, as README and the reason say: 600,000 '中' are 1.8 MB
+    in 600,000 characters, and were stored before."""
+    f = tmp_path / "wide.jsonl"
+    f.write_text(
+        json.dumps({"id": "1", "user": "a", "created_at": 1700000000, "text": "中" * 600_000},
+                   ensure_ascii=False) + "\n"
+        + json.dumps({"id": "2", "user": "b", "created_at": 1700000000, "text": "中" * 300_000},
+                     ensure_ascii=False) + "\n", encoding="utf-8")
+    report = ingest(ws, [f])
+    assert (report.stored, report.quarantined) == (1, 1)
+    assert rows(ws, "SELECT post_id FROM posts") == [("2",)]
+    (line, reason), = rows(ws, "SELECT line, reason FROM quarantine")
+    assert line == 1 and reason.startswith("record too long (18000") and reason.endswith(
+        " bytes > 1 MB)")
+
+
+@pytest.mark.parametrize("tz_name", ["UTC", "America/New_York"])
+def test_times_beyond_the_calendar_are_rejected_and_the_rest_kept(tz_name):
+    """The vectorised and the per-value time rules agree on years 1 and 9999."""
+    times = ["2025-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00",
+             "Fri Dec 31 23:59:59 -0500 9999", "9999-12-31 23:30:00", "2999-12-31T23:59:59-05:00"]
+    posts, rejected = derive_posts(_batch(["x"] * len(times), times), "generic", zone(tz_name))
+    kept = [datetime(2025, 1, 1), datetime(3000, 1, 1, 4, 59, 59)]
+    out_of_range = [2, 3, 4, 5]
+    if tz_name == "UTC":  # naive 9999-12-31 23:30 is itself UTC, and fits
+        kept.insert(1, datetime(9999, 12, 31, 23, 30))
+        out_of_range.remove(5)
+    assert posts.column("created_at").to_pylist() == kept
+    assert rejected.column("line").to_pylist() == out_of_range
+    assert all(r.startswith("time out of range") for r in rejected.column("reason").to_pylist())

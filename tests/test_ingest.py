@@ -65,6 +65,32 @@ def test_two_posts_with_one_id_are_quarantined_not_counted_as_duplicates(ws, tmp
     assert (ws.count("posts"), ws.count("quarantine")) == (1, 2)
 
 
+def test_records_that_share_a_line_are_each_kept_in_quarantine(ws, tmp_path):
+    """A page of tweets is one line of JSON: two tweets on it that both lack a time are
+    two quarantined records, as the report counts them; the same record twice on one
+    line is a duplicate; ingesting again adds nothing. (On a platform other than Twitter
+    an id says nothing of the time.)"""
+    def tweet(id_: str, text: str, **more: str) -> dict[str, str]:
+        return {"id": id_, "author_id": "42", "text": text,
+                "edit_history_tweet_ids": [id_], **more}
+
+    page = {"data": [tweet("1839640000000000001", "on time", created_at="2025-09-27T08:15:02Z"),
+                     tweet("1839640000000000002", "no time here"),
+                     tweet("1839640000000000003", "nor here"),
+                     tweet("1839640000000000003", "nor here")],
+            "meta": {"result_count": 4}}
+    f = tmp_path / "search.jsonl"
+    f.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    assert ingest(ws, [f], fmt="twitter-v2", platform="x").line() == \
+        "read 4, stored 1, duplicate 1, quarantined 2"
+    kept = rows(ws, "SELECT line, raw FROM quarantine ORDER BY raw")
+    assert [line for line, _ in kept] == [1, 1]
+    assert "no time here" in kept[0][1] and "nor here" in kept[1][1]
+    assert ingest(ws, [f], fmt="twitter-v2", platform="x").line() == \
+        "read 4, stored 0, duplicate 2, quarantined 2"
+    assert (ws.count("posts"), ws.count("quarantine")) == (1, 2)
+
+
 def test_sources_without_ids_get_stable_ids(ws, tmp_path):
     f = tmp_path / "noid.csv"
     f.write_text("user,time,text\na,2025-01-01 00:00:00,same\nb,2025-01-01 00:00:00,same\n"
@@ -137,3 +163,33 @@ def test_killed_mid_run_then_rerun_stores_every_record_once(tmp_path):
         assert (again.stored, again.duplicate) == (3500, 2000)
         assert ws.count("posts") == 5500
         assert rows(ws, "SELECT count(DISTINCT post_id) FROM posts") == [(5500,)]
+
+
+def test_a_compressed_file_cut_short_keeps_what_came_before_the_cut(ws, tmp_path):
+    """A download stopped half-way: a clear error, the records before the cut stored (the
+    cut one quarantined as broken), and the complete file later adds only the rest."""
+    import gzip
+
+    whole = write_posts(tmp_path / "p.jsonl", 3000)
+    packed = gzip.compress(whole.read_bytes())
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(IngestError, match="ends early .*records before the cut are stored"):
+        ingest(ws, [cut], batch_size=500)
+    stored = ws.count("posts")
+    assert 500 < stored < 3000
+    assert rows(ws, "SELECT max(source_line) FROM posts") == [(stored,)]
+    assert rows(ws, "SELECT line, reason LIKE 'broken JSON%' FROM quarantine") in (
+        [], [(stored + 1, True)])
+    full = tmp_path / "cut2.jsonl.gz"
+    full.write_bytes(packed)
+    report = ingest(ws, [full], batch_size=500)
+    assert (report.stored, report.duplicate) == (3000 - stored, stored)
+    assert rows(ws, "SELECT count(DISTINCT post_id) FROM posts") == [(3000,)]
+
+
+def test_an_unknown_encoding_is_a_clear_error(ws, tmp_path):
+    f = write_posts(tmp_path / "p.jsonl", 3)
+    with pytest.raises(IngestError, match="unknown encoding 'bogus'"):
+        ingest(ws, [f], encoding="bogus")
+    assert ws.count("posts") == 0

@@ -40,7 +40,8 @@ from undertow.langdetect import detect_languages, predict, sql_clean, sql_langua
 from undertow.schema import POSTS, arrow_schema
 from undertow.timeparse import TimeParseError, parse_time, twitter_snowflake_time
 
-MAX_RECORD_CHARS = 1_000_000
+#: Records over this many bytes of UTF-8 are quarantined ("over 1 MB").
+MAX_RECORD_BYTES = 1_000_000
 POSTS_SCHEMA = arrow_schema(POSTS)
 REJECTED_SCHEMA = pa.schema([("line", pa.int64()), ("reason", pa.string()),
                              ("raw", pa.string())])
@@ -191,8 +192,8 @@ def derive_posts(batch: pa.Table, platform: str, tz: tzinfo = UTC) -> tuple[pa.T
     notes: dict[int, list[str]] = {}
     reasons: dict[int, str] = {}
 
-    lengths = pc.utf8_length(raw)
-    for i in _where(pc.greater(lengths, MAX_RECORD_CHARS)):
+    lengths = pc.binary_length(raw)  # bytes of UTF-8, not characters
+    for i in _where(pc.greater(lengths, MAX_RECORD_BYTES)):
         reasons[i] = f"record too long ({lengths[i].as_py()} bytes > 1 MB)"
     authors = batch.column("author_id")
     for i in _where(pc.fill_null(pc.equal(authors, ""), True)):

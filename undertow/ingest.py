@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from undertow.adapters import resolve
 from undertow.adapters.base import as_text
 from undertow.derive import (
     INPUT_FIELDS,
-    MAX_RECORD_CHARS,
+    MAX_RECORD_BYTES,
     REJECTED_SCHEMA,
     complete,
     derive_posts,
@@ -108,7 +110,7 @@ class Batch:
             try:
                 rec["created_at"] = parse_time(created, self.tz).isoformat() + "+00:00"
             except TimeParseError as exc:
-                if rec.get("author_id") and len(rec.get("raw") or "") <= MAX_RECORD_CHARS:
+                if rec.get("author_id") and _utf8_len(rec.get("raw")) <= MAX_RECORD_BYTES:
                     self.rejected.append(Rejected(int(rec.get("source_line") or 0), str(exc),
                                                   as_text(rec.get("raw") or "")))
                     return
@@ -179,6 +181,13 @@ class Batch:
         return posts, accounts, quarantine
 
 
+def _utf8_len(raw: str | bytes | None) -> int:
+    """Bytes of a raw record in UTF-8 (the JSON adapters hand them over as bytes)."""
+    if raw is None:
+        return 0
+    return len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
+
+
 def _column(values: list[Any], typ: pa.DataType) -> pa.Array:
     """Python values as an Arrow column. Raw records may come as UTF-8 bytes (the
     JSON adapters re-serialise each record with orjson): those are only validated,
@@ -209,15 +218,30 @@ def store_tables(ws: Workspace, eng: Engine, tables: Tables, fmt: str = "") -> I
                                            "source_line")
         if report.stored < posts.num_rows:
             quarantine = pa.concat_tables([quarantine, _id_clashes(eng, posts, fmt)])
+        quarantine = _raw_filled(quarantine)
         for name, data, keys, order in (
             ("accounts", accounts, ["platform", "author_id"], "author_id"),
-            ("quarantine", quarantine, ["source_file", "line", "reason"], "line"),
+            ("quarantine", quarantine, QUARANTINE_KEYS, "line"),
         ):
             if data.num_rows:
                 eng.insert_new(name, data, keys, order)
-    report.quarantined = quarantine.num_rows
+    # A record repeated word for word (the same reason, the same raw text) is a duplicate.
+    report.quarantined = quarantine.select(QUARANTINE_KEYS).group_by(
+        QUARANTINE_KEYS).aggregate([]).num_rows if quarantine.num_rows else 0
     report.duplicate = report.read - report.stored - report.quarantined
     return report
+
+
+#: What tells one quarantined record from another. A line can hold many records (a page
+#: of 100 tweets is one line of JSON), so the line and the reason are not enough: two
+#: tweets of one page that both lack a time are two records.
+QUARANTINE_KEYS = ["source_file", "line", "reason", "raw"]
+
+
+def _raw_filled(quarantine: pa.Table) -> pa.Table:
+    """``raw`` never null (a key: null never equals null, so it would be added again)."""
+    i = quarantine.schema.get_field_index("raw")
+    return quarantine.set_column(i, "raw", pc.fill_null(quarantine.column("raw"), ""))
 
 
 def _id_clashes(eng: Engine, posts: pa.Table, fmt: str) -> pa.Table:
@@ -337,6 +361,12 @@ def ingest_file(
         raise IngestError(str(exc)) from None
     except OSError as exc:
         raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except EOFError as exc:  # a compressed file cut short: keep what came before the cut
+        if len(batch) or batch.accounts:
+            writer.submit(batch)
+        raise IngestError(f"{path} ends early ({exc}); the records before the cut are "
+                          "stored: ingest a complete copy for the rest (nothing is "
+                          "added twice)") from None
     finally:
         writer.close()
     report.files.append({"file": source.name, "format": adapter.name, **{
@@ -357,6 +387,11 @@ def ingest(
     on_progress: ProgressHook | None = None,
 ) -> IngestReport:
     """Ingest ``paths`` into ``ws``; see :func:`ingest_file`."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise IngestError(f"unknown encoding {encoding!r} (try utf-8, gb18030, "
+                          "latin-1, cp1252)") from None
     options = ReadOptions(mapping=dict(mapping or {}), platform=platform,
                           tz=zone(tz) if tz else UTC, encoding=encoding)
     eng = make_engine(engine, ws) if isinstance(engine, str) else engine

@@ -100,8 +100,38 @@ def test_truncated_file_keeps_what_was_read(tmp_path: Path) -> None:
     assert len(rows) == 1
     line, reason, raw = rows[0]
     assert line == 13
-    assert reason.startswith("broken XML, rest of the file not read")
-    assert raw == GOOD[0][:40]
+    assert reason == "broken XML, not a danmaku element"
+    assert raw == GOOD[0][:40].strip()
+
+
+@pytest.mark.parametrize("one_line", [False, True])
+def test_one_broken_danmaku_costs_itself_not_the_rest_of_the_file(tmp_path: Path,
+                                                                   one_line: bool) -> None:
+    """An unescaped ``&`` stopped the parser: the danmaku after it were neither stored nor
+    counted. Now the broken one is quarantined at its line and every later one read."""
+    broken = ('  <d p="13.50000,1,25,16777215,1727402400,0,6c1a4d3f,1487654321098760">'
+              "A & B 高能</d>\n")
+    later = [f'  <d p="{20 + i}.0,1,25,16777215,{1727402500 + i},0,u{i % 7},'
+             f'{1487654321099000 + i}">第{i}条</d>\n' for i in range(5000)]
+    text = HEADER + GOOD[0] + broken + GOOD[1] + BAD[0] + "".join(later) + "</i>\n"
+    if one_line:
+        text = text.replace("\n", "")
+    src = write(tmp_path / "1176840.xml", text)
+    ws = Workspace.open(tmp_path / "ws")
+    r = ingest(ws, [src], fmt="bilibili-xml")
+    assert (r.read, r.stored, r.quarantined) == (5004, 5002, 2)
+    first = 1 if one_line else 10
+    assert ws.con.execute("select line, reason, raw from quarantine order by line, reason"
+                          ).fetchall() == [
+        (first + (0 if one_line else 1),
+         "danmaku #2: broken XML (not well-formed (invalid token))",
+         broken.strip()),
+        (first + (0 if one_line else 3), "danmaku #4: p has 7 fields, expected 8",
+         '<d p="70.00000,1,25,16777215,1727402470,0,a1b2c3d4">少了一个字段</d>')]
+    assert ws.con.execute("select count(*), max(source_line), count(distinct thread_id) "
+                          "from posts").fetchall() == [(5002, first if one_line else first + 5003,
+                                                        1)]
+    assert (ingest(ws, [src], fmt="bilibili-xml").stored, ws.count("quarantine")) == (0, 2)
 
 
 def test_reingest_stores_nothing_twice(tmp_path: Path) -> None:
@@ -138,4 +168,4 @@ def test_streams_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (r.stored, r.quarantined) == (3, 3)
     assert [t for (t,) in posts(ws, "text")] == ["前方高能", "前方高能 & 泪目", "UP主加油"]
     assert ws.con.execute("select line, raw from quarantine where reason like 'broken XML%'"
-                          ).fetchone() == (15, GOOD[0][:40])
+                          ).fetchone() == (15, GOOD[0][:40].strip())

@@ -5,8 +5,10 @@ Each ``<d>`` is a post: ``row_id`` is its id, ``uid_hash`` (a CRC32 of the user 
 author, ``unix_ts`` its time and the video's cid its thread. The file is parsed as a stream,
 with line numbers; newer exports add a ninth field (weight), which is accepted. Control
 characters (invalid in XML, but found in old danmaku) are removed before parsing. If the XML
-breaks midway (a truncated download), what was read is kept and the rest is one rejected
-record at the line where parsing stopped.
+breaks midway (an unescaped ``&`` in one danmaku, a truncated download), what was read is
+kept and the rest is read element by element: each later ``<d>`` is a post or a rejected
+record of its own, and every stretch that is no element (the cut-off end of a truncated
+file) is a rejected record at its line. One broken danmaku costs itself, not the file.
 
 Example:
     >>> danmaku_post('13.215,1,25,16777215,1727402400,0,6c1a4d3f,1487654321098752',
@@ -29,9 +31,7 @@ from undertow.timeparse import TimeParseError, from_epoch
 NAME = "bilibili-xml"
 PLATFORM = "bilibili"
 CHUNK = 1 << 20
-#: Most of the rest of a broken file kept in its rejected record, and of its line before
-#: the point where it broke.
-MAX_REST = 1 << 16
+#: Most of a line kept before the point where the XML broke.
 MAX_BEFORE = 1 << 10
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ROOT = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?<i[\s>]")
@@ -124,12 +124,69 @@ def _danmaku(event: Event, number: int, cid: str) -> Item:
         return Rejected(line, f"danmaku #{number}: {exc}", danmaku_raw(p, text))
 
 
-def _rest(window: bytes, at: int, stream: IO[bytes]) -> str:
-    """The file from the start of the line holding byte ``at`` of ``window`` on (capped)."""
+#: A danmaku element on its own (its text cannot hold ``<`` in XML), and a header element.
+_ELEMENT = re.compile(rb"<d\b[^<>]*>[^<]*</d\s*>|<d\b[^<>]*/>")
+_IGNORED = re.compile(rb"(?:\s+|</i\s*>|<(\w+)>[^<]*</\1\s*>)*")
+#: Most bytes of no element held while reading on, before they are a rejected record.
+MAX_GAP = 1 << 20
+
+
+def _resume_at(window: bytes, at: int) -> int:
+    """Where to read on after an error at byte ``at`` of ``window``: the start of the
+    element it broke (everything before it was read), else of its line."""
     at = min(max(at, 0), len(window))
-    start = max(window.rfind(b"\n", 0, at) + 1, at - MAX_BEFORE)
-    rest = window[start:] + stream.read(MAX_REST)
-    return rest[:MAX_REST].decode("utf-8", "replace")
+    element = window.rfind(b"<d", 0, at + 1)
+    line = window.rfind(b"\n", 0, at) + 1
+    return element if element >= 0 else line
+
+
+def _element(data: bytes, line: int, number: int, cid: str) -> Item:
+    """One ``<d>`` element read on its own."""
+    events = _Events()
+    try:
+        events.parser.Parse(b"<i>" + data + b"</i>", True)
+    except expat.ExpatError as exc:
+        return Rejected(line, f"danmaku #{number}: broken XML ({expat.ErrorString(exc.code)})",
+                        data.decode("utf-8", "replace"))
+    found = [event for event in events.take() if event[0] == "d"]
+    _, p, text, _ = found[0]
+    return _danmaku(("d", p, text, line), number, cid)
+
+
+def _gap(data: bytes, line: int) -> Iterator[Item]:
+    """A stretch between elements: nothing when it is blank, the end of the root or a
+    header element; otherwise a rejected record at the line where it starts."""
+    if _IGNORED.fullmatch(data) is None:
+        lead = len(data) - len(data.lstrip())
+        yield Rejected(line + data.count(b"\n", 0, lead), "broken XML, not a danmaku element",
+                       data.strip()[:MAX_GAP].decode("utf-8", "replace"))
+
+
+def _read_on(rest: bytes, stream: IO[bytes], line: int, number: int, cid: str
+             ) -> Iterator[Item]:
+    """The posts and rejected records of ``rest`` (starting at ``line``) and of the rest of
+    ``stream``, element by element (after the parser met broken XML)."""
+    buf, done = rest, False
+    while not done:
+        more = stream.read(CHUNK)
+        done = not more
+        buf += _CONTROL.sub(b"", more)
+        pos = 0
+        for match in _ELEMENT.finditer(buf):
+            gap = buf[pos:match.start()]
+            yield from _gap(gap, line)
+            line += gap.count(b"\n")
+            number += 1
+            yield _element(match.group(), line, number, cid)
+            line += match.group().count(b"\n")
+            pos = match.end()
+        buf = buf[pos:]
+        if len(buf) > MAX_GAP and not done:  # no element for long: keep a possible start
+            cut = max(buf.rfind(b"<d"), len(buf) - MAX_GAP)
+            yield from _gap(buf[:cut], line)
+            line += buf.count(b"\n", 0, cut)
+            buf = buf[cut:]
+    yield from _gap(buf, line)
 
 
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:
@@ -164,9 +221,10 @@ def read(source: Source, options: ReadOptions) -> Iterator[Item]:
             if error is not None:
                 if not root_seen:
                     raise FormatError(f"{source.path}: not XML ({error})")
-                at = events.parser.ErrorByteIndex - window_start
-                yield Rejected(error.lineno, f"broken XML, rest of the file not read: {error}",
-                               _rest(window, at, stream))
+                start = _resume_at(window, events.parser.ErrorByteIndex - window_start)
+                line = error.lineno - window.count(b"\n", start,
+                                                   events.parser.ErrorByteIndex - window_start)
+                yield from _read_on(window[start:], stream, line, number, cid)
                 return
             if not chunk:
                 break
