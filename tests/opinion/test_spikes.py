@@ -410,3 +410,55 @@ def test_a_shift_too_wide_for_the_terminal_is_a_line_not_a_column_of_fragments()
     wide = printed(140).splitlines()
     row = next(line for line in wide if line.startswith(" 2025-03-25T10"))
     assert "driving_assistance" in row and "Apple assist great" in row
+
+
+def test_a_sentiment_spike_the_campaign_wrote_is_not_credited_to_two_public_posts(
+        tmp_path: Path) -> None:
+    """An hour of 15 campaign posts and 2 of the public's, all angry, against two days
+    of mixed moods: without the campaign there is no spike, and the public's two posts
+    are no net sentiment that could have made it, so the spike is coordinated. Later,
+    9 angry people and one campaign post: the anger is the public's, organic."""
+    rows = [r for h in range(48) if h not in (30, 40) for r in _moods(h, 4, 4)]
+    rows += [(f"bot{k}", T0 + timedelta(hours=30, minutes=3 * k), f"Xiaomi battery bad {k}")
+             for k in range(15)]
+    rows += [(f"p30-{k}", T0 + timedelta(hours=30, minutes=50 + k), f"Xiaomi battery bad {k}")
+             for k in range(2)]
+    rows += [(f"p40-{k}", T0 + timedelta(hours=40, minutes=5 * k), f"Xiaomi battery bad {k}")
+             for k in range(9)]
+    rows.append(("bot0", T0 + timedelta(hours=40, minutes=55), "Xiaomi battery bad, again"))
+    with _ws(tmp_path, rows, bots=15) as ws:
+        result = find_spikes(ws, [], analyzer=KeywordAnalyzer())
+    found = {s["period"]: s for s in result["spikes"]
+             if s["kind"] == "sentiment" and s["aspect"] is None}
+    made, public = found["2025-03-25T06"], found["2025-03-25T16"]
+    assert (made["posts"], made["campaign_posts"]) == (17, 15)
+    assert made["without_campaign_accounts"] == "no spike"
+    assert made["label"] == "coordinated" and made["campaign_part"] > 0.8
+    assert (public["posts"], public["campaign_posts"]) == (10, 1)
+    assert public["without_campaign_accounts"] == "no spike"
+    assert public["label"] == "organic" and public["campaign_part"] < 0.2
+
+
+def test_user_aspects_get_spikes_and_are_not_kept_for_the_next_taxonomy(tmp_path: Path) -> None:
+    """`spikes --aspects FILE` finds the file's aspects in the posts, as `opinion` does: a
+    burst about fan noise is a spike of the user's `noise` aspect. The workspace's stored
+    scores keep the shipped aspects: a later run with another file, or none, does not
+    see `noise`."""
+    burst = [(f"bot{i % 10}", T0 + timedelta(hours=30, minutes=i % 50),
+              f"Xiaomi fan noise again {i}") for i in range(60)]
+    with _ws(tmp_path, _flat() + burst, bots=10):
+        pass
+    noise, fan = tmp_path / "noise.yaml", tmp_path / "fan.yaml"
+    noise.write_text("noise:\n  en: [fan noise, noisy]\n", encoding="utf-8")
+    fan.write_text("fan:\n  en: [fan]\n", encoding="utf-8")
+
+    def aspects(*extra: str) -> set[str]:
+        result = CliRunner().invoke(main, ["spikes", "-w", str(tmp_path / "ws"), "--json",
+                                           *extra])
+        assert result.exit_code == 0, result.output
+        return {s["aspect"] for s in json.loads(result.output)["spikes"] if s["aspect"]}
+
+    assert "noise" in aspects("--aspects", str(noise))
+    found = aspects("--aspects", str(fan))
+    assert "fan" in found and "noise" not in found
+    assert not {"fan", "noise"} & aspects()

@@ -283,6 +283,12 @@ def lead_trail(brand_rows: list[dict[str, Any]], rival_rows: list[dict[str, Any]
                z: float = Z95) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Aspects where brand minus rival has an interval wholly above 0 (lead) or below (trail).
 
+    The interval is the difference's own (Agresti-Caffo, the two brands' variances
+    added), not the overlap of the two brands' intervals: two 95% intervals that touch
+    can still hold a difference that chance would make less than one time in twenty,
+    and the overlap rule would miss it. The bounds are clipped to −2..2, the range of a
+    difference of two net sentiments.
+
     >>> a = [{"aspect": "price", "positive": 80, "negative": 10, "labelled": 100}]
     >>> b = [{"aspect": "price", "positive": 20, "negative": 50, "labelled": 100}]
     >>> [r["aspect"] for r in lead_trail(a, b)[0]], lead_trail(a, b)[1]
@@ -303,8 +309,8 @@ def lead_trail(brand_rows: list[dict[str, Any]], rival_rows: list[dict[str, Any]
                "brand_net": round((mine["positive"] - mine["negative"]) / mine["labelled"], 4),
                "rival_net": round((theirs["positive"] - theirs["negative"])
                                   / theirs["labelled"], 4),
-               "difference": round(raw, 4), "ci_low": round(d1 - d2 - half, 4),
-               "ci_high": round(d1 - d2 + half, 4),
+               "difference": round(raw, 4), "ci_low": round(max(d1 - d2 - half, -2.0), 4),
+               "ci_high": round(min(d1 - d2 + half, 2.0), 4),
                "brand_labelled": mine["labelled"], "rival_labelled": theirs["labelled"]}
         if row["ci_low"] > 0:
             lead.append({**row, "verdict": "lead"})

@@ -13,7 +13,8 @@ Documents are txt or md files dated by their file name (``2023-08-14-annual-spee
 Words
     A document's words are its tokens: runs of letters and digits (joined across inner hyphens
     and apostrophes, so "Premium-Smartphones" and "don't" are one word each) and, inside runs of
-    Chinese characters, the words rjieba segments. Punctuation is not a word. The rate is
+    Chinese characters, the words rjieba segments. Punctuation is not a word, nor is a bare
+    URL, nor, in Markdown, a link target or an HTML tag (:func:`prose`). The rate is
     ``count / words * 1000`` for the period.
 
 Matching rules
@@ -113,7 +114,10 @@ _NAME_DATE = re.compile(
 _VALUE_DATE = re.compile(r"\s*[\"']?(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
                            re.DOTALL | re.MULTILINE)
+_COMPACT_DATE = re.compile(r"\s*[\"']?(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])?(?!\d)")
 _MD_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
@@ -169,14 +173,14 @@ def parse_date(value: Any) -> str | None:
 
     >>> parse_date("2023-08-14T19:30:00+08:00"), parse_date("2022/8"), parse_date(2021)
     ('2023-08-14', '2022-08', '2021')
-    >>> parse_date("last summer") is None
-    True
+    >>> parse_date("last summer") is None, parse_date("20210330"), parse_date(202103)
+    (True, '2021-03-30', '2021-03')
     """
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         return None
-    match = _VALUE_DATE.match(value)
+    match = _VALUE_DATE.match(value) or _COMPACT_DATE.match(value)  # or 20210330, 202103
     if not match:
         return None
     y, m, d = (int(g) if g else None for g in match.groups())
@@ -236,8 +240,22 @@ def _text_document(path: Path) -> Document:
     if date is None:
         raise KeywordError(f"{path}: no date in the file name or front matter (name it like "
                            "2023-08-14-speech.md or start it with ---/date: 2023-08-14/---)")
-    body = _MD_LINK_TARGET.sub("]", body) if path.suffix.lower() in (".md", ".markdown") else body
-    return Document(path.name, date, body, meta.get("title") or None, meta.get("language"))
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    return Document(path.name, date, prose(body, markdown), meta.get("title") or None,
+                    meta.get("language"))
+
+
+def prose(text: str, markdown: bool = False) -> str:
+    """What is said in ``text``: bare URLs (and in Markdown, link targets and HTML tags)
+    are not words, so "premium" in ``https://mi.com/premium`` or ``class="premium"`` is
+    no hit and adds nothing to the word count.
+
+    >>> " ".join(prose('See https://mi.com/premium?ref=premium and <b class="premium">our '
+    ...                'premium [page](https://x.com/premium)</b>.', markdown=True).split())
+    'See and our premium [page] .'
+    """
+    text = _URL.sub(" ", _MD_LINK_TARGET.sub("] ", text) if markdown else text)
+    return _HTML_TAG.sub(" ", text) if markdown else text
 
 
 def _jsonl_document(path: Path, lineno: int, line: str) -> Document:
@@ -255,7 +273,7 @@ def _jsonl_document(path: Path, lineno: int, line: str) -> Document:
     if not isinstance(text, str):
         raise KeywordError(f"{where}: no \"text\" string")
     title, language = record.get("title"), record.get("language")
-    return Document(f"{path.name}:{lineno}", date, text,
+    return Document(f"{path.name}:{lineno}", date, prose(text),
                     title if isinstance(title, str) else None,
                     language if isinstance(language, str) else None)
 

@@ -73,7 +73,8 @@ SUPPORTED = tuple(THRESHOLDS)
 
 def shipped_revision() -> str:
     """A fingerprint of what the shipped scorers decide with: :data:`THRESHOLDS`, the German
-    feedback list, the aspect taxonomy and the accurate tier's heads. Posts a workspace scored
+    feedback list, the Chinese model's recipe, the aspect taxonomy and the accurate tier's
+    heads. Posts a workspace scored
     under another revision (an older Undertow) are scored again.
 
     >>> len(shipped_revision())
@@ -84,9 +85,10 @@ def shipped_revision() -> str:
         from importlib.resources import files
 
         from undertow.opinion.lexicons import DE_FEEDBACK, NEGATORS
+        from undertow.opinion.zh_model import RECIPE
 
         digest = hashlib.sha256(json.dumps(
-            [sorted(THRESHOLDS.items()), sorted(DE_FEEDBACK.items()), sorted(NEGATORS)]
+            [sorted(THRESHOLDS.items()), sorted(DE_FEEDBACK.items()), sorted(NEGATORS), RECIPE]
         ).encode())
         for name in ("aspects.yaml", "accurate_model.npz"):
             digest.update(files("undertow.opinion").joinpath(name).read_bytes())

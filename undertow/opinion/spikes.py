@@ -267,11 +267,17 @@ def _found(index: np.ndarray, seen: np.ndarray, mask: np.ndarray, posts: Posts,
     return found
 
 
-def campaign_part(kind: str, stat: dict[str, Any], where: np.ndarray, posts: Posts) -> float:
+def campaign_part(kind: str, stat: dict[str, Any], where: np.ndarray, posts: Posts,
+                  min_posts: int = SpikeParams.min_posts) -> float:
     """How much of a spike's departure from its baseline the campaign accounts' posts
     make, from 0 to 1: for volume, their posts over the posts above the expected count;
-    for sentiment, how far taking their posts out moves the period's net sentiment back
-    towards the baseline's.
+    for sentiment, how far the period's net sentiment moves back towards the baseline's
+    when their posts are counted at the net of the public's posts of the period instead
+    of their own (taking them out). The public's net stands in for theirs only when the
+    public has at least ``min_posts`` labelled posts in the period, as many as a spike
+    needs: two posts are no net sentiment, and cannot be credited with a shift the
+    campaign's fifteen made. With fewer, the campaign's posts are counted at the
+    baseline's net, so each side is credited with its own posts' departure from it.
 
     One campaign post among 24 angry ones can tip a borderline period over the line, yet
     the anger is the public's; the label needs the campaign to make at least half of it.
@@ -280,13 +286,18 @@ def campaign_part(kind: str, stat: dict[str, Any], where: np.ndarray, posts: Pos
     if kind == "volume":
         excess = int(where.sum()) - float(stat["expected"])
         return min(1.0, int(camp.sum()) / excess) if excess > 0 else 0.0
-    rest = where & ~posts.campaign & posts.labelled
-    if not rest.any():
-        return 1.0 if (camp & posts.labelled).any() else 0.0
-    net = float(stat["net"])
-    without = float((posts.label[rest] == 1).sum() - (posts.label[rest] == -1).sum()) / rest.sum()
-    shift = net - float(stat["baseline_net"])
-    return float(np.clip((net - without) / shift, 0.0, 1.0)) if shift else 0.0
+    lab = where & posts.labelled
+    ours, rest = lab & posts.campaign, lab & ~posts.campaign
+    n, c, r = int(lab.sum()), int(ours.sum()), int(rest.sum())
+    if not n or not c:
+        return 0.0
+    base = float(stat["baseline_net"])
+    public = float(posts.label[rest].sum())  # positive minus negative
+    net = float(posts.label[lab].sum()) / n
+    stand = public / r if r >= min_posts else base  # what the campaign's posts count as
+    without = (public + c * stand) / n
+    shift = net - base
+    return float(np.clip((net - without) / shift, 0.0, 1.0)) + 0.0 if shift else 0.0
 
 
 def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -341,7 +352,7 @@ def spikes_of(posts: Posts, brands: Sequence[Brand], params: SpikeParams,
         for kind, i, stat in found:
             where = mask & (index == i)
             evidence = _evidence(posts, where, params)
-            part = campaign_part(kind, stat, where, posts)
+            part = campaign_part(kind, stat, where, posts, params.min_posts)
             made = (kind, i) not in organic and part >= CAMPAIGN_PART
             evidence["label"] = "coordinated" if made else "organic"
             evidence["campaign_part"] = round(part, 4)
@@ -488,12 +499,16 @@ def _net(pos: np.ndarray, neg: np.ndarray, n: np.ndarray) -> float:
 
 
 def find_spikes(ws: Workspace, brands: Sequence[Brand] = (), params: SpikeParams | None = None,
-                analyzer: Analyzer | None = None, workers: int | None = 1) -> dict[str, Any]:
+                analyzer: Analyzer | None = None, workers: int | None = 1,
+                taxonomy: Any = None) -> dict[str, Any]:
     """Score the posts if needed (in ``workers`` processes, see
     :func:`undertow.opinion.scored.score_posts`) and find spikes and shifts; returns
-    params, detection note, spikes and shifts."""
+    params, detection note, spikes and shifts. ``taxonomy`` (see
+    :func:`undertow.opinion.aspects.load_taxonomy`) finds the posts' aspects with its
+    keywords instead of the shipped ones stored with the scores, as ``opinion`` does,
+    so aspects a user adds get series and spikes of their own."""
     params = params or SpikeParams()
-    posts = load(ws, brands, params.by, analyzer, workers=workers)
+    posts = load(ws, brands, params.by, analyzer, taxonomy, workers)
     note = (f"{posts.campaign_accounts} campaign accounts known" if posts.detection else
             "no detection run (`undertow detect`): every spike is organic")
     prepared = series_of(posts, brands)

