@@ -5,9 +5,12 @@ from __future__ import annotations
 import doctest
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from undertow.cli import main
 from undertow.opinion import aspects
 from undertow.opinion.aspects import (
     AspectMatcher,
@@ -141,3 +144,32 @@ def test_user_taxonomy_json_replace_and_errors(tmp_path: Path) -> None:
     bad.write_text("- just\n- a list\n", encoding="utf-8")
     with pytest.raises(ValueError):
         load_taxonomy(bad)
+
+
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # Han keywords wherever there is Han; Latin-script words of a zh post with en keywords.
+    ("The 电池 of my new phone dies by noon", "en", ["battery"]),
+    ("Screen is fine but 小米的battery is weak", "en", ["battery", "screen"]),
+    ("Der Akku vom 小米 ist mies, 屏幕也不行", "de", ["battery", "screen"]),
+    ("小米的battery太差了，屏幕还行", "zh", ["battery", "screen"]),
+    ("小米SU7的camera很糊", "zh", ["camera"]),
+])
+def test_keywords_of_each_script_in_mixed_posts(text: str, lang: str, want: list[str]) -> None:
+    assert find_aspects(text, lang) == want
+
+
+def test_sentiment_cli_on_posts_with_a_brand_or_kaomoji_in_another_script(
+        default_zh: Any) -> None:
+    lines = ["The battery on my new 小米 is amazing, I love it",
+             "Love my 小米 phone, the camera is great",
+             "Great phone, I love the camera (ノ◕ヮ◕)ノ",
+             "小米SU7的续航太差了 Xiaomi",
+             "屏幕很亮，但是battery不行"]
+    result = CliRunner().invoke(main, ["sentiment", "-"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [(o["lang"], o["label"], o["aspects"]) for o in out[:3]] == [
+        ("en", "positive", ["battery"]), ("en", "positive", ["camera"]),
+        ("en", "positive", ["camera"])]
+    assert [(o["lang"], o["aspects"]) for o in out[3:]] == [
+        ("zh", ["battery"]), ("zh", ["battery", "screen"])]

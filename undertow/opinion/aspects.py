@@ -21,6 +21,10 @@ Matching rules (text and keywords are compared after NFKC and case folding)
       of the aspect, elsewhere in the text, still count.
     * A text whose language is unknown (``None``) or not in the taxonomy is matched with every
       language's keywords.
+    * Scripts mix (brand names, English terms): the ``zh`` keywords are looked for in any text
+      with Han characters ("The 电池 of my phone"), and the Latin-script words of a ``zh`` text
+      with the ``en`` keywords ("小米的battery太差了"). Words end where Han, kana or Hangul
+      begin.
 
 Aspects come back in taxonomy order, each once.
 
@@ -59,6 +63,13 @@ _NONE: frozenset[int] = frozenset()
 _SEEN_WORDS = 50_000
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
+_CJK_R = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af"  # Han, kana, Hangul
+_CJK = re.compile(f"[{_CJK_R}]")
+#: Han, kana and Hangul with what is no word around them: one word ("_") that no keyword is.
+_CJK_RUN = re.compile(rf"[{_CJK_R}][\W{_CJK_R}]*")
+_LATIN = re.compile("[a-z]")
+#: The keywords for the Latin-script words of a ``zh`` text.
+LATIN_IN_ZH = "en"
 
 
 class _WordIndex:
@@ -132,6 +143,12 @@ class _WordIndex:
 
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _words(norm: str, mixed: bool) -> list[str]:
+    """The words of a normalised text; where it has Han, kana or Hangul (``mixed``), each
+    run of them is one word "_", so "小米battery" has "battery" and no keyword spans it."""
+    return _WORD.findall(_CJK_RUN.sub(" _ ", norm) if mixed else norm)
 
 
 def base_lang(lang: str | None) -> str | None:
@@ -305,14 +322,15 @@ class AspectMatcher:
         hits: set[int] = set()
         if code == "zh" and code in self.languages:
             self._find_zh(norm, hits)
-        elif code in self.languages:
-            self._find_words(code, _WORD.findall(norm), hits)
-        else:
-            if self._zh and _HAN.search(norm):
-                self._find_zh(norm, hits)
-            words = _WORD.findall(norm)
-            for other in self._words:
-                self._find_words(other, words, hits)
+            if _LATIN.search(norm):
+                self._find_words(LATIN_IN_ZH, _words(norm, True), hits)
+            return [self.aspects[i] for i in sorted(hits)]
+        mixed = not norm.isascii() and _CJK.search(norm) is not None
+        if mixed and self._zh and _HAN.search(norm):
+            self._find_zh(norm, hits)
+        words = _words(norm, mixed)
+        for other in (code,) if code in self._words else self._words:
+            self._find_words(other, words, hits)
         return [self.aspects[i] for i in sorted(hits)]
 
     def find_batch(self, texts: Sequence[str],
