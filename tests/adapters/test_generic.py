@@ -147,3 +147,109 @@ def test_germeval_tweets_get_their_time_from_status_ids(ws):
         ws, "SELECT min(created_at), max(created_at), count(*) FILTER (lang = 'de') FROM posts")[0]
     assert first.year >= 2015 and last.year <= 2017
     assert langs / report.stored > 0.9
+
+
+TWEET_V11 = {  # Twitter API v1.1, as tweepy and twarc1 save it
+    "created_at": "Wed Oct 10 20:19:24 +0000 2018", "id": 1050118621198921728,
+    "id_str": "1050118621198921728", "text": "To make room for more expression",
+    "user": {"id": 6253282, "id_str": "6253282", "name": "Twitter API",
+             "screen_name": "TwitterAPI", "followers_count": 6133636},
+    "lang": "en"}
+
+
+def test_jsonl_objects_and_booleans_are_never_stored_as_ids_or_text(ws, tmp_path):
+    """A v1.1 tweet's "user" object gave author_id "{'id': 6253282, ...}", different on
+    every tweet as the follower count changed; true gave "True"."""
+    import json
+
+    later = {**TWEET_V11, "id": 1050118621198921729, "id_str": "1050118621198921729",
+             "user": {**TWEET_V11["user"], "followers_count": 6133700}}
+    base = '"created_at": "2025-01-01T00:00:00Z"'
+    f = tmp_path / "mixed.jsonl"
+    f.write_text("\n".join([
+        json.dumps(TWEET_V11), json.dumps(later),
+        f'{{"id": "3", "user": true, {base}, "text": "x"}}',
+        f'{{"id": {{"a": 1}}, "user": "u4", {base}, "text": "x"}}',
+        f'{{"id": "5", "user": "u5", {base}, "text": {{"t": 1}}}}',
+        f'{{"id": "6", "user": "u6", {base}, "text": ["a"]}}',
+        f'{{"id": 7, "user": 77, {base}, "text": "numbers are ids"}}',
+    ]) + "\n", encoding="utf-8")
+    report = ingest(ws, [f])
+    assert (report.stored, report.quarantined) == (3, 4)
+    assert rows(ws, "SELECT post_id, author_id, author_name FROM posts ORDER BY post_id") == [
+        ("1050118621198921728", "6253282", "TwitterAPI"),
+        ("1050118621198921729", "6253282", "TwitterAPI"), ("7", "77", None)]
+    assert rows(ws, "SELECT line, reason FROM quarantine ORDER BY line") == [
+        (3, "author_id is a boolean (key 'user')"), (4, "post_id is an object (key 'id')"),
+        (5, "text is an object (key 'text')"), (6, "text is a list (key 'text')")]
+
+
+def test_parquet_struct_or_boolean_values_are_never_stored_as_ids(ws, tmp_path):
+    p = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({
+        "user": [{"id_str": "9", "screen_name": "nine"}, {"id_str": "8", "screen_name": "e"}],
+        "created_at": ["2024-01-01T00:00:00Z"] * 2, "text": ["a", "b"],
+        "reply_id": [True, None]}), p)
+    report = ingest(ws, [p])
+    assert (report.stored, report.quarantined) == (2, 0)
+    assert rows(ws, "SELECT author_id, author_name, reply_to_post_id, notes FROM posts "
+                    "ORDER BY source_line") == [
+        ("9", "nine", None, "reply_to_post_id not read from key 'reply_id': it is a boolean"),
+        ("8", "e", None, None)]
+
+
+def test_jsonl_first_record_without_a_time_costs_that_record_not_the_file(ws, tmp_path):
+    f = tmp_path / "m.jsonl"
+    f.write_text('{"post_id": "0", "author_id": "a0", "text": "no time key"}\n'
+                 '{"post_id": "1", "author_id": "a1", "created_at": "2025-01-01T00:00:00Z", '
+                 '"text": "ok"}\n', encoding="utf-8")
+    for mapping in ({}, {"created_at": "created_at"}):
+        report = ingest(ws, [f], mapping=mapping)
+        assert report.read == 2
+    assert rows(ws, "SELECT post_id FROM posts") == [("1",)]
+    assert rows(ws, "SELECT line, reason FROM quarantine") == [(1, "missing time")]
+
+
+def test_jsonl_without_any_time_key_is_still_refused(ws, tmp_path):
+    f = tmp_path / "notime.jsonl"
+    f.write_text("".join(f'{{"post_id": "{i}", "author_id": "a", "text": "x"}}\n'
+                         for i in range(3)), encoding="utf-8")
+    with pytest.raises(IngestError, match="no column for created_at"):
+        ingest(ws, [f])
+    with pytest.raises(IngestError, match="--map names key 'date', which no object"):
+        ingest(ws, [f], mapping={"date": "created_at"})
+    assert ws.count("posts") == ws.count("quarantine") == 0
+
+
+def test_jsonl_with_a_byte_order_mark(ws, tmp_path):
+    f = tmp_path / "bom.jsonl"
+    f.write_bytes(b'\xef\xbb\xbf{"post_id": "1", "author_id": "a", '
+                  b'"created_at": "2025-01-01T00:00:00Z", "text": "hi"}\n')
+    assert ingest(ws, [f]).stored == 1
+    assert ws.count("quarantine") == 0
+
+
+def test_a_file_that_is_not_json_lines_is_refused_with_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from undertow.cli import main
+
+    f = tmp_path / "some.csv"
+    f.write_text("post_id,author_id,created_at,text\n1,a,2025-01-01T00:00:00Z,hi\n",
+                 encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", "-f", "jsonl", "-w", str(tmp_path / "ws"),
+                                       str(f)])
+    assert result.exit_code == 2
+    assert "not JSON Lines: no JSON object in the file (line 1: broken JSON" in result.output
+
+
+def test_a_json_array_of_posts_is_refused_with_how_to_convert_it(ws, tmp_path):
+    """Its posts would all be line 1, so neither their lines nor their quarantine rows
+    (one per file, line and reason) could tell them apart."""
+    f = tmp_path / "posts.json"
+    f.write_text('[{"post_id": "1", "author_id": "a", "created_at": "2025-01-01T00:00:00Z", '
+                 '"text": "hi"}, {"post_id": "2", "author_id": "b", "text": "no time"}]\n',
+                 encoding="utf-8")
+    with pytest.raises(IngestError, match=r"line 1 is a JSON array, not an object; .*jq -c"):
+        ingest(ws, [f])
+    assert ws.count("posts") == ws.count("quarantine") == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +30,37 @@ class Adapter:
     read: Reader
 
 
+def wrong_type(value: Any) -> str | None:
+    """What ``value`` is when it cannot be one id, name or text (``"an object"``,
+    ``"a list"``, ``"a boolean"``); ``None`` for text, numbers and nothing."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    return None
+
+
+def wrong_typed(obj: dict[str, Any], keys: Iterable[str]) -> str | None:
+    """``"KEY is an object"`` (or a list, or a boolean) for the first of ``keys``
+    whose value in ``obj`` is not one id or text; ``user.id`` looks inside ``user``."""
+    for key in keys:
+        value: Any = obj
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        kind = wrong_type(value)
+        if kind:
+            return f"{key} is {kind}"
+    return None
+
+
 def text_or_none(value: Any) -> str | None:
-    """``value`` as text, ``None`` for missing or blank values."""
+    """``value`` as text, ``None`` for missing or blank values, and for objects, lists
+    and booleans (whose Python repr is no id, name or text; see :func:`wrong_type`)."""
     if type(value) is str:
         return value.strip() or None
-    if value is None:
+    if value is None or wrong_type(value):
         return None
     if isinstance(value, float) and value != value:  # NaN
         return None

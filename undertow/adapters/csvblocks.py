@@ -5,10 +5,13 @@ A record ends at a line feed that has an even number of double quotes before
 it in the block (RFC 4180 quoting; a doubled quote inside a quoted field
 counts twice). Each record keeps its line number and its exact text as
 ``raw``. Anything a block holds that this rule cannot vouch for (bytes that
-are not UTF-8, a row of the wrong width, a stray quote, old Mac line ends)
-sends the rest of the file, from that block on, through the record-by-record
-reader of :mod:`undertow.adapters.generic`, which quarantines exactly the bad
-records; so both readers give the same posts and the same quarantine.
+are not UTF-8, a row of the wrong width, a quote that is not where RFC 4180
+puts one, a record over :data:`undertow.adapters.generic.MAX_RECORD_LINES`
+lines, a carriage return alone) sends the rest of the file, from that block
+on, through the record-by-record reader of :mod:`undertow.adapters.generic`,
+which quarantines exactly the bad records; so both readers give the same
+posts and the same quarantine. A file whose first line ends in a carriage
+return alone (old Mac line ends) is read by that reader from the start.
 
 Example:
     >>> import tempfile, pathlib
@@ -40,7 +43,7 @@ from undertow.records import Chunk, FormatError, Item, ReadOptions, Source
 BLOCK_BYTES = 8 << 20
 #: A record longer than this without an end in sight hands over to the careful reader.
 MAX_PENDING = 64 << 20
-_LF, _QUOTE = 10, 34
+_LF, _CR, _QUOTE = 10, 13, 34
 
 
 def read(source: Source, options: ReadOptions, delimiter: str,
@@ -55,6 +58,10 @@ def read(source: Source, options: ReadOptions, delimiter: str,
         data, eof = _read_header_block(stream)
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        if _old_mac(data):
+            stream.close()
+            yield from generic.read_delimited(source, options, delimiter, fixed, blocks=False)
+            return
         ends = _record_ends(data)
         if not len(ends):
             if not eof:
@@ -72,23 +79,26 @@ def read(source: Source, options: ReadOptions, delimiter: str,
                 more = stream.read(BLOCK_BYTES)
                 eof = not more
                 data += more
-            block_ends: np.ndarray | None = None
+            scan: Scan | None = None
+            unended = eof and bool(data) and not data.endswith(b"\n")
             if eof:
-                if data and not data.endswith(b"\n"):
+                if unended:
                     data += b"\n"
                 cut = len(data)
             else:
-                ends = _record_ends(data)
+                feeds, quotes, ends = _scan(data)
                 if not len(ends):
-                    if len(data) > MAX_PENDING:
+                    # One record so far: a quote left open, once it spans too many lines.
+                    if len(data) > MAX_PENDING or len(feeds) > generic.MAX_RECORD_LINES:
                         break
                     continue
                 cut = int(ends[-1]) + 1
-                block_ends = ends
+                scan = (feeds[:np.searchsorted(feeds, cut)],
+                        quotes[:np.searchsorted(quotes, cut)], ends)
             block, data = data[:cut], data[cut:]
-            table = _parse(block, line, columns, fields, delimiter, block_ends) if block else None
+            table = _parse(block, line, columns, fields, delimiter, scan) if block else None
             if block and table is None:
-                data = block + data
+                data = block[:-1] if unended else block + data
                 break
             if table is not None and table.num_rows:
                 yield Chunk(table)
@@ -97,7 +107,7 @@ def read(source: Source, options: ReadOptions, delimiter: str,
                 return
         # The careful reader takes over from the first block this one could not vouch for.
         text = io.TextIOWrapper(io.BufferedReader(_Prefixed(data, stream)), encoding="utf-8",
-                                errors="surrogateescape", newline="")
+                                errors="surrogateescape", newline="\n")
         yield from generic.row_items(generic.data_rows(text, delimiter, len(header), line - 1),
                                      header, mapping, options)
     finally:
@@ -109,14 +119,30 @@ def _read_header_block(stream: IO[bytes]) -> tuple[bytes, bool]:
     return data, len(data) < BLOCK_BYTES
 
 
-def _record_ends(data: bytes) -> np.ndarray:
-    """Offsets of the line feeds that end records (outside quotes)."""
+#: Offsets of a block's line feeds, of its quotes, and of the line feeds that end records.
+Scan = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _scan(data: bytes) -> Scan:
+    """The line feeds and quotes of ``data``, and the line feeds that end records
+    (outside quotes)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     feeds = np.flatnonzero(arr == _LF)
     quotes = np.flatnonzero(arr == _QUOTE)
     if not len(quotes):
-        return feeds
-    return feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+        return feeds, quotes, feeds
+    return feeds, quotes, feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
+
+
+def _record_ends(data: bytes) -> np.ndarray:
+    """Offsets of the line feeds that end records (outside quotes)."""
+    return _scan(data)[2]
+
+
+def _old_mac(data: bytes) -> bool:
+    """Whether the first line of ``data`` ends in a carriage return alone."""
+    cr = data.find(b"\r")
+    return cr >= 0 and not data.startswith(b"\n", cr + 1) and not 0 <= data.find(b"\n") < cr
 
 
 def _header(head: bytes, source: Source, delimiter: str) -> list[str]:
@@ -125,7 +151,7 @@ def _header(head: bytes, source: Source, delimiter: str) -> list[str]:
     except UnicodeDecodeError:
         raise FormatError(f"{source.path}: header is not valid utf-8") from None
     try:
-        header = next(csv.reader([text], delimiter=delimiter), [])
+        header = next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error as exc:
         raise FormatError(f"{source.path}: cannot read the header: {exc}") from None
     if not header:
@@ -134,15 +160,17 @@ def _header(head: bytes, source: Source, delimiter: str) -> list[str]:
 
 
 def _parse(block: bytes, first_line: int, columns: list[str], fields: list[tuple[str, str]],
-           delimiter: str, ends: np.ndarray | None = None) -> pa.Table | None:
+           delimiter: str, scan: Scan | None = None) -> pa.Table | None:
     """The posts of one block (ending in a record's line feed), or ``None`` when the
-    block holds anything the careful reader must see. ``ends`` are the block's
-    record ends when the caller has found them already."""
+    block holds anything the careful reader must see. ``scan`` is the block's
+    :func:`_scan` when the caller has made it already."""
     arr = np.frombuffer(block, dtype=np.uint8)
-    feeds = np.flatnonzero(arr == _LF)
-    if ends is None:
-        ends = _record_ends(block)
+    feeds, quotes, ends = _scan(block) if scan is None else scan
     if not len(ends) or ends[-1] != len(block) - 1:
+        return None
+    if len(quotes) and not _quotes_pair_up(arr, quotes, delimiter):
+        return None
+    if _lone_cr_outside_quotes(arr, quotes):
         return None
     offsets = np.concatenate(([0], ends + 1)).astype(np.int32)
     raw = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets.tobytes()),
@@ -154,6 +182,8 @@ def _parse(block: bytes, first_line: int, columns: list[str], fields: list[tuple
     raw = pc.utf8_rtrim(raw, "\r\n")
     filled = pc.invert(pc.equal(pc.utf8_trim_whitespace(raw), ""))
     lines = first_line + np.searchsorted(feeds, offsets[:-1])
+    if np.diff(lines, append=first_line + len(feeds)).max() > generic.MAX_RECORD_LINES:
+        return None
     invalid: list[int] = []
 
     def skip(row: pacsv.InvalidRow) -> str:
@@ -179,6 +209,31 @@ def _parse(block: bytes, first_line: int, columns: list[str], fields: list[tuple
     out["source_line"] = pc.filter(pa.array(lines, pa.int64()), filled)
     out["raw"] = pc.filter(raw, filled)
     return pa.table(out)
+
+
+def _quotes_pair_up(arr: np.ndarray, quotes: np.ndarray, delimiter: str) -> bool:
+    """Whether every quote of a block (which ends outside quotes) is where RFC 4180
+    puts one, so that Arrow reads the block as the careful reader, strict, does:
+    each opening quote starts a field, and each quote inside a quoted field is
+    doubled or closes the field right before a delimiter or line end."""
+    sep = ord(delimiter)
+    # The byte before an opening quote: the block's last byte, a line feed, for the first.
+    before = arr[quotes[0::2] - 1]
+    after = arr[quotes[1::2] + 1]  # never past the block, which ends in a line feed
+    return bool(((before == sep) | (before == _LF) | (before == _QUOTE)).all() and
+                ((after == sep) | (after == _LF) | (after == _CR) | (after == _QUOTE)).all())
+
+
+def _lone_cr_outside_quotes(arr: np.ndarray, quotes: np.ndarray) -> bool:
+    """Whether a block has a carriage return outside quotes that is not part of a
+    line end (CRs before the LF): Arrow would end a record there, and the careful
+    reader finds the record malformed."""
+    crs = np.flatnonzero(arr == _CR)
+    if not len(crs):
+        return False
+    after = arr[crs + 1]  # never past the block, which ends in a line feed
+    lone = crs[(after != _LF) & (after != _CR)]
+    return bool(len(lone)) and not (np.searchsorted(quotes, lone) & 1).all()
 
 
 def _convert(values: pa.ChunkedArray, fld: str) -> pa.Array:

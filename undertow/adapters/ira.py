@@ -8,12 +8,11 @@ ids are derived from (author, time, text). Follower counts become accounts.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from undertow.adapters.base import Adapter, first_line, id_text
-from undertow.adapters.generic import read_delimited
+from undertow.adapters.base import Adapter, id_text
+from undertow.adapters.generic import head_columns, read_delimited
 from undertow.records import Account, FormatError, Item, ReadOptions, Source
 
 MAPPING = {
@@ -27,8 +26,7 @@ MAPPING = {
 
 
 def _columns(head: bytes) -> set[str]:
-    line = first_line(head)
-    return {c.strip().lower() for c in next(csv.reader([line]))} if line else set()
+    return {c.strip().lower() for c in head_columns(head)}
 
 
 def sniff(head: bytes, filename: str) -> float:

@@ -9,8 +9,10 @@ Example:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -38,28 +40,65 @@ def head_text(head: bytes) -> str:
     return head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
 
 
-def _is_document(source: Source, options: ReadOptions) -> bool:
-    """Whether the file is one JSON document spread over several lines (pretty-printed)."""
-    first: str | None = None
-    with source.open_text(options.encoding) as stream:
-        for line in stream:
-            if not line.strip():
-                continue
-            if first is not None:
-                return not line.startswith(("{", "["))
-            first = line
-            try:
-                orjson.loads(line)
-                return False
-            except orjson.JSONDecodeError:
-                if not line.strip().startswith(("{", "[")):
-                    return False
-    return False
+#: Files up to this many characters after their first line are read whole to tell one
+#: JSON document spread over many lines from JSON Lines whose first record is broken;
+#: larger ones are told by their lines alone.
+MAX_DOCUMENT = 64 << 20
 
 
-def _document(source: Source, options: ReadOptions) -> Record:
+def _document(source: Source, options: ReadOptions) -> Record | None:
+    """The file as one record at line 1 when it is one JSON document spread over
+    several lines (pretty-printed); ``None`` when it is JSON Lines.
+
+    A file whose first line is JSON by itself, or does not open an object or an array,
+    is JSON Lines. Otherwise it is one document when it parses as one; JSON Lines whose
+    first record is broken (a raw line break inside a string, a record cut short) when
+    another line is a JSON object by itself; else one broken document."""
     with source.open_text(options.encoding) as stream:
-        text = stream.read().strip()
+        first = stream.readline().lstrip("\ufeff")
+        while first and not first.strip():
+            first = stream.readline()
+        head = first.strip()
+        if not head.startswith(("{", "[")) or _loads(head) is not _BROKEN:
+            return None
+        rest = stream.read(MAX_DOCUMENT)
+        if stream.read(1):  # too long to read whole here
+            if _object_line(chain(io.StringIO(rest), stream)):
+                return None
+            return _whole(source, options)
+    text = (first + rest).strip()
+    value = _loads(text)
+    if value is not _BROKEN:
+        return 1, value, text
+    if badly_encoded(text):
+        fixed = text.encode("utf-8", "replace").decode("utf-8")
+        if _loads(fixed) is not _BROKEN:
+            return 1, Rejected(1, f"bad encoding (not valid {options.encoding})", fixed), fixed
+    if _object_line(io.StringIO(rest)):
+        return None
+    return _whole(source, options)
+
+
+_BROKEN = object()
+
+
+def _loads(text: str) -> Any:
+    """``text`` parsed as JSON, or :data:`_BROKEN`."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _BROKEN
+
+
+def _object_line(lines: Iterable[str]) -> bool:
+    """Whether one of ``lines`` is a JSON object by itself, from its first character."""
+    return any(line.startswith("{") and isinstance(_loads(line), dict) for line in lines)
+
+
+def _whole(source: Source, options: ReadOptions) -> Record:
+    """The whole file as one JSON document: its value, or why it is not one."""
+    with source.open_text(options.encoding) as stream:
+        text = stream.read().lstrip("\ufeff").strip()
     if badly_encoded(text):
         fixed = text.encode("utf-8", "replace").decode("utf-8")
         return 1, Rejected(1, f"bad encoding (not valid {options.encoding})", fixed), fixed
@@ -72,10 +111,11 @@ def _document(source: Source, options: ReadOptions) -> Record:
 def json_records(source: Source, options: ReadOptions) -> Iterator[Record]:
     """``(line, parsed or Rejected, raw)`` per record: JSON Lines, or one whole-file
     JSON document over many lines, which is a single record at line 1."""
-    if _is_document(source, options):
-        yield _document(source, options)
-    else:
+    document = _document(source, options)
+    if document is None:
         yield from json_lines(source, options)
+    else:
+        yield document
 
 
 def checked(

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from undertow.adapters.base import Adapter, first_line, id_text, text_or_none
+from undertow.adapters.base import Adapter, first_line, id_text, text_or_none, wrong_typed
 from undertow.adapters.jsondoc import head_text, read_records
 from undertow.entities import extract_urls
 from undertow.records import Account, Item, ReadOptions, Rejected, Source
@@ -122,11 +122,16 @@ def _account(obj: dict[str, Any], author: str, options: ReadOptions) -> Account 
 def record_items(obj: Any, line: int, raw: str, options: ReadOptions) -> Iterator[Item]:
     """The post (and account, when the dump has the author's creation time) of one line."""
     if is_comment(obj):
+        problem = wrong_typed(obj, ("id", "author", "body"))
         post = comment_post(obj, line, raw)
     elif is_submission(obj):
+        problem = wrong_typed(obj, ("id", "author", "title", "selftext"))
         post = submission_post(obj, line, raw)
     else:
         yield Rejected(line, "neither a Reddit comment nor a submission", raw)
+        return
+    if problem:  # its repr is no id, author or text
+        yield Rejected(line, problem, raw)
         return
     author = post["author_id"]
     if author in DELETED:

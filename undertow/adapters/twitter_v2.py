@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from undertow.adapters.base import Adapter, as_text, id_text, text_or_none
+from undertow.adapters.base import Adapter, as_text, id_text, text_or_none, wrong_typed
 from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.records import (
     Account,
@@ -148,6 +148,20 @@ def checked_post(post: dict[str, Any], where: str, tz: tzinfo) -> Item:
     return post
 
 
+#: Keys of a tweet whose value must be one id or text (not an object, a list or a boolean).
+_SCALAR_KEYS = ("id", "author_id", "author.id", "text", "note_tweet.text")
+
+
+def checked_tweet(tweet: dict[str, Any], users: dict[str, dict[str, Any]], line: int,
+                  raw: str | bytes, where: str, tz: tzinfo) -> Item:
+    """The post of one tweet (see :func:`checked_post`), or a :class:`Rejected` when
+    its id, author or text is an object, a list or a boolean."""
+    problem = wrong_typed(tweet, _SCALAR_KEYS)
+    if problem:
+        return Rejected(line, f"{where}: {problem}", as_text(raw))
+    return checked_post(tweet_post(tweet, users, line, raw), where, tz)
+
+
 def user_account(user: dict[str, Any], options: ReadOptions) -> Account:
     """The account of an API v2 user object."""
     metrics = field(user, "public_metrics")
@@ -201,13 +215,13 @@ def page_items(page: dict[str, Any], line: int, options: ReadOptions,
             yield Rejected(line, f"{where}: not a tweet object", dumps(tweet))
             continue
         seen.add(str(tweet.get("id")))
-        yield checked_post(tweet_post(tweet, users, line, orjson.dumps(tweet)), where, options.tz)
+        yield checked_tweet(tweet, users, line, orjson.dumps(tweet), where, options.tz)
     includes = field(page, "includes")
     for i, tweet in enumerate(includes.get("tweets") or ()):
         if _storable(tweet) and str(tweet["id"]) not in seen:
             seen.add(str(tweet["id"]))
-            post = tweet_post(tweet, users, line, dumps(tweet))
-            yield checked_post(post, f"{prefix}includes.tweets[{i}]", options.tz)
+            yield checked_tweet(tweet, users, line, dumps(tweet), f"{prefix}includes.tweets[{i}]",
+                                options.tz)
 
 
 def _plain(tweet: Any, users: dict[str, dict[str, Any]], tz: tzinfo) -> bool:
@@ -272,9 +286,9 @@ def flat_items(tweet: dict[str, Any], line: int, raw: str, options: ReadOptions,
                 yield user_account(obj[key], options)
     for ref in tweet.get("referenced_tweets") or ():
         if _storable(ref) and "text" in ref:
-            post = tweet_post(ref, {}, line, dumps(ref))
-            yield checked_post(post, f"{where} referenced {ref.get('type')}", options.tz)
-    yield checked_post(tweet_post(tweet, {}, line, raw), where, options.tz)
+            yield checked_tweet(ref, {}, line, dumps(ref), f"{where} referenced {ref.get('type')}",
+                                options.tz)
+    yield checked_tweet(tweet, {}, line, raw, where, options.tz)
 
 
 def record_items(value: Any, line: int, raw: str, options: ReadOptions,

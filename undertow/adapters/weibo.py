@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from undertow.adapters.base import Adapter, id_text, text_or_none
+from undertow.adapters.base import Adapter, id_text, text_or_none, wrong_typed
 from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.entities import extract_mentions
 from undertow.records import Account, Item, ReadOptions, Rejected, Source
@@ -31,6 +31,9 @@ _TOPIC = re.compile(r"#([^#\n]{1,60})#")
 _STATUS_KEYS = ("mid", "idstr", "mblogid", "bid", "reposts_count", "attitudes_count")
 _INTERNAL_PATHS = ("/search", "/n/", "/u/", "/p/", "/k/", "/profile", "/status/")
 _UNITS = {"万": 10_000, "亿": 100_000_000}
+#: Keys of a status whose value must be one id or text (not an object, a list or a boolean).
+_SCALAR_KEYS = ("idstr", "id", "mid", "user.id", "user.idstr", "text",
+                "longText.longTextContent")
 
 
 # --- text -----------------------------------------------------------------------------
@@ -222,6 +225,10 @@ def status_items(status: dict[str, Any], line: int, options: ReadOptions,
     user = status.get("user")
     if isinstance(user, dict) and (user.get("id") or user.get("idstr")):
         yield user_account(user, options)
+    problem = wrong_typed(status, _SCALAR_KEYS)
+    if problem:  # its repr is no id or text
+        yield Rejected(line, f"{where}: {problem}", raw if raw is not None else dumps(status))
+        return
     yield _checked(status_post(status, line, raw), where, options)
 
 
