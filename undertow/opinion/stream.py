@@ -4,9 +4,10 @@ Each input line is either plain text, or a JSON object with ``text`` (and option
 the two may be mixed. Blank lines are texts too (they come back with ``lang`` ``None``), and so
 is ``"text": null`` (exports write it for posts that are only an image or a repost), so output
 line *n* always answers input line *n*. A JSON line without ``text``, or with one that is not a
-string, cannot be read: its output line has ``lang``, ``label`` and ``score`` ``None``, no
-aspects and an ``error`` naming its line number and why, and the run goes on (:func:`run`
-tells ``on_error`` of each). A line that is not UTF-8 stops the run, naming its line and byte.
+string, or one that is not UTF-8, cannot be read: its output line has ``lang``, ``label``
+and ``score`` ``None``, no aspects and an ``error`` naming its line number and why (for bytes
+that are not UTF-8, the first such byte), and the run goes on (:func:`run` tells
+``on_error`` of each).
 
 Example:
     >>> import io
@@ -117,8 +118,8 @@ Parsed = tuple[str, str | None] | str
 def _batches(lines: Iterable[str | bytes], size: int) -> Iterator[list[Parsed]]:
     batch: list[Parsed] = []
     for number, line in enumerate(lines, 1):
-        text = decode_line(line, number) if isinstance(line, bytes) else line
         try:
+            text = decode_line(line, number) if isinstance(line, bytes) else line
             batch.append(parse_line(text, number))
         except ValueError as exc:  # this line's answer says why; the run goes on
             batch.append(str(exc))
@@ -137,8 +138,8 @@ def run(source: IO[str] | IO[bytes], sink: IO[str], lang: str = "auto",
 
     ``lang`` other than ``"auto"`` (in any case) is used for lines that do not give their
     own, and must be a language ``analyzer`` has a scorer for (:func:`default_lang`).
-    A line that cannot be read (a JSON object without a string ``text``) is answered with
-    an ``error`` and ``on_error`` is called with it; the run goes on.
+    A line that cannot be read (not UTF-8, or a JSON object without a string ``text``) is
+    answered with an ``error`` and ``on_error`` is called with it; the run goes on.
     ``workers`` processes analyse (``None``: one, and one a core once a long input has
     given :data:`undertow.opinion.processes.PARALLEL_FROM` lines to the fast tier; a
     script that asks for more than one must keep its top level under
