@@ -265,7 +265,8 @@ def test_cli_table_and_kwic_lines_escape_markup(tmp_path: Path) -> None:
     out = result.output
     assert "2 (181.818)" in out and "0 (0.000)" in out  # 11 words, markup included
     assert "premium in context (2 of 2):" in out
-    assert "[bold red]Fake[/] premium [link=x]" in out  # shown literally, not as markup
+    # Shown literally, not as markup; without colour (a pipe) the hit is bracketed.
+    assert "[bold red]Fake[/] [premium] [link=x]" in out
     assert "2021-08-10 2021-08-10.txt" in out
 
 
@@ -280,10 +281,11 @@ def test_kwic_lines_show_backslashes_and_escapes_as_written(tmp_path: Path) -> N
                     encoding="utf-8")
     result = run("keywords", str(docs), "-t", "premium", "--by", "month")
     assert result.exit_code == 0, result.output
-    assert "C:\\\\\\premium" in result.output and "D:" + "\\" * 6 + "premium" in result.output
+    assert "C:\\\\\\[premium]" in result.output
+    assert "D:" + "\\" * 6 + "[premium]" in result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output
     # Keyword matching reads control characters as spaces; the override is shown.
-    assert "[2K premium \\u202e" in result.output
+    assert "[2K [premium] \\u202e" in result.output
 
 
 def test_links_and_markup_are_not_words_or_hits(tmp_path: Path) -> None:

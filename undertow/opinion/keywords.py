@@ -637,13 +637,14 @@ def print_report(report: KeywordReport, console: Console | None = None, width: i
         contexts = report.contexts(term, width)
         console.print(Text.assemble("\n", (visible(term), "bold"), " in context "
                                     f"({min(lines, len(contexts))} of {len(contexts)}):"))
-        for line in kwic_lines(contexts[:lines]):
+        # Without colour (a pipe, a file) bold is lost: the hit is bracketed instead.
+        for line in kwic_lines(contexts[:lines], brackets=console.color_system is None):
             console.print(line, highlight=False, soft_wrap=True)
 
 
-def kwic_lines(contexts: Sequence[Context]) -> list[Text]:
-    """Concordance lines as rich text: hits aligned in one column and in bold, source at
-    the end, dimmed.
+def kwic_lines(contexts: Sequence[Context], brackets: bool = False) -> list[Text]:
+    """Concordance lines as rich text: hits aligned in one column and in bold (also in
+    ``[ ]`` with ``brackets``, for output without styles), source at the end, dimmed.
 
     Document text is never read as markup, and characters that would act on a terminal
     are shown as escapes (:func:`undertow.escapes.visible`), so a document prints as
@@ -663,6 +664,8 @@ def kwic_lines(contexts: Sequence[Context]) -> list[Text]:
 
     lefts = [visible(c.left) for c in contexts]
     pad = max((cell_len(left) for left in lefts), default=0)
-    return [Text.assemble("  " + " " * (pad - cell_len(left)) + left, (visible(c.match), "bold"),
-                          visible(c.right) + "  ", (visible(f"{c.date} {c.document}"), "dim"))
+    open_, close = ("[", "]") if brackets else ("", "")
+    return [Text.assemble("  " + " " * (pad - cell_len(left)) + left + open_,
+                          (visible(c.match), "bold"), close + visible(c.right) + "  ",
+                          (visible(f"{c.date} {c.document}"), "dim"))
             for c, left in zip(contexts, lefts, strict=True)]
