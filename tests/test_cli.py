@@ -97,3 +97,57 @@ def test_a_mistyped_workspace_is_an_error_not_an_empty_result(tmp_path, args):
     assert result.exit_code == 2
     assert f"no workspace at {missing}" in result.output
     assert not missing.exists()
+
+
+@pytest.fixture
+def copied_ws(tmp_path):
+    """A workspace where ten accounts post one text twice, a minute apart."""
+    f = tmp_path / "posts.csv"
+    rows = [f"{i}{r},u{i},2025-01-01T0{r}:00:0{i}Z,buy the new phone now at the shop"
+            for r in range(2) for i in range(10)]
+    f.write_text("id,user,time,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    run("ingest", str(f), "-w", str(tmp_path / "ws"))
+    return tmp_path / "ws"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--window", "nan"], "window must be a positive number of seconds"),
+        (["--window", "inf"], "window must be a positive number of seconds"),
+        (["--window", "1e9"], "longer than a day"),
+        (["--min-shares", "3"], "applies only with --no-significance"),
+        (["--out", "{file}/sub"], "Not a directory"),
+        (["--memory-limit", "1KB"], "needs more memory than --memory-limit 1KB"),
+    ],
+)
+def test_detect_refuses_what_cannot_work_in_one_line(tmp_path, copied_ws, args, message):
+    """A window of the whole stream made every account meet every other; nan and inf, an
+    unwritable --out and a tiny memory limit were tracebacks (the last two after the run,
+    or after the workspace's last results were replaced)."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    args = [a.replace("{file}", str(tmp_path / "afile")) for a in args]
+    proc = subprocess.run([sys.executable, "-m", "undertow.cli", "detect", *args, "-w",
+                           str(copied_ws)], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
+
+
+def test_simulate_writes_only_what_its_name_says(tmp_path):
+    for name, message in (("x.parquet", "write posts as .jsonl, .csv or .cnt.csv"),
+                          ("nodir/x.jsonl", "No such file or directory")):
+        proc = subprocess.run([sys.executable, "-m", "undertow.cli", "simulate", "--posts",
+                               "100", "--out", str(tmp_path / name)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 2, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_summary_of_an_empty_workspace_has_no_none(tmp_path):
+    from undertow import Workspace
+
+    Workspace.open(tmp_path / "ws").close()
+    result = run("summary", "-w", str(tmp_path / "ws"))
+    assert result.exit_code == 0
+    assert "0 posts by 0 accounts on 0 platform(s), – → –" in result.output

@@ -86,7 +86,7 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (IngestError, ValueError, RuntimeError, FileNotFoundError) as exc:
+        except (IngestError, ValueError, RuntimeError, OSError) as exc:
             fail(str(exc))
 
     return wrapper
@@ -253,6 +253,7 @@ def summary_cmd(as_json: bool, workspace: Path | None, engine: str) -> None:
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--truth", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the planted campaigns and organic accounts as JSON.")
+@friendly_errors
 def simulate_cmd(n_posts: int, out: Path, seed: int, truth: Path | None) -> None:
     """Generate a realistic synthetic stream with planted campaigns.
 
@@ -335,6 +336,9 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
     from undertow.coordination.store import save
     from undertow.workspace import check_memory_limit
 
+    if min_shares is not None and significance:
+        fail("--min-shares is CooRTweet's min_participation: it applies only with "
+             "--no-significance")
     params = DetectParams(window=window, signals=_signals(signals), alpha=alpha,
                           burst_alpha=alpha, min_events=min_events, significance=significance,
                           min_shares=min_shares or (2 if not significance else 1))
@@ -344,12 +348,20 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
             check_memory_limit(limit)
         except ValueError as exc:
             fail(str(exc))
+    import duckdb
+
     with open_workspace(workspace) as ws:
-        result = detect(ws, params, engine, memory_limit=limit)
-        save(ws, result.accounts, result.campaigns, result.edges)
         folder = out or ws.path / "detect"
-    write_outputs(folder, result.accounts, result.campaigns, result.edges, params_dict(params),
-                  result.surges)
+        folder.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails before the run
+        try:
+            result = detect(ws, params, engine, memory_limit=limit)
+        except duckdb.OutOfMemoryException:
+            fail(f"detection needs more memory than --memory-limit {memory_limit}: give it "
+                 "more (e.g. 4GB), or 'none' for DuckDB's own limit")
+        # The files first: a failure writing them leaves the workspace's last run whole.
+        write_outputs(folder, result.accounts, result.campaigns, result.edges,
+                      params_dict(params), result.surges)
+        save(ws, result.accounts, result.campaigns, result.edges)
     summary = {**result.summary(), "out": str(folder), "seconds": result.timings}
     if as_json:
         click.echo(orjson.dumps(summary).decode())

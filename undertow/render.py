@@ -28,7 +28,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     o = result["overview"]
     console.print(
         f"[bold]{o['posts']:,}[/] posts by [bold]{o['accounts']:,}[/] accounts on "
-        f"{o['platforms']} platform(s), {markup(o['first'])} → {markup(o['last'])}"
+        f"{o['platforms']} platform(s), {_when(o['first'])} → {_when(o['last'])}"
     )
     for key, title in (("platforms", "Posts per platform"), ("languages", "Languages"),
                        ("hashtags", "Top hashtags"), ("quarantine", "Quarantined records")):
@@ -71,6 +71,11 @@ def _campaign_table(campaigns: list[dict[str, Any]], top: int) -> Table:
                       _fmt(scores.get("text_similarity")),
                       "–" if p is None else f"{p:.1e}")
     return table
+
+
+def _when(value: Any) -> str:
+    """A first or last time as shown ("–" for an empty workspace's)."""
+    return "–" if value is None else markup(value)
 
 
 def _fmt(value: Any) -> str:

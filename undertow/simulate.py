@@ -1962,8 +1962,9 @@ def _opinion(labels: dict[str, list[Any]]) -> dict[str, dict[str, int]]:
 
 
 def write_posts(sim: Simulation, path: str | Path) -> Path:
-    """Write the posts: JSON Lines by default, generic CSV for ``.csv``, the
-    coordination-network-toolkit CSV for ``.cnt.csv`` (``.gz`` compresses any of them).
+    """Write the posts: JSON Lines for ``.jsonl`` (or ``.ndjson``), generic CSV for
+    ``.csv``, the coordination-network-toolkit CSV for ``.cnt.csv`` (``.gz`` compresses
+    any of them); any other name is a :class:`ValueError`.
 
     Example:
         >>> import tempfile, os
@@ -1982,9 +1983,12 @@ def write_posts(sim: Simulation, path: str | Path) -> Path:
                 _write_cnt(sim, f)
             else:
                 _write_csv(sim, f)
-    else:
+    elif base.endswith((".jsonl", ".ndjson")):
         with gzip.open(target, "wb") if gz else open(target, "wb") as raw:
             _write_jsonl(sim, raw)
+    else:  # "x.parquet" written as JSON Lines would be a file that is not what it says
+        raise ValueError(f"{target}: write posts as .jsonl, .csv or .cnt.csv (each may end "
+                         "in .gz)")
     return target
 
 

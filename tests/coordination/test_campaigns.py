@@ -106,3 +106,35 @@ def test_times_written_in_bulk_are_the_seconds_written_one_by_one():
         np.nextafter(whole, 0), -rng.random(20_000) * 1e9, -whole / 2 - 0.5, [0.0, -0.0]])
     assert iso_many(ts) == [iso(t) for t in ts]
     assert iso_many(np.array([], dtype=float)) == []
+
+
+def test_posts_of_platforms_that_reuse_ids_are_each_shown(tmp_path) -> None:
+    """A post is keyed by (platform, post_id): 9 accounts on each of three platforms
+    that number their posts alike ("1".."9") post one text within seconds. The campaign
+    shows all 27 posts, each with its own platform's account and time."""
+    import json
+
+    from undertow import Workspace, ingest
+    from undertow.coordination.detect import DetectParams, detect
+
+    text = "copy paste message here"
+    for n, platform in enumerate(("twitter", "weibo", "reddit")):
+        rows = [{"id": str(i), "user": f"{platform}_u{i}", "text": text,
+                 "created_at": f"2025-04-01T08:00:{10 * n + i:02d}Z"} for i in range(1, 10)]
+        f = tmp_path / f"{platform}.jsonl"
+        f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        with Workspace.open(tmp_path / "ws") as ws:
+            ingest(ws, [f], platform=platform)
+    with Workspace.open(tmp_path / "ws") as ws:
+        result = detect(ws, DetectParams())
+    [c] = result.campaigns
+    assert c["size"] == len(c["accounts"]) == 27
+    shown = {(p["platform"], p["post_id"]): p for p in c["posts"]}
+    assert len(c["posts"]) == len(shown) == 27
+    for (platform, post_id), p in shown.items():
+        assert p["account_id"] == f"{platform}_u{post_id}"
+        n = ("twitter", "weibo", "reddit").index(platform)
+        assert p["created_at"] == f"2025-04-01T08:00:{10 * n + int(post_id):02d}Z"
+    assert sum(t["posts"] for t in c["timeline"]) == 27
+    assert [(k["key"], k["posts"]) for k in c["keys"] if k["signal"] == "text"] == [
+        (k["key"], 27) for k in c["keys"] if k["signal"] == "text"]

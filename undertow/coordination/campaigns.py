@@ -381,7 +381,7 @@ class Evidence:
     """Looks up posts for evidence: text, time, account (read back from the
     workspace for the evidence posts only, see :func:`features.evidence_posts`)."""
 
-    def __init__(self, rows: dict[str, dict[str, Any]]):
+    def __init__(self, rows: dict[tuple[str, str], dict[str, Any]]):
         self.rows = rows
         # Every evidence text normalised in one pass (for text similarity): one
         # vectorised call, not one per campaign.
@@ -389,10 +389,11 @@ class Evidence:
         self.normalized = dict(zip(rows, normalize_texts(pa.array(texts, pa.string()))
                                    .to_pylist(), strict=True))
 
-    def post(self, post_id: str, signal: str, key: str) -> dict[str, Any]:
-        r = self.rows[post_id]
+    def post(self, at: tuple[str, str], signal: str, key: str) -> dict[str, Any]:
+        """The post ``at`` (``(account, post_id)``), shown under ``signal, key``."""
+        r = self.rows[at]
         platform, author = split_account(r["account"])
-        return {"post_id": post_id, "platform": platform, "account_id": author,
+        return {"post_id": r["post_id"], "platform": platform, "account_id": author,
                 "created_at": iso(r["ts"]), "text": r["text"],
                 "signal": signal, "key": key}
 
@@ -491,8 +492,7 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     shown = {cid: _shown_posts(facts.sampled.get(cid, []), facts.posts.get(cid, []),
                                bursts_of[cid], set(group))
              for cid, group in zip(ids, groups, strict=True)}
-    evidence = Evidence(evidence_posts(ws, [(account, post_id) for posts in shown.values()
-                                            for post_id, (_, _, account) in posts.items()]))
+    evidence = Evidence(evidence_posts(ws, [at for posts in shown.values() for at in posts]))
     for cid, group in zip(ids, groups, strict=True):
         result.campaigns.append(_campaign(cid, group, facts, bursts_of[cid], evidence,
                                           shown[cid], text_keys, ages, params, n_tests,
@@ -530,8 +530,8 @@ class CampaignFacts:
         #: keys (``sampled``) and of its first posts (``posts``)
         self.sampled: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
         self.posts: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-        #: campaign → post id → the listed (signal, key) pairs the post has
-        self.ties: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
+        #: campaign → (account, post id) → the listed (signal, key) pairs the post has
+        self.ties: dict[str, dict[tuple[str, str], list[tuple[str, str]]]] = defaultdict(dict)
         self.observed: dict[str, float] = defaultdict(float)
         self.expected: dict[str, float] = defaultdict(float)
         self.best_q: dict[str, float] = {}
@@ -698,25 +698,26 @@ class CampaignFacts:
                 cid = self._cids[r["cno"]]
                 account, post_id = post_name[r["post_id"]]
                 into[cid].append((post_id, signal, key_name[(signal, key)], account))
-                self.ties[cid][post_id] = [(s, key_name[(s, k)]) for s, k in ties[at]]
+                self.ties[cid][(account, post_id)] = [(s, key_name[(s, k)]) for s, k in ties[at]]
 
 
 def _shown_posts(sampled: list[tuple[str, str, str, str]],
                  first: list[tuple[str, str, str, str]], my_bursts: list[dict[str, Any]],
-                 members: set[str]) -> dict[str, tuple[str, str, str]]:
-    """``post_id`` → (signal, key, account) of the posts a campaign shows, at most
+                 members: set[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """``(account, post_id)`` → (signal, key) of the posts a campaign shows, at most
     ``MAX_EVIDENCE_POSTS``: the posts backing each listed key of its events
     (``sampled``), the first posts of ``PER_KEY_POSTS`` members in each of its
     bursts, the first posts of its events (``first``), then its members' other
-    posts in its bursts. A post is shown once, under the first of these."""
-    shown: dict[str, tuple[str, str, str]] = {}
+    posts in its bursts. A post is shown once, under the first of these; posts are
+    keyed by account and id (platforms reuse ids)."""
+    shown: dict[tuple[str, str], tuple[str, str]] = {}
 
     def add(post_id: str, signal: str, key: str, account: str) -> None:
         if len(shown) < MAX_EVIDENCE_POSTS:
-            shown.setdefault(post_id, (signal, key, account))
+            shown.setdefault((account, post_id), (signal, key))
 
     in_bursts = [(b, sorted((m for m in b["posts"] if m.account in members),
-                            key=lambda m: (m.ts, m.post_id))) for b in my_bursts]
+                            key=lambda m: (m.ts, m.post_id, m.account))) for b in my_bursts]
     for entry in sampled:
         add(*entry)
     for b, posts in in_bursts:
@@ -749,19 +750,20 @@ def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
     return float((low + high) / 2)
 
 
-def _tie(posts: list[dict[str, Any]], listed: set[tuple[str, str]],
-         event_ties: dict[str, list[tuple[str, str]]], my_bursts: list[dict[str, Any]],
-         members: set[str]) -> None:
-    """Give each shown post its ``ties``: the listed keys it shares with other
-    members (in the campaign's events or bursts), and the key it is shown under."""
-    ties = {pid: set(t) for pid, t in event_ties.items()}
+def _tie(posts: dict[tuple[str, str], dict[str, Any]], listed: set[tuple[str, str]],
+         event_ties: dict[tuple[str, str], list[tuple[str, str]]],
+         my_bursts: list[dict[str, Any]], members: set[str]) -> None:
+    """Give each shown post (by ``(account, post_id)``) its ``ties``: the listed keys
+    it shares with other members (in the campaign's events or bursts), and the key it
+    is shown under."""
+    ties = {at: set(t) for at, t in event_ties.items()}
     for b in my_bursts:
         for m in b["posts"]:
             if m.account in members:
-                ties.setdefault(m.post_id, set()).add((b["signal"], b["key"]))
-    for p in posts:
+                ties.setdefault((m.account, m.post_id), set()).add((b["signal"], b["key"]))
+    for at, p in posts.items():
         p["ties"] = [{"signal": s, "key": k} for s, k in sorted(
-            ties.get(p["post_id"], set()) & listed | {(p["signal"], p["key"])})]
+            ties.get(at, set()) & listed | {(p["signal"], p["key"])})]
 
 
 def _most_common(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -775,11 +777,11 @@ def _most_common(counts: Counter[str]) -> list[tuple[str, int]]:
 
 
 def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[dict[str, Any]],
-              evidence: Evidence, shown: dict[str, tuple[str, str, str]],
+              evidence: Evidence, shown: dict[tuple[str, str], tuple[str, str]],
               text_keys: dict[str, list[int | None]], ages: dict[str, float], params: Any,
               n_tests: int, result: Any) -> dict[str, Any]:
     members = set(group)
-    posts = [evidence.post(pid, sig, key) for pid, (sig, key, _) in shown.items()]
+    posts = {at: evidence.post(at, sig, key) for at, (sig, key) in shown.items()}
     key_accounts: dict[tuple[str, str], int] = {(s, k): n for s, k, n in facts.keys.get(cid, [])}
     signals = Counter(facts.key_counts.get(cid, Counter()))
     gap_values, gap_counts = facts.dts.get(cid, (np.array([]), np.array([], np.int64)))
@@ -802,7 +804,8 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
     gap_counts = np.concatenate([gap_counts, np.ones(len(burst_gaps), dtype=np.int64)])
     listed = sorted(key_accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_KEYS]
     _tie(posts, {sk for sk, _ in listed}, facts.ties.get(cid, {}), my_bursts, members)
-    ordered = sorted(posts, key=lambda p: p["created_at"])
+    order = sorted(posts, key=lambda at: posts[at]["created_at"])
+    ordered = [posts[at] for at in order]
     timeline = Counter(p["created_at"][:16] for p in ordered)
     inner = facts.observed.get(cid, 0.0) > 0
     p_edges = float(poisson_sf(np.array([facts.observed.get(cid, 0.0)]),
@@ -834,10 +837,11 @@ def _campaign(cid: str, group: list[str], facts: CampaignFacts, my_bursts: list[
         "posts": ordered,
         "timeline": [{"t": t, "posts": n} for t, n in sorted(timeline.items())],
         "scores": {
-            "synchrony": round(1.0 - weighted_median(gap_values, gap_counts) / params.window,
-                               3) if len(gap_values) else None,
+            # A burst merged over several windows can span more than one: 0 at the least.
+            "synchrony": round(max(0.0, 1.0 - weighted_median(gap_values, gap_counts)
+                                   / params.window), 3) if len(gap_values) else None,
             "text_similarity": _text_similarity(
-                [p["text"] for p in ordered], [evidence.normalized[p["post_id"]] for p in ordered]),
+                [p["text"] for p in ordered], [evidence.normalized[at] for at in order]),
             "duplicated_share": _duplicated_share(members, text_keys),
             "account_age_homogeneity": _age_homogeneity(ages, group),
         },

@@ -515,9 +515,11 @@ class Names:
         return found
 
 
-def evidence_posts(ws: Workspace, wanted: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
-    """``post_id`` → its account, text and time (epoch seconds), for the
-    ``(account, post_id)`` pairs in ``wanted`` only."""
+def evidence_posts(ws: Workspace, wanted: list[tuple[str, str]]
+                   ) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(account, post_id)`` → its account, post id, text and time (epoch seconds),
+    for the pairs in ``wanted`` only. A post is keyed by its account
+    (``platform:author_id``) and id, not its id alone: platforms reuse ids."""
     if not wanted:
         return {}
     ids = pa.table({"account": [a for a, _ in wanted], "post_id": [p for _, p in wanted]})
@@ -533,7 +535,7 @@ def evidence_posts(ws: Workspace, wanted: list[tuple[str, str]]) -> dict[str, di
     finally:
         ws.con.unregister(view)
     assert rows is not None
-    return {r["post_id"]: r for r in rows.to_pylist()}
+    return {(r["account"], r["post_id"]): r for r in rows.to_pylist()}
 
 
 def member_text_keys(ws: Workspace, accounts: list[str], options: KeyOptions
