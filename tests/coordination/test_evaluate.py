@@ -217,6 +217,11 @@ def test_evaluate_files_and_report(tmp_path: Path) -> None:
     ('{"campaigns": {"c1": ["a1"]}}', '"campaigns" must be a list'),
     ('{"campaigns": [{"campaign_id": "c1", "accounts": "a1 a2"}]}', "campaign 1 needs"),
     ('{"campaigns": [], "organic_outrage": ["o1"]}', '"organic_outrage" must be an object'),
+    # null planted a1 in a campaign called "None" (a null kind is "unknown", as none)
+    ('{"accounts": {"a1": null}}', "\"accounts\": 'a1' maps to None, not a campaign id"),
+    ('{"campaigns": [{"campaign_id": null, "accounts": ["a1"]}]}', "campaign 1 needs"),
+    ('{"campaigns": [{"campaign_id": "c1", "kind": ["copy"], "accounts": []}]}',
+     'campaign 1: "kind" must be a name'),
 ])
 def test_wrong_truth_file_is_refused_with_its_reason(tmp_path: Path, content: str,
                                                      reason: str) -> None:
@@ -229,6 +234,14 @@ def test_wrong_truth_file_is_refused_with_its_reason(tmp_path: Path, content: st
                                        "--detected", str(accounts.parent)])
     assert result.exit_code == 2
     assert result.output.startswith(f"undertow: error: {truth}: {reason}")
+
+
+def test_a_campaign_without_a_kind_is_of_kind_unknown() -> None:
+    truth = {"campaigns": [{"campaign_id": "c1", "kind": None, "accounts": ["a1", "a2"]},
+                           {"campaign_id": "c2", "accounts": ["a3", "a4"]}]}
+    result = evaluate(truth, _rows({"X": ["a1", "a2"], "Y": ["a3", "a4"]}))
+    assert list(result["kinds"]) == ["unknown"]
+    assert result["kinds"]["unknown"]["recall"] == 1.0
 
 
 def test_outrage_listing_is_capped() -> None:

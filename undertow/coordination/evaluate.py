@@ -145,7 +145,7 @@ def evaluate(truth: Mapping[str, Any], accounts: Iterable[Mapping[str, Any]]) ->
     """Score detected ``accounts`` (rows of ``accounts.csv``) against ``truth``."""
     planted = planted_accounts(truth)
     detected = detected_accounts(accounts)
-    kinds = {str(c["campaign_id"]): str(c.get("kind", "unknown"))
+    kinds = {str(c["campaign_id"]): str("unknown" if c.get("kind") is None else c["kind"])
              for c in truth.get("campaigns", [])}
     flagged = set(detected)
     hits = len(flagged & set(planted))
@@ -205,17 +205,30 @@ def read_truth(path: Path | str) -> dict[str, Any]:
     if not isinstance(campaigns, list):
         raise ValueError(f'{where}: "campaigns" must be a list, like {TRUTH_SHAPE}')
     for number, campaign in enumerate(campaigns, 1):
-        if not (isinstance(campaign, dict) and "campaign_id" in campaign
+        if not (isinstance(campaign, dict) and _named(campaign.get("campaign_id"))
                 and isinstance(campaign.get("accounts"), list)):
             raise ValueError(f'{where}: campaign {number} needs "campaign_id" and a list of '
                              f'"accounts" (like {TRUTH_SHAPE})')
-    if not isinstance(truth.get("accounts") or {}, dict):
+        if campaign.get("kind") is not None and not _named(campaign["kind"]):
+            raise ValueError(f'{where}: campaign {number}: "kind" must be a name')
+    planted = truth.get("accounts") or {}
+    if not isinstance(planted, dict):
         raise ValueError(f'{where}: "accounts" must map account ids to campaign ids')
+    for account, campaign_id in planted.items():
+        if not _named(campaign_id):  # null would plant the account in a campaign "None"
+            raise ValueError(f'{where}: "accounts": {account!r} maps to {campaign_id!r}, '
+                             "not a campaign id")
     outrage = truth.get("organic_outrage") or {}
     if not (isinstance(outrage, dict) and isinstance(outrage.get("accounts", []), list)):
         raise ValueError(f'{where}: "organic_outrage" must be an object with a list of '
                          '"accounts"')
     return truth
+
+
+def _named(value: Any) -> bool:
+    """Whether ``value`` can name a campaign or a kind: text or a whole number."""
+    return (isinstance(value, str) and bool(value.strip())) or \
+        (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _ratio(num: int, den: int) -> float | None:
