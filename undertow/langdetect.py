@@ -52,13 +52,14 @@ _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#＃]\S+|\d+|\s+")
 _HAN_R = "\u3400-\u4dbf\u4e00-\u9fff"
 _KANA_R = "\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
 _HANGUL_R = "\uac00-\ud7af"
-_CJK_R = "\u3040-\u30ff" + _HAN_R + _HANGUL_R
-_CJK = re.compile(f"[{_CJK_R}]")
+#: Han, kana and Hangul, as a character-class body (Python re and RE2 alike).
+CJK_CHARS = "\u3040-\u30ff" + _HAN_R + _HANGUL_R
+_CJK = re.compile(f"[{CJK_CHARS}]")
 _CJK_LETTERS = re.compile(f"[{_KANA_R}{_HAN_R}{_HANGUL_R}]+")
 _KANA = re.compile(f"[{_KANA_R}]+")
 _HANGUL = re.compile(f"[{_HANGUL_R}]+")
 #: A run of CJK characters with the spaces around it (one space replaces it).
-_CJK_RUN = f" *[{_CJK_R}][{_CJK_R} ]*"
+_CJK_RUN = f" *[{CJK_CHARS}][{CJK_CHARS} ]*"
 _CJK_RUN_RE = re.compile(_CJK_RUN)
 #: Han, kana and Hangul letters name the language when they are at least one in this
 #: many letters; below that they are taken out and fastText decides.
@@ -171,7 +172,7 @@ def sql_language_parts(clean: str) -> tuple[str, str]:
         return f"length(regexp_replace({clean}, '[^{chars}]+', '', 'g'))"
 
     # As _by_script: the letters are counted only where the length leaves it open.
-    has_cjk = f"regexp_matches({clean}, '[{_CJK_R}]')"
+    has_cjk = f"regexp_matches({clean}, '[{CJK_CHARS}]')"
     cjk = count(_KANA_R + _HAN_R + _HANGUL_R)
     named = (f"{cjk} > 0 AND ({cjk} * {SCRIPT_ONE_IN} >= length({clean}) "
              f"OR {cjk} * {SCRIPT_ONE_IN} >= {count(_RE2_LETTER)})")

@@ -115,9 +115,7 @@ def _time_cell(value: Any) -> Any:
 
 
 def _text_cell(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return None if wrong_type(value) else str(value)
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def _id_cell(value: Any) -> str | None:
@@ -145,11 +143,6 @@ def converter(fld: str) -> Converter:
 def plan(mapping: dict[str, str]) -> list[tuple[str, str, Converter]]:
     """``(source column, field, converter)`` for each mapped column."""
     return [(col, fld, converter(fld)) for col, fld in mapping.items()]
-
-
-def map_record(values: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
-    """A post dict from one source record, using ``mapping``."""
-    return {fld: conv(values.get(col)) for col, fld, conv in plan(mapping)}
 
 
 # --- delimited text -------------------------------------------------------------

@@ -76,7 +76,7 @@ def _document(source: Source, options: ReadOptions) -> Record | None:
             return 1, Rejected(1, f"bad encoding (not valid {options.encoding})", fixed), fixed
     if _object_line(io.StringIO(rest)):
         return None
-    return _whole(source, options)
+    return _as_document(text, options)
 
 
 _BROKEN = object()
@@ -98,7 +98,11 @@ def _object_line(lines: Iterable[str]) -> bool:
 def _whole(source: Source, options: ReadOptions) -> Record:
     """The whole file as one JSON document: its value, or why it is not one."""
     with source.open_text(options.encoding) as stream:
-        text = stream.read().lstrip("\ufeff").strip()
+        return _as_document(stream.read().lstrip("\ufeff").strip(), options)
+
+
+def _as_document(text: str, options: ReadOptions) -> Record:
+    """``text``, a whole file, as one JSON document: its value, or why it is not one."""
     if badly_encoded(text):
         fixed = text.encode("utf-8", "replace").decode("utf-8")
         return 1, Rejected(1, f"bad encoding (not valid {options.encoding})", fixed), fixed

@@ -53,6 +53,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from undertow.langdetect import CJK_CHARS
+
 Taxonomy = dict[str, dict[str, list[str]]]
 """aspect name -> language code -> keywords."""
 
@@ -63,10 +65,9 @@ _NONE: frozenset[int] = frozenset()
 _SEEN_WORDS = 50_000
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
-_CJK_R = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af"  # Han, kana, Hangul
-_CJK = re.compile(f"[{_CJK_R}]")
+_CJK = re.compile(f"[{CJK_CHARS}]")
 #: Han, kana and Hangul with what is no word around them: one word ("_") that no keyword is.
-_CJK_RUN = re.compile(rf"[{_CJK_R}][\W{_CJK_R}]*")
+_CJK_RUN = re.compile(rf"[{CJK_CHARS}][\W{CJK_CHARS}]*")
 _LATIN = re.compile("[a-z]")
 #: The keywords for the Latin-script words of a ``zh`` text.
 LATIN_IN_ZH = "en"

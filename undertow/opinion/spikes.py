@@ -297,7 +297,7 @@ def campaign_part(kind: str, stat: dict[str, Any], where: np.ndarray, posts: Pos
     stand = public / r if r >= min_posts else base  # what the campaign's posts count as
     without = (public + c * stand) / n
     shift = net - base
-    return float(np.clip((net - without) / shift, 0.0, 1.0)) + 0.0 if shift else 0.0
+    return max(0.0, min(1.0, (net - without) / shift)) if shift else 0.0
 
 
 def _timeline(period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
