@@ -140,6 +140,7 @@ class DuckDBEngine(Engine):
         self._insert_new_sql: dict[tuple[str, tuple[str, ...], str, bool], str] = {}
         self._scratch = False
         self._views: set[str] = set()  # staged views in the workspace, until dropped
+        self._scratch_views: set[str] = set()  # and in the scratch database
         rows = ws.con.execute("SELECT current_database()").fetchall()
         self._catalog = str(rows[0][0]) if rows else "memory"
 
@@ -155,12 +156,13 @@ class DuckDBEngine(Engine):
     def stage(self, name: str, data: pa.Table, materialize: bool = False) -> Any:
         # Read once (an ingest batch): a view over the registered Arrow data, no copy.
         # (sqlframe cannot see temporary views, so it is an ordinary one, dropped by
-        # drop_stage; inside a transaction a crash rolls it back.) Read many times (the
-        # keyed rows of detection): a table, which DuckDB scans in parallel and far
-        # faster than a Python-registered Arrow object (about 20x in the 1M-post
-        # significance step).
-        # Tables live in an in-memory scratch database (see _scratch_name): never
-        # written to the workspace file, spilled to its temp directory when large.
+        # drop_stage.) Read many times (the keyed rows of detection): a table, which
+        # DuckDB scans in parallel and far faster than a Python-registered Arrow object
+        # (about 20x in the 1M-post significance step).
+        # Both live in an in-memory scratch database (see _scratch_name): never written
+        # to the workspace file, gone with the process if it is killed. Inside a
+        # transaction that writes the workspace (ingest), where DuckDB allows no write
+        # to a second database, the view is the workspace's and rolls back with it.
         self.drop_stage(name)
         arrow_name = f"_arrow_{name}"
         self.ws.con.register(arrow_name, data)
@@ -169,10 +171,15 @@ class DuckDBEngine(Engine):
             self.ws.con.execute(f"CREATE TABLE {table} AS SELECT * FROM {arrow_name}")
             self.ws.con.unregister(arrow_name)
             return self._known_table(table)
-        # OR REPLACE: a view a crashed run left behind in the workspace file.
-        self.ws.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {arrow_name}")
-        self._views.add(name)
-        return self._known_table(self._name(name))
+        if self.ws.in_transaction:
+            # OR REPLACE: a view a crashed run left behind in the workspace file.
+            self.ws.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {arrow_name}")
+            self._views.add(name)
+            return self._known_table(self._name(name))
+        view = self._scratch_name(name)
+        self.ws.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {arrow_name}")
+        self._scratch_views.add(name)
+        return self._known_table(view)
 
     def _known_table(self, name: str) -> Any:
         """A table this engine just made, as a DataFrame, its columns told to sqlframe
@@ -217,6 +224,9 @@ class DuckDBEngine(Engine):
         if name in self._views:
             self.ws.con.execute(f"DROP VIEW IF EXISTS {name}")
             self._views.discard(name)
+        if name in self._scratch_views:
+            self.ws.con.execute(f"DROP VIEW IF EXISTS {self._scratch_name(name)}")
+            self._scratch_views.discard(name)
         if self._scratch:
             self.ws.con.execute(f"DROP TABLE IF EXISTS {self._scratch_name(name)}")
         self.ws.con.unregister(f"_arrow_{name}")

@@ -64,6 +64,8 @@ class Workspace:
         self.con = con
         #: Engines made over this workspace (see :func:`undertow.engines.make_engine`).
         self.engines: dict[str, Engine] = {}
+        #: Inside :meth:`transaction` (DuckDB then writes no second database).
+        self.in_transaction = False
 
     @classmethod
     def open(cls, path: str | Path | None = None, read_only: bool = False,
@@ -106,11 +108,14 @@ class Workspace:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """``BEGIN`` … ``COMMIT``, rolled back if anything raises (a kill leaves nothing)."""
         self.con.execute("BEGIN TRANSACTION")
+        self.in_transaction = True
         try:
             yield self.con
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self.in_transaction = False
         self.con.execute("COMMIT")
 
     @contextmanager

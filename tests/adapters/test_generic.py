@@ -253,3 +253,24 @@ def test_a_json_array_of_posts_is_refused_with_how_to_convert_it(ws, tmp_path):
     with pytest.raises(IngestError, match=r"line 1 is a JSON array, not an object; .*jq -c"):
         ingest(ws, [f])
     assert ws.count("posts") == ws.count("quarantine") == 0
+
+
+def test_parquet_binary_text_columns_are_read_as_text(ws, tmp_path):
+    """Hive and Impala write strings as plain binary: they are text, not ``b'...'``; a
+    value that is not UTF-8 costs its row, and a binary column no field reads is left
+    alone."""
+    p = tmp_path / "hive.parquet"
+    pq.write_table(pa.table({
+        "author": pa.array([b"u1", b"u2", b"u3"], pa.binary()),
+        "created_at": ["2024-01-01T00:00:00Z"] * 3,
+        "text": pa.array([b"Die Kamera ist super", "续航太差了".encode(), b"bad \xff"],
+                         pa.large_binary()),
+        "hashtags": pa.array([[b"SU7"], [], [b"x"]], pa.list_(pa.binary())),
+        "thumbnail": pa.array([b"\x89PNG\xff", b"\x00", b"\xfe"], pa.binary()),
+    }), p)
+    report = ingest(ws, [p])
+    assert (report.read, report.stored, report.quarantined) == (3, 2, 1)
+    assert rows(ws, "SELECT author_id, text, hashtags FROM posts ORDER BY author_id") == [
+        ("u1", "Die Kamera ist super", ["SU7"]), ("u2", "续航太差了", [])]
+    assert rows(ws, "SELECT line, reason FROM quarantine") == [
+        (3, "bad encoding (a string that is not valid UTF-8)")]

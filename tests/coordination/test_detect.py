@@ -356,6 +356,56 @@ def test_two_runs_write_the_same_files(simulated, tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+_KILLED_WHILE_BUILDING_CAMPAIGNS = """
+import os, signal, sys
+from undertow import Workspace
+from undertow.coordination import campaigns
+from undertow.coordination.detect import detect
+
+def killed(*args, **kwargs):  # the campaigns' members are staged by now
+    os.kill(os.getpid(), signal.SIGKILL)
+
+campaigns.CampaignFacts._keys = killed
+with Workspace.open(sys.argv[1]) as ws:
+    detect(ws)
+"""
+
+
+def test_a_detection_killed_mid_run_leaves_the_workspace_as_it_was(simulated, tmp_path):
+    """A kill (no cleanup runs) while working tables and staged views exist leaves
+    nothing of them in the workspace file, and the last results stand."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    import duckdb
+
+    wsdir = tmp_path / "ws"
+    shutil.copytree(simulated[0], wsdir)
+    runner = CliRunner()
+    assert runner.invoke(main, ["detect", "-w", str(wsdir), "--out", str(tmp_path / "before")],
+                         catch_exceptions=False).exit_code == 0
+    done = subprocess.run([sys.executable, "-c", _KILLED_WHILE_BUILDING_CAMPAIGNS, str(wsdir)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    con = duckdb.connect(str(wsdir / "undertow.duckdb"), read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()]
+        stored = con.execute("SELECT count(*) FROM campaign_accounts").fetchone()
+    finally:
+        con.close()
+    assert not [n for n in names if n.startswith("_")], names
+    before = (tmp_path / "before" / "accounts.csv").read_text(encoding="utf-8")
+    assert stored is not None and stored[0] == len(before.splitlines()) - 1
+    assert runner.invoke(main, ["detect", "-w", str(wsdir), "--out", str(tmp_path / "after")],
+                         catch_exceptions=False).exit_code == 0
+    for name in ("accounts.csv", "campaigns.json", "edges.csv"):
+        assert (tmp_path / "after" / name).read_bytes() == \
+            (tmp_path / "before" / name).read_bytes(), name
+
+
 def test_detect_makes_no_full_collection_and_puts_the_thresholds_back(simulated):
     """Full collections walk every object the process holds; detection defers them
     (``undertow.gcpause``) and leaves the collector as it found it."""

@@ -742,8 +742,10 @@ def read_parquet(source: Source, options: ReadOptions) -> Iterator[Item]:
     mapping = guess_mapping(pf.schema_arrow.names, options.mapping)
     check_mapping(mapping, source, options)
     steps = plan(mapping)
+    mapped = {col for col, _, _ in steps}
     row = 0
     for batch in pf.iter_batches(batch_size=65536):
+        batch = _binary_as_text(batch, mapped)
         try:
             rows = [(values, False) for values in batch.to_pylist()]
         except UnicodeDecodeError:  # Parquet does not check that strings are UTF-8
@@ -761,6 +763,35 @@ def read_parquet(source: Source, options: ReadOptions) -> Iterator[Item]:
             rec["source_line"] = row
             rec["raw"] = raw
             yield rec
+
+
+def _binary_as_text(batch: Any, columns: set[str]) -> Any:
+    """``batch`` with its binary ``columns`` (and lists of binary) read as text.
+
+    Hive and Impala write strings as plain binary; read as bytes they would be stored
+    as ``b'...'``. A value that is not UTF-8 then quarantines its row, as in a string
+    column. Binary columns no field reads (a thumbnail) are left alone."""
+    import pyarrow as pa
+
+    def as_text(typ: Any) -> Any:
+        if pa.types.is_binary(typ):
+            return pa.string()
+        if pa.types.is_large_binary(typ):
+            return pa.large_string()
+        if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+            inner = as_text(typ.value_type)
+            if inner is None:
+                return None
+            return pa.list_(inner) if pa.types.is_list(typ) else pa.large_list(inner)
+        return None
+
+    arrays, changed = [], False
+    for name, array in zip(batch.schema.names, batch.columns, strict=True):
+        target = as_text(array.type) if name in columns else None
+        if target is not None:
+            array, changed = array.view(target), True
+        arrays.append(array)
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names) if changed else batch
 
 
 def _decoded_row(batch: Any, i: int) -> tuple[dict[str, Any], bool]:
