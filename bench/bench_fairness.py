@@ -165,7 +165,7 @@ def fans_replies(star: Row, who: list[str], rng: np.random.Generator) -> list[Ro
     """The star's fans answering each of four posts of its own within minutes, each
     in words no other reply shares."""
     at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
-    fans, rows = who[:250], []
+    fans, rows = [a for a in who if a != star["author_id"]][:250], []
     for k in range(4):
         moment = at + timedelta(hours=17 * k - 25)
         root = post(f"fr-star{k}", star["author_id"], moment, unique_words(90_000 + k))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -374,13 +379,6 @@ with Workspace.open(sys.argv[1]) as ws:
 def test_a_detection_killed_mid_run_leaves_the_workspace_as_it_was(simulated, tmp_path):
     """A kill (no cleanup runs) while working tables and staged views exist leaves
     nothing of them in the workspace file, and the last results stand."""
-    import shutil
-    import signal
-    import subprocess
-    import sys
-
-    import duckdb
-
     wsdir = tmp_path / "ws"
     shutil.copytree(simulated[0], wsdir)
     runner = CliRunner()
