@@ -304,5 +304,21 @@ def test_links_and_markup_are_not_words_or_hits(tmp_path: Path) -> None:
         "2022": {"count": 1, "words": 3, "per_1000": 333.333}}}
 
 
+def test_markdown_emphasis_does_not_break_a_term(tmp_path: Path) -> None:
+    """``**premium** smartphone`` in a Markdown speech is the two-word term; emphasis
+    inside words, a list item's star and punctuation between the words are not."""
+    (tmp_path / "2023-08-14-talk.md").write_text(
+        "Our **premium** smartphone, a _premium_ smartphone, ***premium smartphone***.\n"
+        "* premium, smartphone\n"
+        "The premium_smartphone file.\n", encoding="utf-8")
+    (tmp_path / "2022-notes.txt").write_text("A **premium** smartphone in plain text.\n",
+                                             encoding="utf-8")
+    result = run("keywords", str(tmp_path), "-t", "premium smartphone", "--json")
+    assert result.exit_code == 0, result.output
+    counts = {period: v["count"] for period, v in
+              json.loads(result.output)["premium smartphone"].items()}
+    assert counts == {"2022": 0, "2023": 3}
+
+
 def test_module_doctest() -> None:
     assert doctest.testmod(keywords).failed == 0

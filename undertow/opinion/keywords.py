@@ -118,6 +118,10 @@ _COMPACT_DATE = re.compile(r"\s*[\"']?(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]
 _MD_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+#: Markdown emphasis (``**premium** smartphone``, ``_premium_``, ``~~old~~``): runs of
+#: ``*``, ``_`` or ``~`` that open before a word or close after one. Inside a word
+#: (``snake_case``, ``2*3``) or before a space (a ``*`` list item) they stay.
+_MD_EMPHASIS = re.compile(r"(?<![\w*~])[*_~]{1,3}(?=[^\W_])|(?<=[^\W_])[*_~]{1,3}(?![\w*~])")
 _CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
@@ -248,14 +252,17 @@ def _text_document(path: Path) -> Document:
 def prose(text: str, markdown: bool = False) -> str:
     """What is said in ``text``: bare URLs (and in Markdown, link targets and HTML tags)
     are not words, so "premium" in ``https://mi.com/premium`` or ``class="premium"`` is
-    no hit and adds nothing to the word count.
+    no hit and adds nothing to the word count. Markdown emphasis is no punctuation:
+    ``**premium** smartphone`` reads "premium smartphone".
 
     >>> " ".join(prose('See https://mi.com/premium?ref=premium and <b class="premium">our '
-    ...                'premium [page](https://x.com/premium)</b>.', markdown=True).split())
+    ...                '**premium** [page](https://x.com/premium)</b>.', markdown=True).split())
     'See and our premium [page] .'
     """
-    text = _URL.sub(" ", _MD_LINK_TARGET.sub("] ", text) if markdown else text)
-    return _HTML_TAG.sub(" ", text) if markdown else text
+    if not markdown:
+        return _URL.sub(" ", text)
+    text = _URL.sub(" ", _MD_LINK_TARGET.sub("] ", text))
+    return _MD_EMPHASIS.sub("", _HTML_TAG.sub(" ", text))
 
 
 def _jsonl_document(path: Path, lineno: int, line: str) -> Document:
