@@ -305,19 +305,22 @@ def test_links_and_markup_are_not_words_or_hits(tmp_path: Path) -> None:
 
 
 def test_markdown_emphasis_does_not_break_a_term(tmp_path: Path) -> None:
-    """``**premium** smartphone`` in a Markdown speech is the two-word term; emphasis
-    inside words, a list item's star and punctuation between the words are not."""
+    """``**premium** smartphone`` in a Markdown speech is the two-word term, and
+    ``坚持**高端**化`` holds 高端化; emphasis inside words, a list item's star and
+    punctuation between the words are not."""
     (tmp_path / "2023-08-14-talk.md").write_text(
         "Our **premium** smartphone, a _premium_ smartphone, ***premium smartphone***.\n"
         "* premium, smartphone\n"
-        "The premium_smartphone file.\n", encoding="utf-8")
+        "The premium_smartphone file.\n我们坚持**高端**化。\n", encoding="utf-8")
     (tmp_path / "2022-notes.txt").write_text("A **premium** smartphone in plain text.\n",
                                              encoding="utf-8")
-    result = run("keywords", str(tmp_path), "-t", "premium smartphone", "--json")
+    result = run("keywords", str(tmp_path), "-t", "premium smartphone", "-t", "高端化",
+                 "--json")
     assert result.exit_code == 0, result.output
-    counts = {period: v["count"] for period, v in
-              json.loads(result.output)["premium smartphone"].items()}
-    assert counts == {"2022": 0, "2023": 3}
+    found = json.loads(result.output)
+    assert {period: v["count"] for period, v in found["premium smartphone"].items()} == {
+        "2022": 0, "2023": 3}
+    assert found["高端化"]["2023"]["count"] == 1
 
 
 def test_module_doctest() -> None:

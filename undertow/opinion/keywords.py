@@ -119,9 +119,13 @@ _MD_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 #: Markdown emphasis (``**premium** smartphone``, ``_premium_``, ``~~old~~``): runs of
-#: ``*``, ``_`` or ``~`` that open before a word or close after one. Inside a word
-#: (``snake_case``, ``2*3``) or before a space (a ``*`` list item) they stay.
-_MD_EMPHASIS = re.compile(r"(?<![\w*~])[*_~]{1,3}(?=[^\W_])|(?<=[^\W_])[*_~]{1,3}(?![\w*~])")
+#: ``*``, ``_`` or ``~`` that open before a word or close after one, and runs of ``*`` or
+#: ``~`` beside a Chinese character (``坚持**高端**化``: Chinese has no spaces to flank
+#: them). Inside other words (``snake_case``, ``2*3``) or before a space (a ``*`` list
+#: item) they stay.
+_MD_EMPHASIS = re.compile(
+    r"(?<![\w*~])[*_~]{1,3}(?=[^\W_])|(?<=[^\W_])[*_~]{1,3}(?![\w*~])"
+    rf"|(?<=[{_HAN}])[*~]{{1,3}}|[*~]{{1,3}}(?=[{_HAN}])")
 _CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
