@@ -154,10 +154,10 @@ WORDS = tuple("".join(random.Random(k).choices("abcdefghijklmnopqrstuvwxyz",
 
 
 def unique_words(i: int) -> str:
-    """Ten words of :data:`WORDS`: a reply no other reply resembles. The 1,000 sentences
-    of :func:`own_words` share at least two of their three parts about one time in 36; fans who meet
-    four times then also meet in near-same texts (1,397 near-text keys tied this
-    crowd), which is another question than the one this scenario asks."""
+    """Ten words of :data:`WORDS`: a reply no other reply resembles. Two of the 1,000
+    sentences of :func:`own_words` share at least two of their three parts about one
+    time in 36; fans who meet four times then also meet in near-same texts (1,397
+    near-text keys tied this crowd), another question than the one this scenario asks."""
     return " ".join(random.Random(i).choices(WORDS, k=10))
 
 
