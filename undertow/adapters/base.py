@@ -42,6 +42,18 @@ def wrong_type(value: Any) -> str | None:
     return None
 
 
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words: ``an object``, ``a list``, ``a boolean``, ``a
+    string``, ``a number`` or ``null``.
+
+    >>> [json_kind(v) for v in ({}, [1], True, "x", 1.5, None)]
+    ['an object', 'a list', 'a boolean', 'a string', 'a number', 'null']
+    """
+    if value is None:
+        return "null"
+    return wrong_type(value) or ("a string" if isinstance(value, str) else "a number")
+
+
 def wrong_typed(obj: dict[str, Any], keys: Iterable[str]) -> str | None:
     """``"KEY is an object"`` (or a list, or a boolean) for the first of ``keys``
     whose value in ``obj`` is not one id or text; ``user.id`` looks inside ``user``."""

@@ -140,9 +140,10 @@ def _record_ends(data: bytes) -> np.ndarray:
 
 
 def _old_mac(data: bytes) -> bool:
-    """Whether the first line of ``data`` ends in a carriage return alone."""
-    cr = data.find(b"\r")
-    return cr >= 0 and not data.startswith(b"\n", cr + 1) and not 0 <= data.find(b"\n") < cr
+    """Whether the first line of ``data`` ends in a carriage return alone
+    (:func:`~undertow.adapters.generic.cr_lines` on that line; CR and LF are ASCII)."""
+    end = data.find(b"\n")
+    return generic.cr_lines(data[:end + 1 if end >= 0 else len(data)].decode("latin-1"))
 
 
 def _header(head: bytes, source: Source, delimiter: str) -> list[str]:

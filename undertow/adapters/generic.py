@@ -20,7 +20,14 @@ from typing import IO, Any
 
 import orjson
 
-from undertow.adapters.base import Adapter, first_line, id_text, text_or_none, wrong_type
+from undertow.adapters.base import (
+    Adapter,
+    first_line,
+    id_text,
+    json_kind,
+    text_or_none,
+    wrong_type,
+)
 from undertow.records import FormatError, Item, ReadOptions, Rejected, Source, badly_encoded
 from undertow.schema import POST_FIELDS
 
@@ -583,7 +590,7 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Item]:
     for line, value, raw in chain(ahead, records):
         if not isinstance(value, dict):
             yield value if isinstance(value, Rejected) else Rejected(
-                line, f"not a JSON object ({_json_kind(value)})", raw)
+                line, f"not a JSON object ({json_kind(value)})", raw)
             continue
         if not seen.issuperset(value):
             new = [k for k in value if k not in seen]
@@ -637,7 +644,7 @@ def _first_mapping(records: Iterator[JsonRecord], source: Source, options: ReadO
     if not objects:
         line, value, raw = ahead[0]
         why = value.reason if isinstance(value, Rejected) else (
-            f"not a JSON object ({_json_kind(value)})")
+            f"not a JSON object ({json_kind(value)})")
         raise FormatError(f"{source.path}: not JSON Lines: no JSON object in {scope} "
                           f"(line {line}: {why})")
     for col in options.mapping:
@@ -646,17 +653,6 @@ def _first_mapping(records: Iterator[JsonRecord], source: Source, options: ReadO
                               f"{scope} has")
     assert problem is not None  # the last check of the keys, which fell short
     raise problem
-
-
-def _json_kind(value: Any) -> str:
-    """What a JSON value that is not an object is: ``an array``, ``a string``…"""
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, str):
-        return "a string"
-    return "null" if value is None else "a number"
 
 
 #: Fields a post is quarantined for when they hold an object, a list or a boolean

@@ -26,6 +26,7 @@ from typing import IO
 
 import orjson
 
+from undertow.adapters.base import json_kind
 from undertow.opinion import processes
 from undertow.opinion.aspects import base_lang
 from undertow.opinion.processes import ProcessAnalyzer, workers_for
@@ -55,19 +56,10 @@ def parse_line(line: str, number: int) -> tuple[str, str | None]:
                 raise ValueError(f"line {number}: JSON object without a 'text' key")
             if not isinstance(text, str):
                 raise ValueError(f"line {number}: JSON object whose 'text' is "
-                                 f"{_kind(text)}, not a string")
+                                 f"{json_kind(text)}, not a string")
             lang = obj.get("lang")
             return text, lang if isinstance(lang, str) and lang else None
     return stripped, None
-
-
-def _kind(value: object) -> str:
-    """What a JSON value is, in words: ``a number``, ``a list``."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "a list" if isinstance(value, list) else "an object"
 
 
 def default_lang(lang: str, analyzer: SentimentAnalyzer) -> str | None:
