@@ -57,7 +57,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from undertow import Workspace, ingest  # noqa: E402
-from undertow.coordination.detect import DetectParams, detect  # noqa: E402
+from undertow.coordination.detect import Detection, DetectParams, detect  # noqa: E402
 from undertow.coordination.evaluate import evaluate  # noqa: E402
 from undertow.simulate import simulate, write_posts  # noqa: E402
 
@@ -195,6 +195,27 @@ def ordinary_accounts(base: list[Row], truth: dict[str, Any]) -> list[str]:
                   - outrage)
 
 
+def base_stream(posts: int, seed: int, work: Path) -> tuple[list[Row], dict[str, Any]]:
+    """The simulated stream scenarios are added to, as rows, and its planted truth."""
+    sim = simulate(posts, seed=seed)
+    path = write_posts(sim, work / "base.jsonl")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()], \
+        sim.truth
+
+
+def detect_with(name: str, rows: list[Row], work: Path) -> tuple[Detection, float]:
+    """``rows`` ingested into a workspace of their own and detected (defaults), and the
+    seconds detection took."""
+    path = work / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    with Workspace.open(work / f"ws-{name}") as ws:
+        ingest(ws, [path])
+        started = time.perf_counter()
+        result = detect(ws, DetectParams())
+        return result, time.perf_counter() - started
+
+
 def run(name: str, base: list[Row], truth: dict[str, Any], work: Path, seed: int
         ) -> dict[str, Any]:
     """Add one scenario's posts to the stream, detect, and count its flagged accounts."""
@@ -204,14 +225,7 @@ def run(name: str, base: list[Row], truth: dict[str, Any], work: Path, seed: int
     who = [str(a) for a in rng.permutation(ordinary)]
     star = next(r for r in twitter[len(twitter) // 2:] if not r.get("repost_of_post_id"))
     added = SCENARIOS[name](star, who, rng)
-    path = work / f"{name}.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in base + added),
-                    encoding="utf-8")
-    with Workspace.open(work / f"ws-{name}") as ws:
-        ingest(ws, [path])
-        started = time.perf_counter()
-        result = detect(ws, DetectParams())
-        seconds = time.perf_counter() - started
+    result, seconds = detect_with(name, base + added, work)
     surge = {r["author_id"] for r in added} - {star["author_id"]}
     flagged = {a["account_id"] for a in result.accounts if a["platform"] == "twitter"}
     score = evaluate(truth, result.accounts)
@@ -232,6 +246,13 @@ def run(name: str, base: list[Row], truth: dict[str, Any], work: Path, seed: int
             "detect_s": round(seconds, 1)}
 
 
+def save(console: Console, out: Path, result: dict[str, Any]) -> None:
+    """Write ``result`` as JSON to ``out`` and say so."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
 def _sim(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -243,12 +264,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fairness.json")
     args = ap.parse_args()
     console = Console(width=max(Console().width, 130))
-    sim = simulate(args.posts, seed=args.seed)
     with tempfile.TemporaryDirectory(prefix="undertow-fairness-") as tmp:
-        work = Path(tmp)
-        base_path = write_posts(sim, work / "base.jsonl")
-        base = [json.loads(line) for line in base_path.read_text(encoding="utf-8").splitlines()]
-        rows = [run(name, base, sim.truth, work, args.seed) for name in SCENARIOS]
+        base, truth = base_stream(args.posts, args.seed, Path(tmp))
+        rows = [run(name, base, truth, Path(tmp), args.seed) for name in SCENARIOS]
     t = Table(title=f"Organic surges added to a simulated stream of {args.posts:,} posts "
                     f"(seed {args.seed})")
     for col in ("scenario", "surge accounts", "flagged", "lone bursts", "planted P", "planted R",
@@ -262,10 +280,7 @@ def main() -> None:
                   f"{_sim(r['surge_text_similarity'])} / {_sim(r['planted_text_similarity_min'])}",
                   str(r["detect_s"]))
     console.print(t)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"posts": args.posts, "seed": args.seed, "scenarios": rows},
-                                   indent=2), encoding="utf-8")
-    console.print(f"wrote {args.out}")
+    save(console, args.out, {"posts": args.posts, "seed": args.seed, "scenarios": rows})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+"""Floods of one script: variants handed out, or each account rewording it, few times.
+
+Planted floods added, one scenario at a time, to a simulated stream (``undertow
+simulate``, 20,000 posts, seed 3), each posted by accounts of its own within 40 seconds:
+
+* ``variants_2x20``: 40 accounts, twice a day apart; half post one wording of the
+  script, half another;
+* ``variants_4x10``: the same with four wordings;
+* ``rewrites_40x2``: 40 accounts, twice, each in its own light rewrite of the script
+  (``undertow.simulate.rewrite``: word and phrase swaps, fillers, punctuation, emoji);
+* ``rewrites_zh_120x2``: 120 accounts, twice, rewrites of a Chinese script;
+* ``rewrites_200x1``: 200 accounts rewording it once. One flood of near-same texts is
+  not coordination on its own (people answering one moment write alike:
+  ``bench_fairness.py``'s ``live_moment``), so it is reported as a surge, not flagged.
+
+For each: how many of the flood's accounts ``detect`` (defaults) flags, in how many
+campaigns, how many other accounts those campaigns hold, whether the flood is listed
+among the surges, and the planted campaigns' precision and recall beside it.
+
+Usage:
+    python bench/bench_floods.py [--posts 20000] [--seed 3] [--out bench/results/floods.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_fairness import Row, base_stream, detect_with, post, save  # noqa: E402
+
+from undertow.coordination.evaluate import evaluate  # noqa: E402
+from undertow.simulate import rewrite  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = {"en": "The SU7 recall is a smear campaign by rivals, owners are happy and the car "
+                "is safe, stop spreading lies",
+          "zh": "小米SU7召回是友商的抹黑，车主都很满意，车很安全，不要再造谣了"}
+WORDINGS = [SCRIPT["en"], SCRIPT["en"].replace("happy", "glad"),
+            SCRIPT["en"].replace("rivals", "competitors"),
+            SCRIPT["en"].replace("stop spreading lies", "enough with the lies")]
+#: scenario -> (accounts, floods, wordings handed out (0: each its own rewrite), language)
+SCENARIOS: dict[str, tuple[int, int, int, str]] = {
+    "variants_2x20": (40, 2, 2, "en"), "variants_4x10": (40, 2, 4, "en"),
+    "rewrites_40x2": (40, 2, 0, "en"), "rewrites_zh_120x2": (120, 2, 0, "zh"),
+    "rewrites_200x1": (200, 1, 0, "en")}
+
+
+def flood_rows(name: str, start: datetime) -> list[Row]:
+    """The scenario's posts: its floods a day apart from ``start``, 40 s each."""
+    accounts, floods, wordings, lang = SCENARIOS[name]
+    rows = []
+    for day in range(floods):
+        for i in range(accounts):
+            text = WORDINGS[i % wordings] if wordings else rewrite(
+                SCRIPT[lang], lang, random.Random(f"{name}-{day}-{i}"))
+            rows.append(post(f"{name}-{day}-{i}", f"{name}_{i}",
+                             start + timedelta(days=day, seconds=i % 40), text))
+    return rows
+
+
+def _at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", ""))
+
+
+def run(name: str, base: list[Row], truth: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Add one scenario's floods to the stream, detect, and count what was found."""
+    twitter = [r for r in base if r["platform"] == "twitter"]
+    middle = _at(twitter[len(twitter) // 3]["created_at"])
+    added = flood_rows(name, middle)
+    result, seconds = detect_with(name, base + added, work)
+    flood = {r["author_id"] for r in added}
+    holding = [c for c in result.campaigns
+               if flood & {a["account_id"] for a in c["accounts"]}]
+    others = {a["account_id"] for c in holding for a in c["accounts"]} - flood
+    score = evaluate(truth, [a for a in result.accounts if a["account_id"] not in flood])
+    # A surge of the first flood: starting within a minute of it, half its accounts.
+    surge = any(s["first"] and abs(_at(s["first"]) - middle) <= timedelta(minutes=1)
+                and s["accounts"] >= len(flood) // 2 for s in result.surges)
+    return {"scenario": name, "accounts": len(flood),
+            "flagged": len(flood & {a["account_id"] for a in result.accounts}),
+            "campaigns": len(holding), "others_in_them": len(others), "surge": surge,
+            "planted_precision": score["precision"], "planted_recall": score["recall"],
+            "detect_s": round(seconds, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--posts", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "floods.json")
+    args = ap.parse_args()
+    console = Console(width=max(Console().width, 120))
+    with tempfile.TemporaryDirectory(prefix="undertow-floods-") as tmp:
+        base, truth = base_stream(args.posts, args.seed, Path(tmp))
+        rows = [run(name, base, truth, Path(tmp)) for name in SCENARIOS]
+    t = Table(title=f"Floods of one script added to a simulated stream of {args.posts:,} "
+                    f"posts (seed {args.seed})")
+    for col in ("scenario", "accounts", "flagged", "campaigns", "others in them", "surge",
+                "planted P", "planted R", "detect s"):
+        t.add_column(col, justify="left" if col == "scenario" else "right", no_wrap=True)
+    for r in rows:
+        t.add_row(r["scenario"], str(r["accounts"]), str(r["flagged"]), str(r["campaigns"]),
+                  str(r["others_in_them"]), "yes" if r["surge"] else "no",
+                  f"{r['planted_precision']:.3f}", f"{r['planted_recall']:.3f}",
+                  str(r["detect_s"]))
+    console.print(t)
+    save(console, args.out, {"posts": args.posts, "seed": args.seed, "scenarios": rows})
+
+
+if __name__ == "__main__":
+    main()
