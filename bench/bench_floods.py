@@ -11,11 +11,13 @@ simulate``, 20,000 posts, seed 3), each posted by accounts of its own within 40 
 * ``rewrites_zh_120x2``: 120 accounts, twice, rewrites of a Chinese script;
 * ``rewrites_200x1``: 200 accounts rewording it once. One flood of near-same texts is
   not coordination on its own (people answering one moment write alike:
-  ``bench_fairness.py``'s ``live_moment``), so it is reported as a surge, not flagged.
+  ``bench_fairness.py``'s ``live_moment``); the question is whether it is at least
+  listed among the surges.
 
 For each: how many of the flood's accounts ``detect`` (defaults) flags, in how many
 campaigns, how many other accounts those campaigns hold, whether the flood is listed
-among the surges, and the planted campaigns' precision and recall beside it.
+among the surges, and the planted campaigns' precision and recall beside it. A flood
+found whole is 1 campaign holding all its accounts and no others.
 
 Usage:
     python bench/bench_floods.py [--posts 20000] [--seed 3] [--out bench/results/floods.json]

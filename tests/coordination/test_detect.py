@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import random
 import shutil
 import signal
 import subprocess
@@ -24,7 +23,7 @@ from undertow.coordination.campaigns import MAX_EVIDENCE_POSTS, MAX_SIMILARITY_S
 from undertow.coordination.detect import DetectParams, detect
 from undertow.coordination.evaluate import evaluate
 from undertow.coordination.textsim import jaccard, normalize_text
-from undertow.simulate import rewrite, simulate, write_posts, write_truth
+from undertow.simulate import simulate, write_posts, write_truth
 
 
 @pytest.fixture(scope="module")
@@ -235,67 +234,15 @@ def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
     assert crests == {t.lstrip("#").lower() for t in tags}
 
 
-SCRIPT = ("The SU7 recall is a smear campaign by rivals, owners are happy and the car "
-          "is safe, stop spreading lies")
-
-
-def _quiet_stream(start: datetime) -> list[tuple[str, datetime, str]]:
-    """600 ordinary posts, one every five minutes, around the floods of a test."""
-    return [(f"user{i}", start + timedelta(minutes=5 * i),
-             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
-            for i in range(600)]
-
-
-def test_a_script_given_out_in_variants_is_one_campaign(tmp_path):
-    """40 accounts post a script within half a minute, on two days; half of them post
-    one wording, half another. Each wording is a burst of its own text; the two are
-    one act, and one campaign."""
-    start = datetime(2025, 4, 1, 8)
-    variants = [SCRIPT, SCRIPT.replace("happy", "glad").replace("rivals", "competitors")]
-    rows = _quiet_stream(start)
-    for day in range(2):
-        for i in range(40):
-            rows.append((f"paid{i}", start + timedelta(days=day, hours=2, seconds=i % 30),
-                         variants[i % 2]))
-    with _ingest_rows(tmp_path, _posts(rows)) as ws:
-        result = detect(ws, DetectParams())
-    campaign, = result.campaigns
-    assert campaign["size"] == 40
-    assert {a["account_id"] for a in result.accounts} == {f"paid{i}" for i in range(40)}
-    assert "near_text" in {b["signal"] for b in campaign["bursts"]}
-
-
-def test_floods_of_rewrites_are_found_when_they_come_back(tmp_path):
-    """40 accounts each post their own light rewrite of one script within 40 seconds, on
-    two days: no text in common, one campaign. 60 others do the same once: one surge of
-    near-same texts, left out and shown without names, as a lone flood of a hashtag is
-    (people answering one moment write alike)."""
-    start = datetime(2025, 4, 1, 8)
-    rows = _quiet_stream(start)
-    for day in range(2):
-        for i in range(40):
-            text = rewrite(SCRIPT, "en", random.Random(100 * day + i))
-            rows.append((f"paid{i}", start + timedelta(days=day, hours=2, seconds=i), text))
-    for i in range(60):
-        text = rewrite(SCRIPT, "en", random.Random(1000 + i))
-        rows.append((f"once{i}", start + timedelta(days=1, hours=6, seconds=i % 40), text))
-    assert len({normalize_text(text) for _, _, text in rows[600:]}) > 130
-    with _ingest_rows(tmp_path, _posts(rows)) as ws:
-        result = detect(ws, DetectParams())
-    campaign, = result.campaigns
-    assert {a["account_id"] for a in result.accounts} == {f"paid{i}" for i in range(40)}
-    assert campaign["bursts"] and {b["signal"] for b in campaign["bursts"]} == {"near_text"}
-    surge, = [x for x in result.surges if x["first"].startswith("2025-04-02T14")]
-    assert surge["signal"] == "near_text" and surge["accounts"] >= 50
-
-
 def test_accounts_that_flood_a_hashtag_every_ten_minutes_are_a_campaign(tmp_path):
     """120 accounts post #boycottSU7 in their own words within the same minute, every
     ten minutes for an hour. Each flood is a sixth of the tag's use in the hour around
     it, as a wave's crest is of a story's, but the whole of that hour's use is theirs."""
     start = datetime(2025, 4, 1, 8)
     rng = np.random.default_rng(1)
-    rows = _quiet_stream(start)
+    rows = [(f"user{i}", start + timedelta(minutes=5 * i),
+             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+            for i in range(600)]
     for flood in range(6):
         for b in range(120):
             words = _own_words(b + flood, b * 3 + flood, b * 7, b + 2 * flood)

@@ -102,70 +102,7 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
         found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
         b["posts"] = found
         b["accounts"] = sorted({m.account for m in found})
-    return one_burst_per_flood(merged)
-
-
-#: Two ``near_text`` bursts are one flood when this share of the smaller one's posts
-#: are in both (see :func:`one_burst_per_flood`).
-FLOOD_SHARE = 0.5
-
-
-def one_burst_per_flood(bursts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``near_text`` bursts (one per LSH band: a flood of rewrites of one script shares
-    several bands) that hold the same posts become one burst: the one with the most
-    accounts, with the posts, accounts and cells of all and the lowest ``p``. Two bursts
-    are the same when :data:`FLOOD_SHARE` of the smaller one's posts are in both. One
-    whose posts are all in a burst of another signal says nothing that burst does not
-    (a hashtag flood in people's own words: the tag's words make their texts share a
-    band) and is left out. Other bursts are left as they are.
-
-    >>> a = [BurstPost("a", "1", 0.0), BurstPost("b", "2", 1.0), BurstPost("c", "3", 2.0)]
-    >>> bands = [{"signal": "near_text", "key": k, "kid": i, "bins": [0], "p": p,
-    ...           "hour_share": 0.9, "posts": posts, "accounts": sorted({m.account for m in posts})}
-    ...          for i, (k, p, posts) in enumerate([("lsh:1", 1e-6, a), ("lsh:2", 1e-9, a[1:]),
-    ...                                              ("lsh:3", 1e-5, [BurstPost("d", "4", 0.0)])])]
-    >>> [(b["key"], b["accounts"], b["p"]) for b in one_burst_per_flood(bands)]
-    [('lsh:1', ['a', 'b', 'c'], 1e-09), ('lsh:3', ['d'], 1e-05)]
-    """
-    near = [i for i, b in enumerate(bursts) if b["signal"] == "near_text"]
-    holders: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i in near:
-        for m in {(m.account, m.post_id) for m in bursts[i]["posts"]}:
-            holders[m].append(i)
-    shared: Counter[tuple[int, int]] = Counter(
-        (i, j) for held in holders.values() for n, i in enumerate(held) for j in held[n + 1:])
-    root = {i: i for i in near}
-
-    def find(i: int) -> int:
-        while root[i] != i:
-            root[i] = root[root[i]]
-            i = root[i]
-        return i
-
-    size = {i: len({(m.account, m.post_id) for m in bursts[i]["posts"]}) for i in near}
-    for (i, j), n in shared.items():
-        if n >= FLOOD_SHARE * min(size[i], size[j]):
-            root[find(i)] = find(j)
-    floods: dict[int, list[int]] = defaultdict(list)
-    for i in near:
-        floods[find(i)].append(i)
-    out = [b for b in bursts if b["signal"] != "near_text"]
-    others = [{(m.account, m.post_id) for m in b["posts"]} for b in out]
-    for members in floods.values():
-        ranked = sorted(members, key=lambda i: (-len(bursts[i]["accounts"]), bursts[i]["key"]))
-        flood = dict(bursts[ranked[0]])
-        seen: dict[tuple[str, str], BurstPost] = {}
-        for i in ranked:
-            for m in bursts[i]["posts"]:
-                seen.setdefault((m.account, m.post_id), m)
-        flood["posts"] = sorted(seen.values(), key=lambda m: (m.ts, m.post_id, m.account))
-        flood["accounts"] = sorted({m.account for m in flood["posts"]})
-        flood["bins"] = sorted({c for i in members for c in bursts[i]["bins"]})
-        flood["p"] = min(bursts[i]["p"] for i in members)
-        flood["hour_share"] = max(bursts[i]["hour_share"] for i in members)
-        if not any(seen.keys() <= posts for posts in others):
-            out.append(flood)
-    return out
+    return merged
 
 
 #: Share of a burst's accounts that must also act together elsewhere (another burst,
@@ -175,11 +112,7 @@ BURST_REPEAT_SHARE = 0.5
 #: same thing (one text, one shared post, link or object; a hashtag or a reply target
 #: says nothing of what people wrote) and one of its cells holds at least
 #: :data:`BURST_BLOCK_SHARE` of the accounts that used the key in the hour around it.
-#: Near-same texts are not one content: people answering one moment write alike (200
-#: accounts posting short reactions under one hashtag within a minute share LSH bands;
-#: counted as a block, 197 of them were flagged in ``bench/bench_fairness.py``), so a
-#: ``near_text`` burst ties its accounts only when they meet again.
-SAME_CONTENT = frozenset({"text", "repost", "link", "object"})
+SAME_CONTENT = frozenset({"text", "near_text", "repost", "link", "object"})
 #: A cascade is spread over its tail (a post reposted with delays of ten minutes on
 #: average has a tenth of its reposts in the first minute); a push starts and stops.
 BURST_BLOCK_SHARE = 0.5
@@ -417,16 +350,13 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
     # pieces. Pieces held by the same bursts are one: each burst is one act of all its
     # accounts. Two campaigns that once flood the same video in the same minute are
     # held alike by that burst alone, and stay apart.
-    # A burst whose posts are all in a larger one is part of the same act (one wording
-    # of a script handed out in several, inside the flood of all of them).
-    act = acts(bursts)
-    held: dict[int, set[int]] = defaultdict(set)  # community -> acts holding most of it
+    held: dict[int, set[int]] = defaultdict(set)  # community -> bursts holding most of it
     holds: list[list[int]] = []  # burst -> communities it holds most of
     for i, burst in enumerate(bursts):
         counts = Counter(group_of[a] for a in burst["accounts"])
         holds.append(sorted(k for k, n in counts.items() if n >= BURST_GROUP_SHARE * size[k]))
         for k in holds[-1]:
-            held[k].add(act[i])
+            held[k].add(i)
     root = list(range(len(parts)))
 
     def find(k: int) -> int:
@@ -445,26 +375,6 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
         if not name.startswith("\u0000"):
             merged[find(k)].append(name)
     return sorted((sorted(grp) for grp in merged.values()), key=lambda grp: (-len(grp), grp[0]))
-
-
-def acts(bursts: list[dict[str, Any]]) -> list[int]:
-    """For each burst, the burst that is its act: the largest burst holding all its posts
-    (itself when none does; of bursts with the same posts, the first).
-
-    >>> p = [BurstPost(a, a, 0.0) for a in "abcd"]
-    >>> acts([{"posts": p[:2]}, {"posts": p}, {"posts": p[2:]}, {"posts": p[2:]}])
-    [1, 1, 1, 1]
-    """
-    posts = [{(m.account, m.post_id) for m in b["posts"]} for b in bursts]
-    holders: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for i, mine in enumerate(posts):
-        for at in mine:
-            holders[at].add(i)
-    out = []
-    for i, mine in enumerate(posts):
-        common = set.intersection(*(holders[at] for at in mine)) if mine else {i}
-        out.append(min(common, key=lambda j: (-len(posts[j]), j)))
-    return out
 
 
 class Evidence:

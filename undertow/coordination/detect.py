@@ -40,7 +40,6 @@ from undertow.coordination.features import (
     STAGES,
     Features,
     Names,
-    near_burst_rows,
     stage_features,
     verified_near_pairs,
 )
@@ -66,8 +65,7 @@ _STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
            "_coord_lam_first", "_coord_members",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
            "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
-           "_coord_listed_keys", "_coord_shown", "_coord_near_burst_bands",
-           "_coord_near_keyed")
+           "_coord_listed_keys", "_coord_shown")
 
 
 @dataclass(frozen=True)
@@ -153,18 +151,16 @@ def _cells(eng: Engine, keyed: Any, window: float, offset: float = 0.0) -> Any:
 
 
 def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams
-                 ) -> tuple[Any, list[Any], Any]:
-    """Every co-action pair, near-duplicates verified, as a DataFrame, the names of
-    all their keys, and the bands that may hold near-duplicate bursts (``None``
-    without ``near_text``)."""
+                 ) -> tuple[Any, list[Any]]:
+    """Every co-action pair, near-duplicates verified, as a DataFrame, and the names
+    of all their keys."""
     cols = ["signal", "key", "account_1", "post_1", "ts_1", "account_2", "post_2", "ts_2", "dt"]
     pairs = window_pairs(eng, cold, params.window).select(*cols)
     if feats.near_posts is None:
-        return pairs, [feats.key_names], None
-    near = verified_near_pairs(eng, feats, params.window, params.near_threshold,
-                               params.hot_accounts)
-    return pairs.unionByName(near.pairs.select(*cols)), [feats.key_names, near.names], \
-        near.bands
+        return pairs, [feats.key_names]
+    near, near_names = verified_near_pairs(eng, feats, params.window, params.near_threshold,
+                                           params.hot_accounts)
+    return pairs.unionByName(near.select(*cols)), [feats.key_names, near_names]
 
 
 def _edges(eng: Engine, events: Any, window: float) -> Any:
@@ -292,21 +288,10 @@ def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -
     table = table.drop_columns(["rate"]).append_column("p", pa.array(p, pa.float64())).filter(
         pa.array(p <= params.burst_alpha, pa.bool_()))
     table = table.rename_columns(["signal", "kid", *table.column_names[2:]])
-    signals, kids = table["signal"].to_pylist(), table["kid"].to_pylist()
-    named = [(s, k) for s, k in zip(signals, kids, strict=True) if s != "near_text"]
-    found = names.keys([s for s, _ in named], [k for _, k in named])
+    found = names.keys(table["signal"].to_pylist(), table["kid"].to_pylist())
     return table.append_column("key", pa.array(
-        [band_name(k) if s == "near_text" else found[(s, k)]
-         for s, k in zip(signals, kids, strict=True)], pa.string()))
-
-
-def band_name(band: int) -> str:
-    """The name of a ``near_text`` burst's key: the LSH band its texts share.
-
-    >>> band_name(-1)
-    'lsh:ffffffffffffffff'
-    """
-    return f"lsh:{band & 0xFFFFFFFFFFFFFFFF:016x}"
+        [found[(s, k)] for s, k in zip(table["signal"].to_pylist(), table["kid"].to_pylist(),
+                                       strict=True)], pa.string()))
 
 
 def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
@@ -431,14 +416,12 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     hot = cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
     cold = eng.persist(with_bins(eng, keyed, params.window).join(
         hot, on=["signal", "key", "bin"], how="left_anti").drop("bin"), "_coord_cold")
-    pairs, key_names, bands = _pair_events(eng, cold, feats, params)
+    pairs, key_names = _pair_events(eng, cold, feats, params)
     events = eng.persist(pairs, "_coord_events")
-    # Near-duplicate floods are tested as bursts of the bands their texts share.
-    near_keyed = None if bands is None else near_burst_rows(eng, feats, bands)
     names = Names(eng, feats.post_names, key_names)
     # What is no longer read: all but the keyed rows and the names.
     feats.texts = None
-    eng.release("_coord_cold", "_coord_near_posts", "_coord_near_burst_bands",
+    eng.release("_coord_cold", "_coord_near_posts",
                 "_coord_near_rows", "_coord_near_cells", "_coord_near_cold",
                 "_coord_near_cand", "_coord_near_ok")
     clock.lap("pairs")
@@ -446,20 +429,14 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     clock.lap("significance")
     half = eng.persist(_cells(eng, keyed, params.window, offset=params.window / 2),
                        "_coord_cells_half")
-    grids, burst_keyed = [cells, half], keyed
-    if near_keyed is not None:
-        burst_keyed = keyed.unionByName(near_keyed)
-        grids = [grid.unionByName(_cells(eng, near_keyed, params.window, offset))
-                 for grid, offset in ((cells, 0.0), (half, params.window / 2))]
-    bursts = _bursts(eng, grids, params, names)
-    members = _burst_members(eng, burst_keyed, bursts, params.window, names)
+    bursts = _bursts(eng, [cells, half], params, names)
+    members = _burst_members(eng, keyed, bursts, params.window, names)
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
                      "bursts": bursts.num_rows}
     # Campaigns read only the events: the rest goes before their evidence is built.
     eng.release("_coord_keyed", "_coord_cells", "_coord_cells_half", "_coord_edges",
-                "_coord_near_keyed",
                 "_coord_edges_tested",
                 "_coord_act", "_coord_lam_first", "_coord_bursts")
     build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params,

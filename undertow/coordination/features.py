@@ -34,7 +34,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -246,16 +246,8 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
     return Features(keyed, key_names, names, posts_w.finish(), texts, n_posts, found)
 
 
-#: A band used by this many posts of two texts or more in one window is a candidate
-#: for a near-duplicate burst (:func:`near_burst_rows`): a burst needs 8 accounts
-#: (``DetectParams.burst_min_accounts``) in a cell of either grid, and a cell of the
-#: grid offset by half a window lies across two of the window grid's.
-BUSY_ROWS = 4
-
-
 def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int,
-                   prefilter: bool = True, busy: str = "_coord_near_busy",
-                   busy_rows: int = BUSY_ROWS) -> tuple[Any, Any]:
+                   prefilter: bool = True) -> Any:
     """``near_text`` rows on integers that can pair: of ``near_rows`` (``band, pid, tid,
     acc, ts``, one per comparable post and LSH band of its text), ``band, bin, pid, tid,
     acc, ts`` with ``bin`` = ``floor(ts / window)``, where another text has the same band
@@ -273,18 +265,12 @@ def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int
     Without ``prefilter`` the rows that cannot pair stay (:func:`near_band_pairs`
     finds no pair for them, so its pairs are the same): on a few million rows the
     four queries that drop them cost more than the join they spare.
-
-    Also returns the cells of at least ``busy_rows`` rows (or crowded), kept as the
-    stage ``busy`` (``band, bin, n`` and the lowest and highest text numbers ``t0,
-    t1``): the bands of those with two texts are the candidates for near-duplicate
-    bursts (:func:`near_burst_rows`).
     """
     F = eng.F
     with_bin = near_rows.withColumn("bin", F.floor(F.col("ts") / F.lit(float(window))).cast(
         "long"))
     if not prefilter:
-        return _cold_cells(eng, eng.persist(with_bin, "_coord_near_rows"), hot_accounts, busy,
-                           busy_rows)
+        return _cold_cells(eng, eng.persist(with_bin, "_coord_near_rows"), hot_accounts)
     rows = eng.persist(with_bin, "_coord_near_all")
 
     def pair_of_bins(shift: int) -> Any:
@@ -303,23 +289,18 @@ def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int
         "g", pair_of_bins(1)).join(odd, on=["band", "g"], how="left_semi")
     rows = eng.persist(in_even.unionByName(only_odd).drop("g"), "_coord_near_rows")
     eng.release("_coord_near_all", "_coord_near_even", "_coord_near_odd")
-    return _cold_cells(eng, rows, hot_accounts, busy, busy_rows)
+    return _cold_cells(eng, rows, hot_accounts)
 
 
-def _cold_cells(eng: Engine, rows: Any, hot_accounts: int, busy: str, busy_rows: int
-                ) -> tuple[Any, Any]:
-    """``rows`` outside the crowded cells (kept as ``_coord_near_cold``), and the cells
-    of at least ``busy_rows`` rows or crowded (kept as ``busy``)."""
+def _cold_cells(eng: Engine, rows: Any, hot_accounts: int) -> Any:
+    """``rows`` outside the crowded cells (kept as ``_coord_near_cold``)."""
     F = eng.F
-    cells = eng.persist(rows.groupBy("band", "bin").agg(
-        F.count(F.lit(1)).alias("n"), F.min("tid").alias("t0"), F.max("tid").alias("t1")
-    ).filter(F.col("n") >= F.lit(min(busy_rows, hot_accounts + 1))), busy)
-    full = cells.filter(F.col("n") > F.lit(hot_accounts)).select("band", "bin")
+    full = rows.groupBy("band", "bin").agg(F.count(F.lit(1)).alias("n")).filter(
+        F.col("n") > F.lit(hot_accounts)).select("band", "bin")
     hot = eng.persist(rows.join(full, on=["band", "bin"], how="left_semi").groupBy(
         "band", "bin").agg(F.countDistinct("acc").alias("s")).filter(
         F.col("s") > F.lit(hot_accounts)).select("band", "bin"), "_coord_near_cells")
-    return eng.persist(rows.join(hot, on=["band", "bin"], how="left_anti"),
-                       "_coord_near_cold"), cells
+    return eng.persist(rows.join(hot, on=["band", "bin"], how="left_anti"), "_coord_near_cold")
 
 
 def near_band_pairs(eng: Engine, cold: Any, window: float) -> Any:
@@ -360,13 +341,10 @@ NEAR_PREFILTER_ROWS = 4_000_000
 
 def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: int,
                     part_rows: int = NEAR_PART_ROWS,
-                    prefilter_rows: int = NEAR_PREFILTER_ROWS,
-                    busy_rows: int = BUSY_ROWS) -> tuple[Any, list[str], Any]:
+                    prefilter_rows: int = NEAR_PREFILTER_ROWS) -> tuple[Any, list[str]]:
     """Every pair of posts that shares an LSH band within ``window`` seconds
     (:func:`near_band_pairs`: ``pid_1, pid_2, lo, hi``, once per band they share),
-    the working tables that hold them, for the caller to drop when done, and the
-    bands (``band``) that at least ``busy_rows`` posts of two texts or more share
-    in one window (kept as ``_coord_near_burst_bands``).
+    and the working tables that hold them, for the caller to drop when done.
 
     The bands are split by their place in the signature (``b0`` ... ``b15``) into
     parts of about ``part_rows`` rows (one per post and band; one band at least),
@@ -383,57 +361,27 @@ def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: i
     n_posts = eng.count(posts)
     parts = min(BANDS, max(1, -(-n_posts * BANDS // part_rows)))
     names = [f"_coord_near_part{i}" for i in range(parts)]
-    busy = [f"_coord_near_busy{i}" for i in range(parts)]
-    found, cells = [], []
+    found = []
     try:
-        for name, busy_name, which in zip(names, busy, np.array_split(np.arange(BANDS), parts),
-                                          strict=True):
+        for name, which in zip(names, np.array_split(np.arange(BANDS), parts), strict=True):
             # One row per post and band of the part: one operation, not a union of each
             # band's (building a 16-way union cost 0.8 s at 100k posts).
             bands = [F.col(f"b{k}") for k in which.tolist()]
             band = bands[0] if len(bands) == 1 else F.explode(F.array(*bands))
             rows = posts.select(band.alias("band"), "pid", "tid", "acc", "ts")
-            cold, cell = near_cold_rows(eng, rows, window, hot_accounts,
-                                        prefilter=n_posts * len(which) >= prefilter_rows,
-                                        busy=busy_name, busy_rows=busy_rows)
-            cells.append(cell)
+            cold = near_cold_rows(eng, rows, window, hot_accounts,
+                                  prefilter=n_posts * len(which) >= prefilter_rows)
             found.append(eng.persist(near_band_pairs(eng, cold, window), name))
-        crowd = cells[0]
-        for more in cells[1:]:
-            crowd = crowd.unionByName(more)
-        bands = eng.persist(crowd.filter((F.col("n") >= F.lit(busy_rows))
-                                         & (F.col("t0") != F.col("t1")))
-                            .select("band").distinct(), "_coord_near_burst_bands")
     except BaseException:
         for name in names:
             eng.drop_stage(name)
         raise
     finally:
-        eng.release("_coord_near_rows", "_coord_near_cells", "_coord_near_cold", *busy)
+        eng.release("_coord_near_rows", "_coord_near_cells", "_coord_near_cold")
     pairs = found[0]
     for more in found[1:]:
         pairs = pairs.unionByName(more)
-    return pairs, names, bands
-
-
-def near_burst_rows(eng: Engine, feats: Features, bands: Any) -> Any:
-    """Keyed rows (``signal, key, account, post_id, ts``, as :data:`KEYED_SCHEMA`) of
-    ``near_text`` for the burst test: one per post and LSH band of its text, for the
-    ``bands`` alone (kept as ``_coord_near_keyed``).
-
-    A flood of rewrites of one script (each account its own wording, within a
-    minute) has no text in common, so no ``text`` burst; its texts share bands.
-    Tested as keys, against each band's own use in the hour around, such a flood
-    is one burst whatever its size, and a crowded one is never expanded into pairs.
-    """
-    F = eng.F
-    assert feats.near_posts is not None
-    band = F.explode(F.array(*[F.col(f"b{k}") for k in range(BANDS)]))
-    rows = feats.near_posts.select(band.alias("band"), "acc", "pid", "ts")
-    return eng.persist(rows.join(bands, on=["band"], how="left_semi").select(
-        F.lit("near_text").alias("signal"), F.col("band").alias("key"),
-        F.col("acc").alias("account"), F.col("pid").alias("post_id"), "ts"),
-        "_coord_near_keyed")
+    return pairs, names
 
 
 #: ``near_text`` keys name a pair of texts: ``(lo mod P) * 2**32 + (hi mod P)`` of their
@@ -448,18 +396,10 @@ def near_key(eng: Engine, lo: Any, hi: Any) -> Any:
     return (lo % F.lit(_NEAR_KEY_MOD)) * F.lit(4_294_967_296) + (hi % F.lit(_NEAR_KEY_MOD))
 
 
-class NearPairs(NamedTuple):
-    """What :func:`verified_near_pairs` finds."""
-
-    pairs: Any  #: the near-duplicate pairs of posts
-    names: Any  #: the names of their keys
-    bands: Any  #: the bands that may hold bursts (:func:`near_burst_rows`)
-
-
 def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: float,
                         hot_accounts: int, batch_rows: int = 500_000,
                         part_rows: int = NEAR_PART_ROWS,
-                        prefilter_rows: int = NEAR_PREFILTER_ROWS) -> NearPairs:
+                        prefilter_rows: int = NEAR_PREFILTER_ROWS) -> tuple[Any, Any]:
     """Near-duplicate pairs among :func:`near_candidates`: within the window, their
     texts really similar (their b-bit MinHash estimate of Jaccard similarity,
     :func:`~undertow.coordination.textsim.bbit_jaccard`, at least ``threshold``;
@@ -468,14 +408,12 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
 
     Returns the pairs, columns as :func:`~undertow.coordination.coaction.window_pairs`
     (account ids, post numbers, ``account_1 < account_2``) with ``key`` naming the two
-    texts (:func:`near_key`), those keys' names (:data:`KEY_NAMES_SCHEMA`,
-    ``a~b``, the two texts' ids, smaller first), and the bands that may hold
-    near-duplicate bursts (:func:`near_candidates`).
+    texts (:func:`near_key`), and those keys' names (:data:`KEY_NAMES_SCHEMA`,
+    ``a~b``, the two texts' ids, smaller first).
     """
     F = eng.F
     assert feats.texts is not None and feats.near_posts is not None
-    cand, parts, bands = near_candidates(eng, feats, window, hot_accounts, part_rows,
-                                         prefilter_rows)
+    cand, parts = near_candidates(eng, feats, window, hot_accounts, part_rows, prefilter_rows)
     bits, ids = feats.texts.bits, feats.texts.ids
     try:
         ok = eng.writer("_coord_near_ok", pa.schema([("lo", pa.int64()), ("hi", pa.int64()),
@@ -519,7 +457,7 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
         pick("s1", "s2").alias("ts_1"), pick("a2", "a1").alias("account_2"),
         pick("pid_2", "pid_1").alias("post_2"), pick("s2", "s1").alias("ts_2"),
         F.abs(F.col("s1") - F.col("s2")).alias("dt"))
-    return NearPairs(pairs, names, bands)
+    return pairs, names
 
 
 class Names:
