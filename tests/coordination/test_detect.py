@@ -234,6 +234,31 @@ def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
     assert crests == {t.lstrip("#").lower() for t in tags}
 
 
+def test_a_script_given_out_in_wordings_is_one_campaign(tmp_path):
+    """40 accounts post a script within half a minute, on two days; half of them post
+    one wording, half another. Each wording is a burst of its own text; the two are
+    one act, and one campaign."""
+    start = datetime(2025, 4, 1, 8)
+    script = ("The SU7 recall is a smear campaign by rivals, owners are happy and the car "
+              "is safe, stop spreading lies")
+    wordings = [script, script.replace("happy", "glad").replace("rivals", "competitors")]
+    rows = [(f"user{i}", start + timedelta(minutes=5 * i),
+             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+            for i in range(600)]
+    for day in range(2):
+        for i in range(40):
+            rows.append((f"paid{i}", start + timedelta(days=day, hours=2, seconds=i % 30),
+                         wordings[i % 2]))
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+        apart = detect(ws, DetectParams(signals=("text",)))
+    campaign, = result.campaigns
+    assert campaign["size"] == 40
+    assert {a["account_id"] for a in result.accounts} == {f"paid{i}" for i in range(40)}
+    # Without near_text, a wording is a text of its own: a campaign per wording.
+    assert sorted(c["size"] for c in apart.campaigns) == [20, 20]
+
+
 def test_accounts_that_flood_a_hashtag_every_ten_minutes_are_a_campaign(tmp_path):
     """120 accounts post #boycottSU7 in their own words within the same minute, every
     ten minutes for an hour. Each flood is a sixth of the tag's use in the hour around

@@ -22,7 +22,7 @@ from undertow.coordination.detect import BURST_REACH
 from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
-from undertow.coordination.textsim import normalize_texts, shingles, text_ids
+from undertow.coordination.textsim import jaccard, normalize_texts, shingles, text_ids
 
 MAX_EVIDENCE_POSTS = 300
 MAX_KEYS = 50  #: keys a campaign's evidence lists
@@ -332,11 +332,47 @@ def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
 BURST_GROUP_SHARE = 0.5
 
 
+def wordings(bursts: list[dict[str, Any]], window: float, threshold: float) -> list[int]:
+    """For each burst, the first burst of its act: ``text`` bursts at the same moment
+    (their posts within ``window`` of each other) whose texts are near-same (Jaccard
+    similarity of their 3-grams at least ``threshold``; on one video, for danmaku) are
+    one script handed out in several wordings. Other bursts are acts of their own.
+
+    >>> at = [BurstPost("a", "1", 0.0)]
+    >>> later = [BurstPost("b", "2", 9e3)]
+    >>> b = [{"signal": "text", "key": "the car is safe stop the lies", "posts": at},
+    ...      {"signal": "text", "key": "the car is very safe stop the lies", "posts": at},
+    ...      {"signal": "text", "key": "the car is safe stop the lies", "posts": later},
+    ...      {"signal": "hashtag", "key": "the car is safe stop the lies", "posts": at}]
+    >>> wordings(b, 60.0, 0.3)
+    [0, 0, 2, 3]
+    """
+    act = list(range(len(bursts)))
+    spans = [(min(m.ts for m in b["posts"]), max(m.ts for m in b["posts"]))
+             if b["posts"] else None for b in bursts]
+    texts = [i for i, b in enumerate(bursts) if b["signal"] == "text" and spans[i]]
+    texts.sort(key=lambda i: spans[i][0])  # type: ignore[index]
+    for n, i in enumerate(texts):
+        si = spans[i]
+        assert si is not None
+        where_i, _, text_i = str(bursts[i]["key"]).rpartition("|")
+        for j in texts[n + 1:]:
+            sj = spans[j]
+            assert sj is not None
+            if sj[0] - window > si[1]:
+                break
+            where_j, _, text_j = str(bursts[j]["key"]).rpartition("|")
+            if where_i == where_j and act[j] == j and jaccard(text_i, text_j) >= threshold:
+                act[j] = act[i]
+    return act
+
+
 def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
-                seed: int) -> list[list[str]]:
+                seed: int, acts: list[int] | None = None) -> list[list[str]]:
     """Groups of real accounts (burst hubs removed), largest first: Leiden's
-    communities, those held by the same bursts joined into one (see
-    :data:`BURST_GROUP_SHARE`)."""
+    communities, those held by the same acts joined into one (see
+    :data:`BURST_GROUP_SHARE`). ``acts`` gives each burst's act (:func:`wordings`);
+    without it each burst is an act of its own."""
     g = _graph(edges, bursts)
     if g.vcount() == 0:
         return []
@@ -350,13 +386,15 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
     # pieces. Pieces held by the same bursts are one: each burst is one act of all its
     # accounts. Two campaigns that once flood the same video in the same minute are
     # held alike by that burst alone, and stay apart.
-    held: dict[int, set[int]] = defaultdict(set)  # community -> bursts holding most of it
-    holds: list[list[int]] = []  # burst -> communities it holds most of
+    act = acts if acts is not None else list(range(len(bursts)))
+    held: dict[int, set[int]] = defaultdict(set)  # community -> acts holding most of it
+    holds: dict[int, set[int]] = defaultdict(set)  # act -> communities it holds most of
     for i, burst in enumerate(bursts):
         counts = Counter(group_of[a] for a in burst["accounts"])
-        holds.append(sorted(k for k, n in counts.items() if n >= BURST_GROUP_SHARE * size[k]))
-        for k in holds[-1]:
-            held[k].add(i)
+        for k, n in counts.items():
+            if n >= BURST_GROUP_SHARE * size[k]:
+                holds[act[i]].add(k)
+                held[k].add(act[i])
     root = list(range(len(parts)))
 
     def find(k: int) -> int:
@@ -365,7 +403,7 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
             k = root[k]
         return k
 
-    for alike in holds:
+    for alike in (sorted(ks) for ks in holds.values()):
         for k in alike[1:]:
             a, b = held[alike[0]], held[k]
             if len(a & b) >= BURST_GROUP_SHARE * len(a | b):
@@ -475,7 +513,11 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     result.counts["bursts_alone"] = len(alone)
     result.surges = sorted((surge(b) for b in alone),
                            key=lambda x: (-x["accounts"], x["first"] or "", x["key"]))
-    groups = [g for g in communities(edges, bursts, params.resolution, params.seed)
+    # A script handed out in several wordings is one act: its wordings' bursts hold
+    # their own accounts each, and would otherwise stay campaigns of their own.
+    acts = wordings(bursts, params.window, params.near_threshold) \
+        if "near_text" in params.signals else None
+    groups = [g for g in communities(edges, bursts, params.resolution, params.seed, acts)
               if len(g) >= params.min_campaign_size]
     ids = [f"C{n:03d}" for n in range(1, len(groups) + 1)]
     member_of = {a: cid for cid, group in zip(ids, groups, strict=True) for a in group}
