@@ -45,7 +45,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -246,8 +246,16 @@ def run(name: str, base: list[Row], truth: dict[str, Any], work: Path, seed: int
             "detect_s": round(seconds, 1)}
 
 
-def save(console: Console, out: Path, result: dict[str, Any]) -> None:
-    """Write ``result`` as JSON to ``out`` and say so."""
+def report(console: Console, out: Path, title: str, columns: Sequence[str],
+           cells: list[list[str]], result: dict[str, Any]) -> None:
+    """Print one row of ``cells`` per scenario under ``columns``, then write ``result``
+    as JSON to ``out`` and say so."""
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, justify="left" if col == "scenario" else "right", no_wrap=True)
+    for row in cells:
+        t.add_row(*row)
+    console.print(t)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     console.print(f"wrote {out}")
@@ -267,20 +275,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="undertow-fairness-") as tmp:
         base, truth = base_stream(args.posts, args.seed, Path(tmp))
         rows = [run(name, base, truth, Path(tmp), args.seed) for name in SCENARIOS]
-    t = Table(title=f"Organic surges added to a simulated stream of {args.posts:,} posts "
-                    f"(seed {args.seed})")
-    for col in ("scenario", "surge accounts", "flagged", "lone bursts", "planted P", "planted R",
-                "text sim", "detect s"):
-        t.add_column(col, justify="left" if col == "scenario" else "right",
-                     no_wrap=True)
-    for r in rows:
-        t.add_row(r["scenario"], str(r["surge_accounts"]), str(r["surge_flagged"]),
-                  str(r["bursts_alone"]), f"{r['planted_precision']:.3f}",
-                  f"{r['planted_recall']:.3f}",
-                  f"{_sim(r['surge_text_similarity'])} / {_sim(r['planted_text_similarity_min'])}",
-                  str(r["detect_s"]))
-    console.print(t)
-    save(console, args.out, {"posts": args.posts, "seed": args.seed, "scenarios": rows})
+    report(console, args.out,
+           f"Organic surges added to a simulated stream of {args.posts:,} posts "
+           f"(seed {args.seed})",
+           ("scenario", "surge accounts", "flagged", "lone bursts", "planted P", "planted R",
+            "text sim", "detect s"),
+           [[r["scenario"], str(r["surge_accounts"]), str(r["surge_flagged"]),
+             str(r["bursts_alone"]), f"{r['planted_precision']:.3f}",
+             f"{r['planted_recall']:.3f}",
+             f"{_sim(r['surge_text_similarity'])} / {_sim(r['planted_text_similarity_min'])}",
+             str(r["detect_s"])] for r in rows],
+           {"posts": args.posts, "seed": args.seed, "scenarios": rows})
 
 
 if __name__ == "__main__":

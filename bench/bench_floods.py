@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_fairness import Row, base_stream, detect_with, post, save  # noqa: E402
+from bench_fairness import Row, base_stream, detect_with, post, report  # noqa: E402
 
 from undertow.coordination.evaluate import evaluate  # noqa: E402
 from undertow.simulate import rewrite  # noqa: E402
@@ -106,19 +105,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="undertow-floods-") as tmp:
         base, truth = base_stream(args.posts, args.seed, Path(tmp))
         rows = [run(name, base, truth, Path(tmp)) for name in SCENARIOS]
-    t = Table(title=f"Floods of one script added to a simulated stream of {args.posts:,} "
-                    f"posts (seed {args.seed})")
-    for col in ("scenario", "accounts", "flagged", "campaigns", "others in them", "surge",
-                "planted P", "planted R", "detect s"):
-        t.add_column(col, justify="left" if col == "scenario" else "right", no_wrap=True)
-    for r in rows:
-        t.add_row(r["scenario"], str(r["accounts"]), str(r["flagged"]), str(r["campaigns"]),
-                  str(r["others_in_them"]), "yes" if r["surge"] else "no",
-                  f"{r['planted_precision']:.3f}", f"{r['planted_recall']:.3f}",
-                  str(r["detect_s"]))
-    console.print(t)
-    save(console, args.out, {"posts": args.posts, "seed": args.seed, "scenarios": rows})
-
+    report(console, args.out,
+           f"Floods of one script added to a simulated stream of {args.posts:,} posts "
+           f"(seed {args.seed})",
+           ("scenario", "accounts", "flagged", "campaigns", "others in them", "surge",
+            "planted P", "planted R", "detect s"),
+           [[r["scenario"], str(r["accounts"]), str(r["flagged"]), str(r["campaigns"]),
+             str(r["others_in_them"]), "yes" if r["surge"] else "no",
+             f"{r['planted_precision']:.3f}", f"{r['planted_recall']:.3f}",
+             str(r["detect_s"])] for r in rows],
+           {"posts": args.posts, "seed": args.seed, "scenarios": rows})
 
 if __name__ == "__main__":
     main()

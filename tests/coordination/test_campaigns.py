@@ -94,6 +94,19 @@ def test_communities_held_by_the_same_bursts_are_one_campaign() -> None:
     assert campaigns.communities(edges, [*own, together], 1.0, 0) == [a, b]
 
 
+def test_wordings_of_one_script_are_one_act_through_a_wording_between() -> None:
+    """Three wordings posted in the same minute: the long one is near the two short ones,
+    which are not near each other. All three are one script; a later post of the same
+    text, and the same text on another video, are not part of it."""
+    short, long, other = ("the car is safe and sound",
+                          "the car is safe and sound stop spreading the lies",
+                          "stop spreading the lies")
+    bursts = [_burst("text", short, ["a"], 0.0), _burst("text", other, ["b"], 10.0),
+              _burst("text", long, ["c"], 20.0), _burst("text", short, ["d"], 9000.0),
+              _burst("text", f"v1|{short}", ["e"], 0.0), _burst("text", f"v2|{long}", ["f"], 0.0)]
+    assert campaigns.wordings(bursts, 60.0, 0.3) == [0, 0, 0, 3, 4, 5]
+
+
 def test_times_written_in_bulk_are_the_seconds_written_one_by_one():
     """Edges' first and last times are written a batch at a time; each must read the
     same second as Python's own conversion, also where a fraction rounds up to the

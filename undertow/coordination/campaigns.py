@@ -332,11 +332,20 @@ def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
 BURST_GROUP_SHARE = 0.5
 
 
+def _find(root: list[int], k: int) -> int:
+    """The root of ``k`` in the union-find forest ``root`` (paths halved on the way)."""
+    while root[k] != k:
+        root[k] = root[root[k]]
+        k = root[k]
+    return k
+
+
 def wordings(bursts: list[dict[str, Any]], window: float, threshold: float) -> list[int]:
-    """For each burst, the first burst of its act: ``text`` bursts at the same moment
-    (their posts within ``window`` of each other) whose texts are near-same (Jaccard
-    similarity of their 3-grams at least ``threshold``; on one video, for danmaku) are
-    one script handed out in several wordings. Other bursts are acts of their own.
+    """For each burst, the lowest-numbered burst of its act: ``text`` bursts at the same
+    moment (their posts within ``window`` of each other) whose texts are near-same
+    (Jaccard similarity of their 3-grams at least ``threshold``; on one video, for
+    danmaku) are one script handed out in several wordings. Other bursts are acts of
+    their own.
 
     >>> at = [BurstPost("a", "1", 0.0)]
     >>> later = [BurstPost("b", "2", 9e3)]
@@ -347,24 +356,20 @@ def wordings(bursts: list[dict[str, Any]], window: float, threshold: float) -> l
     >>> wordings(b, 60.0, 0.3)
     [0, 0, 2, 3]
     """
-    act = list(range(len(bursts)))
-    spans = [(min(m.ts for m in b["posts"]), max(m.ts for m in b["posts"]))
-             if b["posts"] else None for b in bursts]
-    texts = [i for i, b in enumerate(bursts) if b["signal"] == "text" and spans[i]]
-    texts.sort(key=lambda i: spans[i][0])  # type: ignore[index]
-    for n, i in enumerate(texts):
-        si = spans[i]
-        assert si is not None
-        where_i, _, text_i = str(bursts[i]["key"]).rpartition("|")
-        for j in texts[n + 1:]:
-            sj = spans[j]
-            assert sj is not None
-            if sj[0] - window > si[1]:
-                break
-            where_j, _, text_j = str(bursts[j]["key"]).rpartition("|")
-            if where_i == where_j and act[j] == j and jaccard(text_i, text_j) >= threshold:
-                act[j] = act[i]
-    return act
+    root = list(range(len(bursts)))
+    spans = {i: (min(m.ts for m in b["posts"]), max(m.ts for m in b["posts"]))
+             for i, b in enumerate(bursts) if b["signal"] == "text" and b["posts"]}
+    # Video and text of each key (a danmaku line's key is ``video|text``).
+    keys = {i: str(bursts[i]["key"]).rpartition("|")[::2] for i in spans}
+    order = sorted(spans, key=lambda i: spans[i][0])
+    for n, i in enumerate(order):
+        for j in order[n + 1:]:
+            if spans[j][0] - window > spans[i][1]:
+                break  # in order of start: every later one starts later still
+            if keys[i][0] == keys[j][0] and jaccard(keys[i][1], keys[j][1]) >= threshold:
+                a, b = _find(root, i), _find(root, j)
+                root[max(a, b)] = min(a, b)
+    return [_find(root, i) for i in range(len(bursts))]
 
 
 def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
@@ -396,22 +401,15 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
                 holds[act[i]].add(k)
                 held[k].add(act[i])
     root = list(range(len(parts)))
-
-    def find(k: int) -> int:
-        while root[k] != k:
-            root[k] = root[root[k]]
-            k = root[k]
-        return k
-
     for alike in (sorted(ks) for ks in holds.values()):
         for k in alike[1:]:
             a, b = held[alike[0]], held[k]
             if len(a & b) >= BURST_GROUP_SHARE * len(a | b):
-                root[find(k)] = find(alike[0])
+                root[_find(root, k)] = _find(root, alike[0])
     merged: dict[int, list[str]] = defaultdict(list)
     for name, k in group_of.items():
         if not name.startswith("\u0000"):
-            merged[find(k)].append(name)
+            merged[_find(root, k)].append(name)
     return sorted((sorted(grp) for grp in merged.values()), key=lambda grp: (-len(grp), grp[0]))
 
 
