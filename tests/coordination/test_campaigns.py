@@ -73,6 +73,31 @@ def test_an_engaged_public_filling_every_wave_of_news_is_not_a_campaign() -> Non
     assert [b["key"] for b in kept] == ["su7recall"]
 
 
+def _script(key: str, accounts: list[str], at: float) -> dict[str, object]:
+    """A flood of one script (no ``hour_share``, no chance of its own)."""
+    return {"signal": "near_text", "key": key, "kid": -1, "accounts": sorted(accounts),
+            "p": 1.0, "script": True,
+            "posts": [BurstPost(a, f"{key}-{a}", at + i) for i, a in enumerate(accounts)]}
+
+
+def test_a_flood_of_one_script_ties_only_accounts_that_meet_again() -> None:
+    """30 paid accounts reword one script together twice, a day apart; each time two
+    bystanders' own posts fell near the script. The floods share the 30 far beyond
+    chance among 2,000 active accounts, with that chance as their ``p``; the
+    bystanders, there once each, are not tied. Alone, or as one block however
+    large, a flood of one script ties no one."""
+    paid = [f"twitter:paid{i}" for i in range(30)]
+    first = _script("script:1", [*paid, "twitter:by0", "twitter:by1"], 0.0)
+    second = _script("script:2", [*paid, "twitter:by2", "twitter:by3"], 86400.0)
+    kept, alone = repeated_bursts([first, second], NO_EDGES, 60.0, {"twitter": 2000})
+    assert alone == [] and [b["accounts"] for b in kept] == [sorted(paid)] * 2
+    assert {p.account for b in kept for p in b["posts"]} == set(paid)
+    assert all(0.0 < b["p"] < 1e-40 for b in kept)
+    lone = _script("script:3", [f"twitter:x{i}" for i in range(300)], 0.0)
+    kept, alone = repeated_bursts([lone], NO_EDGES, 60.0, {"twitter": 2000})
+    assert kept == [] and alone[0]["meets_again"] == 0.0 and alone[0]["p"] == 1.0
+
+
 def test_communities_held_by_the_same_bursts_are_one_campaign() -> None:
     """Two campaigns of ten, each tied by its own significant edges. A hashtag minute
     that three accounts of each happen to share does not make them one; a flood that

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 import shutil
 import signal
 import subprocess
@@ -257,6 +258,54 @@ def test_a_script_given_out_in_wordings_is_one_campaign(tmp_path):
     assert {a["account_id"] for a in result.accounts} == {f"paid{i}" for i in range(40)}
     # Without near_text, a wording is a text of its own: a campaign per wording.
     assert sorted(c["size"] for c in apart.campaigns) == [20, 20]
+
+
+def _rewording_flood(days: int, accounts: int) -> list[tuple[str, datetime, str]]:
+    """600 ordinary posts, and ``accounts`` accounts each posting its own light rewrite
+    of one script within 40 seconds, on ``days`` days."""
+    from undertow.simulate import rewrite
+
+    start = datetime(2025, 4, 1, 8)
+    script = ("The SU7 recall is a smear campaign by rivals, owners are happy and the car "
+              "is safe, stop spreading lies")
+    rows = [(f"user{i}", start + timedelta(minutes=5 * i),
+             f"Ordinary post number {i} about {'battery' if i % 2 else 'camera'} life")
+            for i in range(600)]
+    for day in range(days):
+        for i in range(accounts):
+            rows.append((f"paid{i}", start + timedelta(days=day, hours=2, seconds=i % 40),
+                         rewrite(script, "en", random.Random(f"{day}-{i}"))))
+    return rows
+
+
+def test_a_flood_of_rewordings_that_comes_back_is_one_campaign(tmp_path):
+    """40 accounts each put one script in their own words, within 40 seconds, on two
+    days. No two posts share a text and each pair meets only twice; the floods, each
+    one script, share their accounts far beyond chance."""
+    rows = _rewording_flood(days=2, accounts=40)
+    assert len({text for _, _, text in rows[600:]}) == 80
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+        exact = detect(ws, DetectParams(signals=("text",)))
+    campaign, = result.campaigns
+    assert {a["account_id"] for a in result.accounts} == {f"paid{i}" for i in range(40)}
+    floods = [b for b in campaign["bursts"] if b["key"].startswith("script:")]
+    assert len(floods) == 2 and all(b["accounts"] == 40 for b in floods)
+    assert campaign["confidence"] > 0.99
+    # The evidence shows the rewordings themselves.
+    assert len({p["text"] for p in campaign["posts"]}) >= 40
+    assert exact.campaigns == []
+
+
+def test_a_flood_of_rewordings_once_is_a_surge_not_a_campaign(tmp_path):
+    """200 accounts put one script in their own words within 40 seconds, once: too
+    crowded to pair, listed among the surges, no one named."""
+    rows = _rewording_flood(days=1, accounts=200)
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert result.accounts == [] and result.campaigns == []
+    flood, = [s for s in result.surges if s["key"].startswith("script:")]
+    assert flood["accounts"] == 200 and flood["hour_share"] is None
 
 
 def test_accounts_that_flood_a_hashtag_every_ten_minutes_are_a_campaign(tmp_path):

@@ -164,7 +164,11 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     same text, shared post, link or object (:data:`SAME_CONTENT`) and one of its cells
     holds at least :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it
     (``hour_share``), as when 500 accounts post one sentence within a minute and no
-    one before or after.
+    one before or after. A flood of one script in many wordings (``script`` set,
+    :mod:`~undertow.coordination.scripts`; no ``hour_share``) is never a block on its
+    own: it counts only by meeting again, that meeting's chance
+    (:func:`overlap_chances`) becomes its ``p``, and it keeps only those of its
+    accounts that meet again.
     Campaigns that flood again and again keep every burst; a lone surge is counted and
     left out.
 
@@ -227,22 +231,34 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
             continue
         need = BURST_REPEAT_SHARE * len(b["accounts"])
         again = tied.intersection(b["accounts"])
-        if len(again) < need:  # most campaigns' accounts are tied by edges already
+        script = bool(b.get("script"))
+        # Most campaigns' accounts are tied by edges already; a flood of one script
+        # looks further, as it ties only those of its accounts that meet again.
+        if len(again) < need or script:
             overlap = Counter(j for a in b["accounts"] for j in where[a]
                               if j != i and may_repeat(i, j))
-            beyond = shared_beyond_chance(
-                len(b["accounts"]), {j: (o, len(bursts[j]["accounts"])) for j, o in
-                                     overlap.items()},
-                None if population is None else _population(b["accounts"], population))
+            others = {j: (o, len(bursts[j]["accounts"])) for j, o in overlap.items()}
+            chances = {} if population is None else overlap_chances(
+                len(b["accounts"]), others, _population(b["accounts"], population))
+            beyond = shared_beyond_chance(len(b["accounts"]), others, None) \
+                if population is None else [j for j, p in chances.items() if p < BURST_CHANCE]
             # The accounts those bursts share with this one, each acting apart from
             # what it does here (enough of them to decide; all of them for a lone one).
             for j in sorted(beyond, key=lambda j: -overlap[j]):
                 again.update(a for a in posts[j].keys() & posts[i].keys()
                              if a not in again and elsewhere(a, i, j))
-                if len(again) >= need:
+                if script and j in chances:  # its chance: of meeting again
+                    b["p"] = min(b["p"], chances[j])
+                if len(again) >= need and not script:
                     break
         b["meets_again"] = len(again) / len(b["accounts"]) if b["accounts"] else 0.0
-        (kept if len(again) >= need else alone).append(b)
+        if len(again) < need:
+            alone.append(b)
+            continue
+        if script:  # someone whose words fell near the script's, once, is not tied
+            b["accounts"] = sorted(again)
+            b["posts"] = [p for p in b["posts"] if p.account in again]
+        kept.append(b)
     return kept, alone
 
 
@@ -258,7 +274,8 @@ def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], populati
     that share more of this burst's ``size`` accounts than chance: the tail of the
     overlap of two sets drawn at random among ``population`` accounts (bounded by a
     Poisson tail of the same mean) is below :data:`BURST_CHANCE` divided by the bursts
-    compared. Without a population every shared account counts.
+    compared (:func:`overlap_chances`). Without a population every shared account
+    counts.
 
     Two surges of a brand's engaged crowd share some of it by chance; two floods of one
     campaign share most of their accounts:
@@ -270,16 +287,26 @@ def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], populati
     """
     if population is None:
         return [j for j, (overlap, _) in others.items() if overlap]
-    if not others:
-        return []
-    ids = list(others)
-    overlap, n = (np.array(x, dtype=np.int64) for x in zip(*others.values(), strict=True))
+    return [j for j, p in overlap_chances(size, others, population).items() if p < BURST_CHANCE]
+
+
+def overlap_chances(size: int, others: dict[int, tuple[int, int]], population: int
+                    ) -> dict[int, float]:
+    """For each burst of ``others`` that shares accounts with this one (see
+    :func:`shared_beyond_chance`), the chance of an overlap at least as large between
+    sets drawn at random, times the bursts compared (Bonferroni), at most 1.
+
+    >>> {j: f"{p:.1e}" for j, p in overlap_chances(12, {0: (10, 14), 1: (0, 9)}, 4400).items()}
+    {0: '3.5e-21'}
+    """
+    ids = [j for j, (overlap, _) in others.items() if overlap]
+    if not ids:
+        return {}
+    overlap, n = (np.array([others[j][k] for j in ids], dtype=np.int64) for k in (0, 1))
     # A Poisson tail of the overlap's mean: above the mean it is no thinner than the
     # hypergeometric's (chance is not understated), and needs no scipy.stats (a second).
     tail = poisson_sf(overlap, size * n / np.maximum(population, size + n - overlap))
-    cut = BURST_CHANCE / len(ids)
-    return [j for j, p, o in zip(ids, tail.tolist(), overlap.tolist(), strict=True)
-            if o and p < cut]
+    return dict(zip(ids, np.minimum(tail * len(others), 1.0).tolist(), strict=True))
 
 
 def surge(burst: dict[str, Any]) -> dict[str, Any]:
@@ -297,7 +324,8 @@ def surge(burst: dict[str, Any]) -> dict[str, Any]:
             "first": iso(min(times)) if times else None,
             "last": iso(max(times)) if times else None,
             "accounts": len(burst["accounts"]), "posts": len(burst["posts"]),
-            "hour_share": round(float(burst.get("hour_share", 0.0)), 3),
+            "hour_share": round(float(burst["hour_share"]), 3) if "hour_share" in burst
+            else None,
             "wave": is_wave(burst),
             "meets_again": round(float(burst.get("meets_again", 0.0)), 3)}
 
@@ -497,15 +525,17 @@ def active_accounts(eng: Any) -> dict[str, int]:
 
 def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.Table,
              members: pa.Table, events: Any, names: Names, options: KeyOptions,
-             params: Any, spent: tuple[str, ...] = ()) -> None:
+             params: Any, scripts: list[dict[str, Any]] | None = None,
+             spent: tuple[str, ...] = ()) -> None:
     """Fill ``result`` (a :class:`~undertow.coordination.detect.Detection`).
 
     Memory grows with the significant edges and the campaigns: posts are read
     back from the workspace only for the evidence and the member accounts. The
     working tables named in ``spent`` (the events and names) are released once
-    the campaigns' facts are read from them.
+    the campaigns' facts are read from them. ``scripts`` are floods of one script,
+    already bursts (:mod:`~undertow.coordination.scripts`).
     """
-    merged = merge_bursts(bursts_cells, members)
+    merged = merge_bursts(bursts_cells, members) + list(scripts or [])
     bursts, alone = repeated_bursts(merged, edges, params.window,
                                     active_accounts(eng) if merged else None)
     result.counts["bursts_alone"] = len(alone)

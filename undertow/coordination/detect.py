@@ -151,16 +151,44 @@ def _cells(eng: Engine, keyed: Any, window: float, offset: float = 0.0) -> Any:
 
 
 def _pair_events(eng: Engine, cold: Any, feats: Features, params: DetectParams
-                 ) -> tuple[Any, list[Any]]:
-    """Every co-action pair, near-duplicates verified, as a DataFrame, and the names
-    of all their keys."""
+                 ) -> tuple[Any, list[Any], pa.Table]:
+    """Every co-action pair, near-duplicates verified, as a DataFrame, the names
+    of all their keys, and the rows of cells crowded with different texts
+    (:func:`~undertow.coordination.features.near_cold_rows`)."""
     cols = ["signal", "key", "account_1", "post_1", "ts_1", "account_2", "post_2", "ts_2", "dt"]
     pairs = window_pairs(eng, cold, params.window).select(*cols)
     if feats.near_posts is None:
-        return pairs, [feats.key_names]
-    near, near_names = verified_near_pairs(eng, feats, params.window, params.near_threshold,
-                                           params.hot_accounts)
-    return pairs.unionByName(near.select(*cols)), [feats.key_names, near_names]
+        return pairs, [feats.key_names], pa.table({})
+    near, near_names, crowded = verified_near_pairs(
+        eng, feats, params.window, params.near_threshold, params.hot_accounts,
+        crowd=params.burst_min_accounts)
+    return pairs.unionByName(near.select(*cols)), [feats.key_names, near_names], crowded
+
+
+def _script_bursts(crowded: pa.Table, feats: Features, params: DetectParams,
+                   names: Names) -> list[dict[str, Any]]:
+    """Floods of one script (:mod:`~undertow.coordination.scripts`) as bursts: signal
+    ``near_text``, key ``script:`` and the id of the flood's most central text, key id
+    below zero (no pair event has it), no chance of their own (``p`` 1: a flood alone
+    ties no one; meeting again gives one, see
+    :func:`~undertow.coordination.campaigns.repeated_bursts`)."""
+    from undertow.coordination.campaigns import BurstPost
+    from undertow.coordination.scripts import script_floods
+
+    if crowded.num_rows == 0 or feats.texts is None:
+        return []
+    floods, posts = script_floods(crowded, feats.texts.bits, feats.texts.ids,
+                                  params.burst_min_accounts)
+    named = names.posts(posts["pid"].to_numpy())
+    found: list[list[BurstPost]] = [[] for _ in range(floods.num_rows)]
+    for flood, pid, ts in zip(posts["flood"].to_pylist(), posts["pid"].to_pylist(),
+                              posts["ts"].to_pylist(), strict=True):
+        found[flood].append(BurstPost(*named[pid], ts))
+    return [{"signal": "near_text", "key": f"script:{text_id}", "kid": -1 - flood, "bins": [],
+             "p": 1.0, "script": True, "posts": mine,
+             "accounts": sorted({m.account for m in mine})}
+            for flood, (text_id, mine) in enumerate(zip(floods["text_id"].to_pylist(), found,
+                                                        strict=True))]
 
 
 def _edges(eng: Engine, events: Any, window: float) -> Any:
@@ -416,9 +444,10 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     hot = cells.filter(F.col("s") > F.lit(params.hot_accounts)).select("signal", "key", "bin")
     cold = eng.persist(with_bins(eng, keyed, params.window).join(
         hot, on=["signal", "key", "bin"], how="left_anti").drop("bin"), "_coord_cold")
-    pairs, key_names = _pair_events(eng, cold, feats, params)
+    pairs, key_names, crowded = _pair_events(eng, cold, feats, params)
     events = eng.persist(pairs, "_coord_events")
     names = Names(eng, feats.post_names, key_names)
+    scripts = _script_bursts(crowded, feats, params, names)
     # What is no longer read: all but the keyed rows and the names.
     feats.texts = None
     eng.release("_coord_cold", "_coord_near_posts",
@@ -434,13 +463,13 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
-                     "bursts": bursts.num_rows}
+                     "bursts": bursts.num_rows, "script_floods": len(scripts)}
     # Campaigns read only the events: the rest goes before their evidence is built.
     eng.release("_coord_keyed", "_coord_cells", "_coord_cells_half", "_coord_edges",
                 "_coord_edges_tested",
                 "_coord_act", "_coord_lam_first", "_coord_bursts")
     build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params,
-                   spent=("_coord_events", "_coord_key_names", "_coord_post_names",
+                   scripts, spent=("_coord_events", "_coord_key_names", "_coord_post_names",
                           "_coord_near_names"))
     clock.lap("campaigns")
     result.timings = clock.times

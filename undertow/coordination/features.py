@@ -247,20 +247,23 @@ def stage_features(eng: Engine, ws: Workspace, signals: tuple[str, ...],
 
 
 def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int,
-                   prefilter: bool = True) -> Any:
+                   prefilter: bool = True, crowd: int = 0) -> tuple[Any, pa.Table]:
     """``near_text`` rows on integers that can pair: of ``near_rows`` (``band, pid, tid,
     acc, ts``, one per comparable post and LSH band of its text), ``band, bin, pid, tid,
     acc, ts`` with ``bin`` = ``floor(ts / window)``, where another text has the same band
     in the same or a neighbouring bin, except in crowded cells (band, bin) of more
-    than ``hot_accounts`` accounts, which are never paired.
+    than ``hot_accounts`` accounts, which are never paired. Also, as Arrow, the rows
+    of the cells where at least ``crowd`` accounts post at least ``crowd`` different
+    texts, where a flood of one script in many wordings can be
+    (:mod:`~undertow.coordination.scripts`; none when ``crowd`` is 0).
 
     Most rows cannot pair (at 1M simulated posts, 89 %): their band value is their
     text's alone around their time. Two bins at most one apart fall in the same pair
     of bins ``(2k, 2k+1)`` or ``(2k+1, 2k+2)``, so a row is kept when its band has more
     than one text in one of its two bin pairs: two aggregations instead of a join of
     every row. A cell is kept or dropped whole, so crowding is judged on whole cells.
-    Only cells with more rows than ``hot_accounts`` can be crowded, so accounts are
-    counted distinctly in those alone.
+    Only cells with more rows than ``hot_accounts`` (or ``crowd``) can be crowded, so
+    accounts and texts are counted distinctly in those alone.
 
     Without ``prefilter`` the rows that cannot pair stay (:func:`near_band_pairs`
     finds no pair for them, so its pairs are the same): on a few million rows the
@@ -270,7 +273,7 @@ def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int
     with_bin = near_rows.withColumn("bin", F.floor(F.col("ts") / F.lit(float(window))).cast(
         "long"))
     if not prefilter:
-        return _cold_cells(eng, eng.persist(with_bin, "_coord_near_rows"), hot_accounts)
+        return _cold_cells(eng, eng.persist(with_bin, "_coord_near_rows"), hot_accounts, crowd)
     rows = eng.persist(with_bin, "_coord_near_all")
 
     def pair_of_bins(shift: int) -> Any:
@@ -289,18 +292,28 @@ def near_cold_rows(eng: Engine, near_rows: Any, window: float, hot_accounts: int
         "g", pair_of_bins(1)).join(odd, on=["band", "g"], how="left_semi")
     rows = eng.persist(in_even.unionByName(only_odd).drop("g"), "_coord_near_rows")
     eng.release("_coord_near_all", "_coord_near_even", "_coord_near_odd")
-    return _cold_cells(eng, rows, hot_accounts)
+    return _cold_cells(eng, rows, hot_accounts, crowd)
 
 
-def _cold_cells(eng: Engine, rows: Any, hot_accounts: int) -> Any:
-    """``rows`` outside the crowded cells (kept as ``_coord_near_cold``)."""
+def _cold_cells(eng: Engine, rows: Any, hot_accounts: int, crowd: int = 0
+                ) -> tuple[Any, pa.Table]:
+    """``rows`` outside the crowded cells (kept as ``_coord_near_cold``), and the rows
+    of cells with ``crowd`` accounts and texts (see :func:`near_cold_rows`). Accounts
+    and texts are counted in one aggregation, in the cells with enough rows only."""
     F = eng.F
+    least = min(hot_accounts + 1, crowd) if crowd else hot_accounts + 1
     full = rows.groupBy("band", "bin").agg(F.count(F.lit(1)).alias("n")).filter(
-        F.col("n") > F.lit(hot_accounts)).select("band", "bin")
-    hot = eng.persist(rows.join(full, on=["band", "bin"], how="left_semi").groupBy(
-        "band", "bin").agg(F.countDistinct("acc").alias("s")).filter(
-        F.col("s") > F.lit(hot_accounts)).select("band", "bin"), "_coord_near_cells")
-    return eng.persist(rows.join(hot, on=["band", "bin"], how="left_anti"), "_coord_near_cold")
+        F.col("n") >= F.lit(least)).select("band", "bin")
+    cells = eng.persist(rows.join(full, on=["band", "bin"], how="left_semi").groupBy(
+        "band", "bin").agg(F.countDistinct("acc").alias("s"),
+                           F.countDistinct("tid").alias("t")), "_coord_near_cells")
+    hot = cells.filter(F.col("s") > F.lit(hot_accounts)).select("band", "bin")
+    crowded = eng.to_arrow(rows.join(cells.filter(
+        (F.col("s") >= F.lit(crowd)) & (F.col("t") >= F.lit(crowd))).select("band", "bin"),
+        on=["band", "bin"], how="left_semi").select("band", "bin", "pid", "tid", "acc", "ts")
+    ) if crowd else pa.table({})
+    return eng.persist(rows.join(hot, on=["band", "bin"], how="left_anti"),
+                       "_coord_near_cold"), crowded
 
 
 def near_band_pairs(eng: Engine, cold: Any, window: float) -> Any:
@@ -341,10 +354,13 @@ NEAR_PREFILTER_ROWS = 4_000_000
 
 def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: int,
                     part_rows: int = NEAR_PART_ROWS,
-                    prefilter_rows: int = NEAR_PREFILTER_ROWS) -> tuple[Any, list[str]]:
+                    prefilter_rows: int = NEAR_PREFILTER_ROWS, crowd: int = 0
+                    ) -> tuple[Any, list[str], pa.Table]:
     """Every pair of posts that shares an LSH band within ``window`` seconds
     (:func:`near_band_pairs`: ``pid_1, pid_2, lo, hi``, once per band they share),
-    and the working tables that hold them, for the caller to drop when done.
+    the working tables that hold them, for the caller to drop when done, and the rows
+    of cells where ``crowd`` accounts or more post as many texts (:func:`near_cold_rows`;
+    none when ``crowd`` is 0).
 
     The bands are split by their place in the signature (``b0`` ... ``b15``) into
     parts of about ``part_rows`` rows (one per post and band; one band at least),
@@ -361,7 +377,7 @@ def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: i
     n_posts = eng.count(posts)
     parts = min(BANDS, max(1, -(-n_posts * BANDS // part_rows)))
     names = [f"_coord_near_part{i}" for i in range(parts)]
-    found = []
+    found, crowded = [], []
     try:
         for name, which in zip(names, np.array_split(np.arange(BANDS), parts), strict=True):
             # One row per post and band of the part: one operation, not a union of each
@@ -369,8 +385,10 @@ def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: i
             bands = [F.col(f"b{k}") for k in which.tolist()]
             band = bands[0] if len(bands) == 1 else F.explode(F.array(*bands))
             rows = posts.select(band.alias("band"), "pid", "tid", "acc", "ts")
-            cold = near_cold_rows(eng, rows, window, hot_accounts,
-                                  prefilter=n_posts * len(which) >= prefilter_rows)
+            cold, crowd_rows = near_cold_rows(eng, rows, window, hot_accounts,
+                                              prefilter=n_posts * len(which) >= prefilter_rows,
+                                              crowd=crowd)
+            crowded.append(crowd_rows)
             found.append(eng.persist(near_band_pairs(eng, cold, window), name))
     except BaseException:
         for name in names:
@@ -381,7 +399,7 @@ def near_candidates(eng: Engine, feats: Features, window: float, hot_accounts: i
     pairs = found[0]
     for more in found[1:]:
         pairs = pairs.unionByName(more)
-    return pairs, names
+    return pairs, names, pa.concat_tables(crowded) if crowd else pa.table({})
 
 
 #: ``near_text`` keys name a pair of texts: ``(lo mod P) * 2**32 + (hi mod P)`` of their
@@ -399,7 +417,8 @@ def near_key(eng: Engine, lo: Any, hi: Any) -> Any:
 def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: float,
                         hot_accounts: int, batch_rows: int = 500_000,
                         part_rows: int = NEAR_PART_ROWS,
-                        prefilter_rows: int = NEAR_PREFILTER_ROWS) -> tuple[Any, Any]:
+                        prefilter_rows: int = NEAR_PREFILTER_ROWS, crowd: int = 0
+                        ) -> tuple[Any, Any, pa.Table]:
     """Near-duplicate pairs among :func:`near_candidates`: within the window, their
     texts really similar (their b-bit MinHash estimate of Jaccard similarity,
     :func:`~undertow.coordination.textsim.bbit_jaccard`, at least ``threshold``;
@@ -408,12 +427,14 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
 
     Returns the pairs, columns as :func:`~undertow.coordination.coaction.window_pairs`
     (account ids, post numbers, ``account_1 < account_2``) with ``key`` naming the two
-    texts (:func:`near_key`), and those keys' names (:data:`KEY_NAMES_SCHEMA`,
-    ``a~b``, the two texts' ids, smaller first).
+    texts (:func:`near_key`), those keys' names (:data:`KEY_NAMES_SCHEMA`,
+    ``a~b``, the two texts' ids, smaller first), and the crowded rows of
+    :func:`near_candidates`.
     """
     F = eng.F
     assert feats.texts is not None and feats.near_posts is not None
-    cand, parts = near_candidates(eng, feats, window, hot_accounts, part_rows, prefilter_rows)
+    cand, parts, crowded = near_candidates(eng, feats, window, hot_accounts, part_rows,
+                                           prefilter_rows, crowd)
     bits, ids = feats.texts.bits, feats.texts.ids
     try:
         ok = eng.writer("_coord_near_ok", pa.schema([("lo", pa.int64()), ("hi", pa.int64()),
@@ -457,7 +478,7 @@ def verified_near_pairs(eng: Engine, feats: Features, window: float, threshold: 
         pick("s1", "s2").alias("ts_1"), pick("a2", "a1").alias("account_2"),
         pick("pid_2", "pid_1").alias("post_2"), pick("s2", "s1").alias("ts_2"),
         F.abs(F.col("s1") - F.col("s2")).alias("dt"))
-    return pairs, names
+    return pairs, names, crowded
 
 
 class Names:

@@ -1,0 +1,183 @@
+"""Floods of one script: many accounts, each posting its own rewording of one text,
+within a window.
+
+A paid-posting job hands out a script and asks each account to put it in its own
+words. No two posts then share a text, and when the flood is larger than
+``hot_accounts`` its LSH cells are too crowded to pair, so neither ``text`` nor
+``near_text`` pairs see it; and a flood of a few dozen accounts that comes back once
+or twice gives each pair of accounts too few meetings to be significant.
+
+Such a flood is found as a group: in a cell of one LSH band and one window where at
+least ``min_accounts`` accounts post at least as many different texts, the texts
+whose estimated Jaccard similarity with each other is at least
+:data:`SCRIPT_SIMILARITY` form a graph, and its dense core (every text near at least
+:data:`SCRIPT_DENSITY` of the others, :func:`dense_core`) is the flood. One looser
+bond is not enough: people answering one moment write alike (a product name, a
+slogan), and on simulated streams their texts are near each other in sparse, small
+groups (the busiest minutes of the 10M stream, about a thousand posts each: dense
+cores of 4 to 11 texts at similarity 0.4, against 100 of 120 light rewrites of one
+Chinese script and all of 200 English ones).
+
+A flood found this way is a burst (``signal`` ``near_text``, its key named
+``script:`` and the id of its most central text). On its own it is listed as a surge
+and ties no one: only the same accounts meeting again, in another burst beyond
+chance or in significant edges, make it part of a campaign
+(:func:`~undertow.coordination.campaigns.repeated_bursts`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from undertow.coordination.textsim import CHECK_BITS
+
+#: Estimated Jaccard similarity (3-gram shingles) two texts of one script need.
+SCRIPT_SIMILARITY = 0.4
+#: Share of the other texts of a flood each of its texts must be near.
+SCRIPT_DENSITY = 0.8
+#: Texts of one cell compared at once (a block of the similarity matrix).
+_BLOCK = 512
+
+
+def near_matrix(bits: np.ndarray, threshold: float) -> np.ndarray:
+    """Which texts (rows of check ``bits``) are near each other: the b-bit MinHash
+    estimate of their Jaccard similarity at least ``threshold`` (a text is not near
+    itself). Compared a block at a time."""
+    chance = 2.0 ** -CHECK_BITS
+    # Equal values needed: estimate = (share equal - chance) / (1 - chance).
+    need = int(np.ceil((threshold * (1.0 - chance) + chance) * bits.shape[1] - 1e-9))
+    n = len(bits)
+    near = np.zeros((n, n), dtype=bool)
+    for start in range(0, n, _BLOCK):
+        block = bits[start:start + _BLOCK]
+        near[start:start + _BLOCK] = (block[:, None, :] == bits[None, :, :]).sum(axis=2) >= need
+    np.fill_diagonal(near, False)
+    return near
+
+
+def dense_core(near: np.ndarray, density: float = SCRIPT_DENSITY) -> np.ndarray:
+    """The largest set found by peeling: the node with the fewest neighbours left is
+    dropped until every node left is near at least ``density`` of the others.
+
+    >>> ring = np.zeros((6, 6), bool)
+    >>> for i in range(6):
+    ...     ring[i, (i + 1) % 6] = ring[(i + 1) % 6, i] = True
+    >>> clique = np.ones((4, 4), bool) & ~np.eye(4, dtype=bool)
+    >>> both = np.zeros((10, 10), bool)
+    >>> both[:6, :6], both[6:, 6:] = ring, clique
+    >>> np.flatnonzero(dense_core(both)).tolist()
+    [6, 7, 8, 9]
+    """
+    n = len(near)
+    alive = np.ones(n, dtype=bool)
+    degree = near.sum(axis=1).astype(np.int64)
+    left = n
+    while left:
+        live = np.flatnonzero(alive)
+        low = live[np.argmin(degree[live])]
+        if degree[low] >= density * (left - 1):
+            break
+        alive[low] = False
+        degree -= near[low]
+        left -= 1
+    return alive
+
+
+def script_floods(rows: pa.Table, bits: np.ndarray, ids: np.ndarray, min_accounts: int,
+                  threshold: float = SCRIPT_SIMILARITY,
+                  density: float = SCRIPT_DENSITY) -> tuple[pa.Table, pa.Table]:
+    """Floods of one script among crowded ``rows`` (``band, bin, pid, tid, acc, ts``: of
+    cells of one band and window where ``min_accounts`` accounts post as many texts,
+    :func:`~undertow.coordination.features.near_cold_rows`): two tables,
+    ``floods`` (``flood``, ``text_id``: the id of its most central text) and
+    ``posts`` (``flood, pid, acc, ts``, each post once).
+
+    ``bits`` are the check bits of every text by number (``tid``), ``ids`` their
+    ids. A cell's flood is the dense core of its texts (:func:`dense_core` of
+    :func:`near_matrix`) when it holds at least ``min_accounts`` texts of as many
+    accounts; the same flood is found in several bands and, cut by a window
+    boundary, in two neighbouring windows: cores of one window that share a text,
+    and cores of neighbouring windows whose central texts are near, are one flood.
+    """
+    empty = (pa.table({"flood": pa.array([], pa.int64()), "text_id": pa.array([], pa.int64())}),
+             pa.table({"flood": pa.array([], pa.int64()), "pid": pa.array([], pa.int64()),
+                       "acc": pa.array([], pa.int64()), "ts": pa.array([], pa.float64())}))
+    if rows.num_rows == 0:
+        return empty
+    rows = rows.sort_by([("band", "ascending"), ("bin", "ascending"), ("tid", "ascending")])
+    band, cell_bin = rows["band"].to_numpy(), rows["bin"].to_numpy()
+    tid, acc = rows["tid"].to_numpy(), rows["acc"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, (band[1:] != band[:-1]) | (cell_bin[1:] != cell_bin[:-1])])
+    ends = np.r_[starts[1:], len(band)]
+    cores: list[tuple[int, np.ndarray, int]] = []  # (bin, texts, central text)
+    cells: list[np.ndarray] = []  # each core's posts: rows of its cell with its texts
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        texts = np.unique(tid[lo:hi])
+        near = near_matrix(bits[texts], threshold)
+        core = dense_core(near, density)
+        kept = texts[core]
+        if len(kept) < min_accounts:
+            continue
+        in_core = np.isin(tid[lo:hi], kept)
+        if len(np.unique(acc[lo:hi][in_core])) < min_accounts:
+            continue
+        central = kept[np.argmax(near[np.ix_(core, core)].sum(axis=1))]
+        cores.append((int(cell_bin[lo]), kept, int(central)))
+        cells.append(lo + np.flatnonzero(in_core))
+    if not cores:
+        return empty
+    flood_of = _join_cores(cores, bits, threshold)
+    # Each post of a core's texts in its window (all in its cell: a text's posts
+    # share its bands), once per flood.
+    at = np.concatenate(cells)
+    which = np.repeat(np.array(flood_of, np.int64), [len(c) for c in cells])
+    posts = rows.select(["pid", "acc", "ts"]).take(pa.array(at)).add_column(
+        0, "flood", pa.array(which)).group_by(["flood", "pid", "acc", "ts"]).aggregate([])
+    floods = sorted(set(flood_of))
+    # The central text of a flood's largest core names it.
+    best: dict[int, tuple[int, int]] = {}
+    for k, (_, kept, central) in enumerate(cores):
+        f = flood_of[k]
+        if f not in best or len(kept) > best[f][0]:
+            best[f] = (len(kept), central)
+    renumber = {f: n for n, f in enumerate(floods)}
+    posts = posts.set_column(0, "flood", pa.array(
+        [renumber[f] for f in posts["flood"].to_pylist()], pa.int64()))
+    posts = posts.sort_by([("flood", "ascending"), ("ts", "ascending"), ("pid", "ascending")])
+    table = pa.table({"flood": pa.array(range(len(floods)), pa.int64()),
+                      "text_id": pa.array([int(ids[best[f][1]]) for f in floods], pa.int64())})
+    return table, posts
+
+
+def _join_cores(cores: list[tuple[int, np.ndarray, int]], bits: np.ndarray,
+                threshold: float) -> list[int]:
+    """For each core, the lowest-numbered core of its flood (a union-find): cores of
+    one window sharing a text, and of neighbouring windows with central texts near."""
+    from undertow.coordination.campaigns import _find  # campaigns imports features, us
+
+    root = list(range(len(cores)))
+
+    def union(a: int, b: int) -> None:
+        ra, rb = _find(root, a), _find(root, b)
+        if ra != rb:
+            root[max(ra, rb)] = min(ra, rb)
+
+    by_text: dict[tuple[int, int], int] = {}
+    by_bin: dict[int, list[int]] = {}
+    for k, (b, kept, _) in enumerate(cores):
+        by_bin.setdefault(b, []).append(k)
+        for t in kept.tolist():
+            if (b, t) in by_text:
+                union(k, by_text[(b, t)])
+            else:
+                by_text[(b, t)] = k
+    for b, here in by_bin.items():
+        after = by_bin.get(b + 1, [])
+        if not after:
+            continue
+        both = here + after
+        near = near_matrix(bits[[cores[k][2] for k in both]], threshold)
+        for i, j in zip(*np.nonzero(near[:len(here), len(here):]), strict=True):
+            union(here[int(i)], after[int(j)])
+    return [_find(root, k) for k in range(len(cores))]
