@@ -15,13 +15,13 @@ whose estimated Jaccard similarity with each other is at least
 bond is not enough: people answering one moment write alike (a product name, a
 slogan), and on simulated streams their texts are near each other in sparse, small
 groups (the busiest minutes of the 10M stream, about a thousand posts each: dense
-cores of 4 to 11 texts at similarity 0.4, against 100 of 120 light rewrites of one
+cores of 6 to 11 texts at similarity 0.4, against 100 of 120 light rewrites of one
 Chinese script and all of 200 English ones).
 
 A flood found this way is a burst (``signal`` ``near_text``, its key named
 ``script:`` and the id of its most central text). On its own it is listed as a surge
-and ties no one: only the same accounts meeting again, in another burst beyond
-chance or in significant edges, make it part of a campaign
+and ties no one: it ties those of its accounts that meet again, in another burst
+beyond chance or in significant edges, and only those
 (:func:`~undertow.coordination.campaigns.repeated_bursts`).
 """
 
