@@ -504,20 +504,25 @@ def test_unknown_signal_is_refused():
 
 
 def test_duckdb_and_spark_find_the_same_campaigns(tmp_path):
+    """A simulated stream, and beside it a flood of one script reworded by 40
+    accounts, twice."""
     pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     sim = simulate(4_000, seed=5)
-    posts = tmp_path / "posts.jsonl"
+    posts, flood = tmp_path / "posts.jsonl", tmp_path / "flood.jsonl"
     write_posts(sim, posts)
+    flood.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _posts(
+        _rewording_flood(days=2, accounts=40)[600:])) + "\n", encoding="utf-8")
     found = {}
     for engine in ("duckdb", "spark"):
         with Workspace.open(tmp_path / engine) as ws:
-            ingest(ws, [posts])
+            ingest(ws, [posts, flood])
             result = detect(ws, DetectParams(), engine=engine)
             found[engine] = ({(a["platform"], a["account_id"], a["campaign_id"])
                               for a in result.accounts},
                              {(e["source"], e["target"], e["events"]) for e in result.edges})
+            assert result.counts["script_floods"] == 2
     assert found["duckdb"] == found["spark"]
-    assert found["duckdb"][0]
+    assert {f"paid{i}" for i in range(40)} <= {a for _, a, _ in found["duckdb"][0]}
 
 
 def _found(result):
