@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from undertow.coordination import scripts
 from undertow.coordination.scripts import dense_core, near_matrix, script_floods
 from undertow.coordination.textsim import check_bits, minhash_signatures, normalize_text
 from undertow.simulate import rewrite, simulate
@@ -95,3 +96,16 @@ def test_dense_core_keeps_a_clique_and_drops_its_hangers_on():
     np.fill_diagonal(near, False)
     assert np.flatnonzero(dense_core(near, 0.8)).tolist() == [0, 1, 2, 3, 4]
     assert dense_core(np.zeros((3, 3), bool), 0.8).sum() == 1
+
+
+def test_a_cell_over_the_text_limit_keeps_the_texts_most_posted(outrage, monkeypatch):
+    """A minute of more texts than are compared: 30 rewordings posted twice each (by
+    60 accounts) among 140 outrage posts, with room for 20 texts: the 20 are the
+    flood's, so it is found, with the posts of the texts compared."""
+    monkeypatch.setattr(scripts, "MAX_CELL_TEXTS", 20)
+    flood = [rewrite(SCRIPT, "en", random.Random(i)) for i in range(30)]
+    crowd = outrage["en"][:57] + outrage["zh"][:83]
+    rows, bits, ids = _cell(crowd + flood + flood, [4] * (len(crowd) + 60))
+    floods, posts = script_floods(rows, bits, ids, min_accounts=8)
+    assert floods.num_rows == 1 and posts.num_rows == 40
+    assert set(posts["pid"].to_pylist()) < set(range(len(crowd), len(crowd) + 60))

@@ -37,7 +37,11 @@ SCRIPT_SIMILARITY = 0.4
 #: Share of the other texts of a flood each of its texts must be near.
 SCRIPT_DENSITY = 0.8
 #: Texts of one cell compared at once (a block of the similarity matrix).
-_BLOCK = 512
+_BLOCK = 256
+#: Most texts of one cell compared with each other (16 MB of matrix): in a cell with
+#: more (tens of thousands of lines in one minute of a live stream), those posted by
+#: the most accounts, then the first read.
+MAX_CELL_TEXTS = 4096
 
 
 def near_matrix(bits: np.ndarray, threshold: float) -> np.ndarray:
@@ -113,7 +117,9 @@ def script_floods(rows: pa.Table, bits: np.ndarray, ids: np.ndarray, min_account
     cores: list[tuple[int, np.ndarray, int]] = []  # (bin, texts, central text)
     cells: list[np.ndarray] = []  # each core's posts: rows of its cell with its texts
     for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-        texts = np.unique(tid[lo:hi])
+        texts, posted = np.unique(tid[lo:hi], return_counts=True)
+        if len(texts) > MAX_CELL_TEXTS:
+            texts = np.sort(texts[np.lexsort((texts, -posted))[:MAX_CELL_TEXTS]])
         near = near_matrix(bits[texts], threshold)
         core = dense_core(near, density)
         kept = texts[core]
