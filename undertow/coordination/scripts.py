@@ -60,9 +60,15 @@ def near_matrix(bits: np.ndarray, threshold: float) -> np.ndarray:
     return near
 
 
-def dense_core(near: np.ndarray, density: float = SCRIPT_DENSITY) -> np.ndarray:
+def dense_core(near: np.ndarray, density: float = SCRIPT_DENSITY, least: int = 1
+               ) -> np.ndarray:
     """The largest set found by peeling: the node with the fewest neighbours left is
-    dropped until every node left is near at least ``density`` of the others.
+    dropped until every node left is near at least ``density`` of the others; none
+    when fewer than ``least`` nodes are left.
+
+    Nodes with fewer neighbours than a core of ``least`` nodes needs can be in no such
+    core, and neighbours are only ever lost: they are dropped first, all at once (most
+    crowded cells hold no flood, and lose every node that way).
 
     >>> ring = np.zeros((6, 6), bool)
     >>> for i in range(6):
@@ -72,20 +78,29 @@ def dense_core(near: np.ndarray, density: float = SCRIPT_DENSITY) -> np.ndarray:
     >>> both[:6, :6], both[6:, 6:] = ring, clique
     >>> np.flatnonzero(dense_core(both)).tolist()
     [6, 7, 8, 9]
+    >>> int(dense_core(both, least=5).sum())
+    0
     """
     n = len(near)
     alive = np.ones(n, dtype=bool)
     degree = near.sum(axis=1).astype(np.int64)
-    left = n
-    while left:
+    fewest = int(np.ceil(density * (least - 1) - 1e-9))
+    while True:
+        drop = alive & (degree < fewest)
+        if not drop.any():
+            break
+        alive &= ~drop
+        degree -= near[drop].sum(axis=0)
+    left = int(alive.sum())
+    while left >= max(least, 1):
         live = np.flatnonzero(alive)
         low = live[np.argmin(degree[live])]
         if degree[low] >= density * (left - 1):
-            break
+            return alive
         alive[low] = False
         degree -= near[low]
         left -= 1
-    return alive
+    return np.zeros(n, dtype=bool)
 
 
 def script_floods(rows: pa.Table, bits: np.ndarray, ids: np.ndarray, min_accounts: int,
@@ -121,7 +136,7 @@ def script_floods(rows: pa.Table, bits: np.ndarray, ids: np.ndarray, min_account
         if len(texts) > MAX_CELL_TEXTS:
             texts = np.sort(texts[np.lexsort((texts, -posted))[:MAX_CELL_TEXTS]])
         near = near_matrix(bits[texts], threshold)
-        core = dense_core(near, density)
+        core = dense_core(near, density, min_accounts)
         kept = texts[core]
         if len(kept) < min_accounts:
             continue
