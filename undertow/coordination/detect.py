@@ -184,7 +184,7 @@ def _script_bursts(crowded: pa.Table, feats: Features, params: DetectParams,
     for flood, pid, ts in zip(posts["flood"].to_pylist(), posts["pid"].to_pylist(),
                               posts["ts"].to_pylist(), strict=True):
         found[flood].append(BurstPost(*named[pid], ts))
-    return [{"signal": "near_text", "key": f"script:{text_id}", "kid": -1 - flood, "bins": [],
+    return [{"signal": "near_text", "key": f"script:{text_id}", "kid": -1 - flood,
              "p": 1.0, "script": True, "posts": mine,
              "accounts": sorted({m.account for m in mine})}
             for flood, (text_id, mine) in enumerate(zip(floods["text_id"].to_pylist(), found,

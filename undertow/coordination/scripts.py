@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from undertow.coordination.textsim import CHECK_BITS
+from undertow.coordination.textsim import bbit_jaccard
 
 #: Estimated Jaccard similarity (3-gram shingles) two texts of one script need.
 SCRIPT_SIMILARITY = 0.4
@@ -48,14 +48,11 @@ def near_matrix(bits: np.ndarray, threshold: float) -> np.ndarray:
     """Which texts (rows of check ``bits``) are near each other: the b-bit MinHash
     estimate of their Jaccard similarity at least ``threshold`` (a text is not near
     itself). Compared a block at a time."""
-    chance = 2.0 ** -CHECK_BITS
-    # Equal values needed: estimate = (share equal - chance) / (1 - chance).
-    need = int(np.ceil((threshold * (1.0 - chance) + chance) * bits.shape[1] - 1e-9))
     n = len(bits)
     near = np.zeros((n, n), dtype=bool)
     for start in range(0, n, _BLOCK):
-        block = bits[start:start + _BLOCK]
-        near[start:start + _BLOCK] = (block[:, None, :] == bits[None, :, :]).sum(axis=2) >= need
+        near[start:start + _BLOCK] = bbit_jaccard(bits[start:start + _BLOCK, None, :],
+                                                  bits[None, :, :]) >= threshold
     np.fill_diagonal(near, False)
     return near
 
@@ -148,27 +145,23 @@ def script_floods(rows: pa.Table, bits: np.ndarray, ids: np.ndarray, min_account
         cells.append(lo + np.flatnonzero(in_core))
     if not cores:
         return empty
-    flood_of = _join_cores(cores, bits, threshold)
+    # Floods numbered 0, 1, ... in the order of their first core.
+    roots, flood_of = np.unique(_join_cores(cores, bits, threshold), return_inverse=True)
     # Each post of a core's texts in its window (all in its cell: a text's posts
     # share its bands), once per flood.
     at = np.concatenate(cells)
-    which = np.repeat(np.array(flood_of, np.int64), [len(c) for c in cells])
+    which = np.repeat(flood_of.astype(np.int64), [len(c) for c in cells])
     posts = rows.select(["pid", "acc", "ts"]).take(pa.array(at)).add_column(
         0, "flood", pa.array(which)).group_by(["flood", "pid", "acc", "ts"]).aggregate([])
-    floods = sorted(set(flood_of))
-    # The central text of a flood's largest core names it.
-    best: dict[int, tuple[int, int]] = {}
-    for k, (_, kept, central) in enumerate(cores):
-        f = flood_of[k]
-        if f not in best or len(kept) > best[f][0]:
-            best[f] = (len(kept), central)
-    renumber = {f: n for n, f in enumerate(floods)}
-    posts = posts.set_column(0, "flood", pa.array(
-        [renumber[f] for f in posts["flood"].to_pylist()], pa.int64()))
     posts = posts.sort_by([("flood", "ascending"), ("ts", "ascending"), ("pid", "ascending")])
-    table = pa.table({"flood": pa.array(range(len(floods)), pa.int64()),
-                      "text_id": pa.array([int(ids[best[f][1]]) for f in floods], pa.int64())})
-    return table, posts
+    # The central text of a flood's largest core (the first of the largest) names it.
+    named = np.zeros(len(roots), np.int64)
+    largest = np.zeros(len(roots), np.int64)
+    for f, (_, kept, central) in zip(flood_of.tolist(), cores, strict=True):
+        if len(kept) > largest[f]:
+            largest[f], named[f] = len(kept), central
+    return pa.table({"flood": pa.array(np.arange(len(roots)), pa.int64()),
+                     "text_id": pa.array(ids[named], pa.int64())}), posts
 
 
 def _join_cores(cores: list[tuple[int, np.ndarray, int]], bits: np.ndarray,

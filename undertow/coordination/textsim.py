@@ -189,7 +189,8 @@ def check_bits(signatures: np.ndarray) -> np.ndarray:
 
 def bbit_jaccard(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
     """Row-wise Jaccard similarity estimated from :func:`check_bits` signatures: the
-    share of equal values, less the chance agreement of different ones.
+    share of equal values, less the chance agreement of different ones (over the last
+    axis, so arrays that broadcast give every pair).
 
     >>> a, b = "the battery dies before lunch every day", "the battery dies before lunch ok"
     >>> bits = check_bits(minhash_signatures([a, b, "Der Preis ist viel zu hoch"]))
@@ -198,7 +199,7 @@ def bbit_jaccard(bits_a: np.ndarray, bits_b: np.ndarray) -> np.ndarray:
     (True, True)
     """
     chance = 2.0 ** -CHECK_BITS
-    return ((bits_a == bits_b).mean(axis=1) - chance) / (1.0 - chance)
+    return ((bits_a == bits_b).mean(axis=-1) - chance) / (1.0 - chance)
 
 
 def shingles(text: str) -> set[str]:
