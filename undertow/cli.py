@@ -358,10 +358,12 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
         except duckdb.OutOfMemoryException:
             fail(f"detection needs more memory than --memory-limit {memory_limit}: give it "
                  "more (e.g. 4GB), or 'none' for DuckDB's own limit")
-        # The files first: a failure writing them leaves the workspace's last run whole.
+        # The files are written whole first, the workspace's tables replaced next, and
+        # only then the files moved into place: a failure or a kill on the way leaves
+        # the last run's files and tables as they were.
         write_outputs(folder, result.accounts, result.campaigns, result.edges,
-                      params_dict(params), result.surges)
-        save(ws, result.accounts, result.campaigns, result.edges)
+                      params_dict(params), result.surges,
+                      then=lambda: save(ws, result.accounts, result.campaigns, result.edges))
     summary = {**result.summary(), "out": str(folder), "seconds": result.timings}
     if as_json:
         click.echo(orjson.dumps(summary).decode())

@@ -23,6 +23,7 @@ from undertow.cli import main
 from undertow.coordination.campaigns import MAX_EVIDENCE_POSTS, MAX_SIMILARITY_SAMPLE
 from undertow.coordination.detect import DetectParams, detect
 from undertow.coordination.evaluate import evaluate
+from undertow.coordination.store import save
 from undertow.coordination.textsim import jaccard, normalize_text
 from undertow.simulate import simulate, write_posts, write_truth
 
@@ -679,3 +680,25 @@ def test_near_text_alone_also_finds_exact_copies(tmp_path):
     assert {a["account_id"] for a in result.accounts} == {f"ring{a}" for a in range(10)}
     assert all("text" in e["signals"] for e in result.edges)
     assert all(e["lam"] < 0.5 for e in result.edges)
+
+
+def test_colons_in_platform_and_author_ids_are_kept_apart(tmp_path):
+    """A platform named ``mastodon:social`` and author ids like ``urn:x:ring0``: the
+    accounts come out with their own platform and id, the evidence posts are theirs,
+    and their posts are found by (platform, author_id), as opinion finds them."""
+    rows = [{**r, "user": f"urn:x:{r['user']}", "platform": "mastodon:social"}
+            if str(r["user"]).startswith("ring") else {**r, "platform": "twitter"}
+            for r in _posts(_ring(lambda r: f"Round {r}: the SU7 recall is a hoax, pass it on"))]
+    with _ingest_rows(tmp_path, rows) as ws:
+        result = detect(ws, DetectParams())
+        save(ws, result.accounts, result.campaigns, result.edges)
+        matched = ws.con.execute(
+            "SELECT count(*) FROM posts p JOIN campaign_accounts c "
+            "ON c.platform = p.platform AND c.account_id = p.author_id").fetchone()
+    assert {(a["platform"], a["account_id"]) for a in result.accounts} == {
+        ("mastodon:social", f"urn:x:ring{a}") for a in range(10)}
+    (campaign,) = result.campaigns
+    assert {(p["platform"], p["account_id"]) for p in campaign["posts"]} == {
+        (a["platform"], a["account_id"]) for a in result.accounts}
+    assert all(p["text"].startswith("Round ") for p in campaign["posts"])
+    assert matched == (80,)

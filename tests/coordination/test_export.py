@@ -15,6 +15,7 @@ from undertow.coordination import export
 from undertow.coordination.export import (
     ACCOUNT_COLUMNS,
     EDGE_COLUMNS,
+    FILE_NAMES,
     read_accounts,
     write_outputs,
     xml_safe,
@@ -130,6 +131,41 @@ def test_csv_headers_exact(written: Any) -> None:
                           "p_value", "events"]
     assert tuple(header) == EDGE_COLUMNS
     assert ACCOUNT_COLUMNS == ("account_id", "platform", "campaign_id", "score", "top_signal")
+
+
+def test_failed_write_leaves_the_last_run_whole(written: Any) -> None:
+    """A write that fails part-way (here the GraphML file cannot be made) moves none of
+    the new files into place and stores nothing: the last run's five stay as they were."""
+    paths = written[0]
+    folder = paths["accounts"].parent
+    before = {kind: path.read_bytes() for kind, path in paths.items()}
+    (folder / ".network.graphml.partial").mkdir()  # in the way of the last file
+    stored = []
+    with pytest.raises(IsADirectoryError):
+        write_outputs(folder, [], [], [], {"window": 1}, then=lambda: stored.append(1))
+    assert {kind: path.read_bytes() for kind, path in paths.items()} == before
+    assert stored == []
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".network.graphml.partial", *FILE_NAMES.values()])
+
+
+def test_files_move_into_place_after_then(written: Any) -> None:
+    """``then`` runs once every file is written whole, before any is moved into place;
+    if it fails the last run's files stay."""
+    paths = written[0]
+    folder = paths["accounts"].parent
+    before = paths["campaigns"].read_bytes()
+
+    def check() -> None:
+        assert all((folder / f".{name}.partial").is_file() for name in FILE_NAMES.values())
+        raise RuntimeError("the workspace could not be written")
+
+    with pytest.raises(RuntimeError):
+        write_outputs(folder, [], [], [], {"window": 1}, then=check)
+    assert paths["campaigns"].read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILE_NAMES.values())
+    write_outputs(folder, [], [], [], {"window": 1})
+    assert json.loads(paths["campaigns"].read_text(encoding="utf-8"))["params"] == {"window": 1}
 
 
 def test_empty_detection_writes_valid_files(tmp_path: Path) -> None:

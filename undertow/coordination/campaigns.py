@@ -18,6 +18,7 @@ import igraph as ig
 import numpy as np
 import pyarrow as pa
 
+from undertow.coordination.accountids import account_column, split_account
 from undertow.coordination.detect import BURST_REACH
 from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
@@ -28,12 +29,6 @@ MAX_EVIDENCE_POSTS = 300
 MAX_KEYS = 50  #: keys a campaign's evidence lists
 PER_KEY_POSTS = 3  #: posts (of different accounts) shown for each listed key
 MAX_SIMILARITY_SAMPLE = 30
-
-
-def split_account(account: str) -> tuple[str, str]:
-    """``platform:author_id`` → ``(platform, author_id)``."""
-    platform, _, author = account.partition(":")
-    return platform, author
 
 
 def iso(ts: float) -> str:
@@ -264,7 +259,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
 
 def _population(accounts: list[str], population: dict[str, int]) -> int:
     """Accounts active on the platforms of ``accounts`` (``platform:author_id``)."""
-    platforms = {a.split(":", 1)[0] for a in accounts}
+    platforms = {split_account(a)[0] for a in accounts}
     return max(len(accounts), sum(population.get(p, 0) for p in platforms))
 
 
@@ -508,7 +503,7 @@ def _account_ages(eng: Any, accounts: list[str]) -> dict[str, float]:
                                                                              pa.string())}))
     try:
         table = eng.to_arrow(known.filter(F.col("created_at").isNotNull()).select(
-            F.concat(F.col("platform"), F.lit(":"), F.col("author_id")).alias("account"),
+            account_column(F, F.col("platform"), F.col("author_id")).alias("account"),
             "created_at").join(staged, on=["account"], how="left_semi"))
     finally:
         eng.drop_stage("_coord_age_accounts")

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from undertow.coordination.accountids import account_column
 from undertow.coordination.coaction import window_pairs
 from undertow.engines import Engine
 
@@ -93,7 +94,7 @@ def posts_shares(eng: Engine, signal: str = "object", posts: Any = None) -> Any:
         F.lit(1), F.length(post) - F.length(key) - F.lit(1))).otherwise(post)
     account, scoped_key = F.col("author_id"), key
     if _multi_platform(eng, posts):
-        account = F.concat(F.col("platform"), F.lit(":"), account)
+        account = account_column(F, F.col("platform"), account)
         if signal != "object":
             scoped_key = F.concat(F.col("platform"), F.lit(":"), key)
     return posts.select(

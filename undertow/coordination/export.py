@@ -55,8 +55,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -105,17 +106,37 @@ GRAPHML_EDGE_ATTRIBUTES = (
 def write_outputs(out_dir: Path | str, accounts: Sequence[Mapping[str, Any]],
                   campaigns: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
                   params: Mapping[str, Any],
-                  surges: Sequence[Mapping[str, Any]] = ()) -> dict[str, Path]:
-    """Write all five files into ``out_dir`` (created if needed); their paths by kind."""
+                  surges: Sequence[Mapping[str, Any]] = (),
+                  then: Callable[[], None] | None = None) -> dict[str, Path]:
+    """Write all five files into ``out_dir`` (created if needed); their paths by kind.
+
+    The five are one run's: each is written beside its place first (``.NAME.partial``)
+    and all are moved into place only once every one is whole, so a failure or a kill
+    while writing (a full disk, an interrupt) leaves the previous run's files as they
+    were, never a mix of two runs or a cut file. ``then`` (storing the run in the
+    workspace, say) is called between the two, and a failure there also leaves the
+    previous files in place.
+    """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / name for kind, name in FILE_NAMES.items()}
-    write_accounts_csv(paths["accounts"], accounts)
-    write_campaigns_json(paths["campaigns"], campaigns, params, surges)
-    write_edges_csv(paths["edges"], edges)
-    graph = build_graph(accounts, edges)
-    write_gexf(paths["gexf"], graph)
-    write_graphml(paths["graphml"], graph)
+    partial = {kind: folder / f".{name}.partial" for kind, name in FILE_NAMES.items()}
+    try:
+        write_accounts_csv(partial["accounts"], accounts)
+        write_campaigns_json(partial["campaigns"], campaigns, params, surges)
+        write_edges_csv(partial["edges"], edges)
+        graph = build_graph(accounts, edges)
+        write_gexf(partial["gexf"], graph)
+        write_graphml(partial["graphml"], graph)
+        if then is not None:
+            then()
+    except BaseException:
+        for path in partial.values():
+            if path.is_file():
+                path.unlink()
+        raise
+    for kind, path in partial.items():
+        os.replace(path, paths[kind])
     return paths
 
 

@@ -40,6 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from undertow.coordination.accountids import account_sql
 from undertow.coordination.keys import (
     BANDS,
     KEY_NAMES_SCHEMA,
@@ -548,10 +549,10 @@ def evidence_posts(ws: Workspace, wanted: list[tuple[str, str]]
     ws.con.register(view, ids)
     try:
         rows = ws.con.sql(
-            "SELECT p.platform || ':' || p.author_id AS account, p.post_id, p.text, "
+            f"SELECT {account_sql('p')} AS account, p.post_id, p.text, "
             "epoch_us(p.created_at) / 1e6 AS ts "
             f"FROM posts p SEMI JOIN (SELECT DISTINCT account, post_id FROM {view}) w "
-            "ON w.account = p.platform || ':' || p.author_id AND w.post_id = p.post_id"
+            f"ON w.account = {account_sql('p')} AND w.post_id = p.post_id"
         ).to_arrow_table()
     finally:
         ws.con.unregister(view)
@@ -570,7 +571,7 @@ def member_text_keys(ws: Workspace, accounts: list[str], options: KeyOptions
     ws.con.register(view, pa.table({"account": sorted(set(accounts))}))
     try:
         sql = (f"SELECT {', '.join(POSTS_FOR_KEYS.names)} FROM posts WHERE "
-               f"platform || ':' || author_id IN (SELECT account FROM {view})")
+               f"{account_sql('posts')} IN (SELECT account FROM {view})")
         for part in ws.con.sql(sql).to_arrow_reader(BATCH_ROWS):
             batch = pa.Table.from_batches([part]).cast(POSTS_FOR_KEYS)
             fx = post_features(batch, options, signatures=False)

@@ -42,6 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from undertow.coordination.accountids import account_ids
 from undertow.coordination.textsim import (
     BANDS,
     band_keys,
@@ -128,7 +129,7 @@ def post_features(posts: pa.Table, options: KeyOptions | None = None,
     not when ``signatures`` is false: then only the text keys are wanted; neither
     when ``texts`` is false: then no text is compared)."""
     options = options or KeyOptions()
-    accounts = pc.binary_join_element_wise(posts["platform"], posts["author_id"], ":")
+    accounts = account_ids(posts["platform"], posts["author_id"])
     accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
     post_ids = posts["post_id"].combine_chunks()
     platform = posts["platform"].to_numpy(zero_copy_only=False)
