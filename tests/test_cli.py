@@ -117,6 +117,7 @@ def copied_ws(tmp_path):
         (["--window", "inf"], "window must be a positive number of seconds"),
         (["--window", "1e9"], "longer than a day"),
         (["--min-shares", "3"], "applies only with --no-significance"),
+        (["--no-significance", "--signals", "near_text"], "near_text has no co-share"),
         (["--out", "{file}/sub"], "Not a directory"),
         (["--memory-limit", "1KB"], "needs more memory than --memory-limit 1KB"),
     ],

@@ -339,6 +339,9 @@ def detect_cmd(window: float, signals: str, out: Path | None, alpha: float, min_
     if min_shares is not None and significance:
         fail("--min-shares is CooRTweet's min_participation: it applies only with "
              "--no-significance")
+    if not significance and set(_signals(signals)) == {"near_text"}:
+        fail("--no-significance counts co-shares of one text, link, hashtag set, reply, "
+             "repost or object: near_text has no co-share definition, choose another signal")
     params = DetectParams(window=window, signals=_signals(signals), alpha=alpha,
                           burst_alpha=alpha, min_events=min_events, significance=significance,
                           min_shares=min_shares or (2 if not significance else 1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import pytest
 from undertow import Workspace, ingest
 from undertow.coordination import coshare as coshare_module
 from undertow.coordination.coshare import coshare, coshare_pairs, pair_edges, posts_shares
+from undertow.coordination.detect import DetectParams, detect
 from undertow.engines import Engine, make_engine
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "coord_sharing_coortweet"
@@ -288,3 +290,32 @@ def test_posts_shares_from_posts(tmp_path: Path) -> None:
 def test_module_doctest() -> None:
     result = doctest.testmod(coshare_module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_compat_names_accounts_when_only_one_platform_shares(tmp_path: Path) -> None:
+    """Three Twitter accounts share five objects (and two of them a text); a Weibo
+    account in the same workspace shares nothing. Every account keeps its name and
+    platform in every signal (they came out blank, the name in the platform column),
+    and its top signal is the one with most of its share pairs."""
+    rows = [{"platform": "twitter", "post_id": f"t{h}{j}", "author_id": a,
+             "created_at": f"2024-03-01T0{h}:00:{10 * j:02d}Z",
+             "text": "the same words, posted twice" if h < 2 and a != "carol" else f"own {h}{j}",
+             "object_id": f"obj{h}"}
+            for h in range(5) for j, a in enumerate(["alice", "bob", "carol"])]
+    rows += [{"platform": "weibo", "post_id": f"w{k}", "author_id": "dave",
+              "created_at": f"2024-03-01T0{k}:30:00Z", "text": f"weibo post {k}"}
+             for k in range(3)]
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with Workspace.open(tmp_path / "ws") as ws:
+        ingest(ws, [path])
+        result = detect(ws, DetectParams(signals=("text", "object"), significance=False,
+                                         min_shares=2))
+    assert sorted((a["platform"], a["account_id"], a["top_signal"]) for a in result.accounts) \
+        == [("twitter", "alice", "object"), ("twitter", "bob", "object"),
+            ("twitter", "carol", "object")]
+    weights = {(e["source_platform"], e["source"], e["target_platform"], e["target"]):
+               (e["weight"], e["signals"]) for e in result.edges}
+    assert weights == {("twitter", "alice", "twitter", "bob"): (7, "object;text"),
+                       ("twitter", "alice", "twitter", "carol"): (5, "object"),
+                       ("twitter", "bob", "twitter", "carol"): (5, "object")}

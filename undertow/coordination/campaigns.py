@@ -936,6 +936,21 @@ def _edges_out(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     return out
 
 
+def _top_signals(counts: pa.Table) -> dict[str, str]:
+    """Each account's signal with the most share pairs (``signal, account_1, account_2,
+    n`` rows), ties by name.
+
+    >>> _top_signals(pa.table({"signal": ["object", "repost", "object"],
+    ...     "account_1": ["a", "a", "b"], "account_2": ["b", "c", "c"], "n": [1, 3, 2]}))
+    {'a': 'repost', 'b': 'object', 'c': 'repost'}
+    """
+    pairs: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in counts.to_pylist():
+        for end in ("account_1", "account_2"):
+            pairs[row[end]][row["signal"]] += row["n"]
+    return {account: _most_common(c)[0][0] for account, c in sorted(pairs.items())}
+
+
 def compat(eng: Any, result: Any, keyed: Any, feats: Features, params: Any) -> None:
     """CooRTweet's plain co-share network (``significance=False``): edges weighted by
     share pairs, ``min_shares`` applied as CooRTweet's min_participation, one
@@ -947,7 +962,7 @@ def compat(eng: Any, result: Any, keyed: Any, feats: Features, params: Any) -> N
     stacked = None
     for signal in params.signals:
         if signal in cs.SIGNAL_COLUMNS:
-            shares = cs.posts_shares(eng, signal)
+            shares = cs.posts_shares(eng, signal, multi=multi)
         else:
             rows = keyed.filter(F.col("signal") == F.lit(signal)).join(
                 feats.post_names.select(F.col("pid").alias("post_id"),
@@ -962,11 +977,15 @@ def compat(eng: Any, result: Any, keyed: Any, feats: Features, params: Any) -> N
     if stacked is None:
         return
     F = eng.F
+    stacked = eng.persist(stacked, "_coord_compat_pairs")
     edges = eng.to_arrow(stacked.groupBy("account_1", "account_2").agg(
         F.count(F.lit(1)).alias("weight"), F.avg("dt").alias("avg_time_delta"),
         F.array_join(F.array_sort(F.collect_set("signal")), ";").alias("signals"),
         F.min(F.least(F.col("ts_1"), F.col("ts_2"))).alias("first_ts"),
         F.max(F.greatest(F.col("ts_1"), F.col("ts_2"))).alias("last_ts")))
+    top = _top_signals(eng.to_arrow(stacked.groupBy("signal", "account_1", "account_2").agg(
+        F.count(F.lit(1)).alias("n"))))
+    eng.release("_coord_compat_pairs")
     platform = feats.platforms[0] if feats.platforms else "generic"
 
     def whose(account: str) -> tuple[str, str]:
@@ -990,7 +1009,7 @@ def compat(eng: Any, result: Any, keyed: Any, feats: Features, params: Any) -> N
         for account in sorted(group):
             p, a = whose(account)
             result.accounts.append({"account_id": a, "platform": p, "campaign_id": cid,
-                                    "score": 1.0, "top_signal": ";".join(params.signals)})
+                                    "score": 1.0, "top_signal": top[account]})
         result.campaigns.append({
             "campaign_id": cid, "kind": "coshare", "size": len(group),
             "accounts": [dict(zip(("platform", "account_id"), whose(a), strict=True))

@@ -73,13 +73,17 @@ def _multi_platform(eng: Engine, posts: Any) -> bool:
     return eng.to_arrow(posts.select("platform").distinct().limit(2)).num_rows > 1
 
 
-def posts_shares(eng: Engine, signal: str = "object", posts: Any = None) -> Any:
+def posts_shares(eng: Engine, signal: str = "object", posts: Any = None,
+                 multi: bool | None = None) -> Any:
     """One share per post with a ``signal`` key: columns ``key, account, content, ts``.
 
     ``content`` is ``post_id`` without a trailing ``|key`` (the CooRTweet
     adapter's ``content_id|object_id``); ``account`` is ``author_id``, or
-    ``platform:author_id`` when the posts span several platforms (then keys
-    other than ``object`` get the same prefix: post ids are per platform).
+    ``platform:author_id`` (:mod:`~undertow.coordination.accountids`) when
+    ``multi`` (then keys other than ``object`` get the platform too: post ids are
+    per platform). ``multi`` defaults to whether the posts with a key span several
+    platforms; a caller naming accounts across signals passes whether the whole
+    workspace does, so that one account has one name in all of them.
     """
     if signal not in SIGNAL_COLUMNS:
         raise ValueError(f"unknown signal {signal!r}; choose from {', '.join(SIGNAL_COLUMNS)}")
@@ -93,7 +97,7 @@ def posts_shares(eng: Engine, signal: str = "object", posts: Any = None) -> Any:
     content = F.when(post.endswith(suffix), post.substr(
         F.lit(1), F.length(post) - F.length(key) - F.lit(1))).otherwise(post)
     account, scoped_key = F.col("author_id"), key
-    if _multi_platform(eng, posts):
+    if multi if multi is not None else _multi_platform(eng, posts):
         account = account_column(F, F.col("platform"), account)
         if signal != "object":
             scoped_key = F.concat(F.col("platform"), F.lit(":"), key)

@@ -65,7 +65,7 @@ _STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
            "_coord_lam_first", "_coord_members",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
            "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
-           "_coord_listed_keys", "_coord_shown")
+           "_coord_listed_keys", "_coord_shown", "_coord_compat_pairs")
 
 
 @dataclass(frozen=True)
