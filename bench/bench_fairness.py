@@ -16,6 +16,10 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
 * ``owners_again``: 300 owners take up five stories a day apart (a recall, a crash, the
   hood...), four in five of them each time, in their own words under the story's
   hashtag (mean 15 minutes): the same public in wave after wave;
+* ``quoting_news``: 150 of 400 readers who post nothing else, drawn at random, quote a
+  headline with a few words of their own (mean 10 minutes), a day before the moment of
+  the others; five hours later 150 drawn again quote the next one: near-same texts,
+  the same pairs meeting twice;
 * ``fans_again``: 200 fans post a hashtag within the same minute at five live moments
   a day apart, four in five of them each time, in their own words;
 * ``fans_replies``: a star posts four times, about 17 hours apart; each time 150 of its
@@ -139,6 +143,36 @@ def _again(star: Row, who: list[str], rng: np.random.Generator, tag: str,
     return rows
 
 
+HEADLINES = ("Xiaomi recalls 117,000 SU7 cars over driver-assistance software, "
+             "regulator says", "Xiaomi chief apologises to SU7 owners and promises free "
+             "software fixes at every service centre")
+REACTIONS = ("wild", "no way", "called it", "I was about to buy one", "glad I waited",
+             "this is so bad", "anyone surprised?", "lol", "they will never learn",
+             "refund time", "unreal", "what a mess", "smh", "makes sense honestly",
+             "waiting for the official statement", "my dad sent me this", "yikes",
+             "switching brands", "about time", "not surprised at all", "oof",
+             "so what happens to existing owners", "this explains a lot", "big if true")
+FILLERS = ("really", "honestly", "totally", "just", "still", "again", "today", "people",
+           "everyone", "nobody", "my", "our")
+
+
+def quoting_news(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    """Readers quoting two headlines five hours apart, each with a reaction of their
+    own, before or after it. They are new to the stream (people who post when there is
+    news), so ``who`` is not used."""
+    at = datetime.fromisoformat(star["created_at"].replace("Z", "")) - timedelta(hours=27)
+    readers, rows = [f"reader{i}" for i in range(400)], []
+    for k, headline in enumerate(HEADLINES):
+        chosen = [readers[int(i)] for i in rng.choice(len(readers), 150, replace=False)]
+        for i, (a, d) in enumerate(zip(chosen, _delays(rng, 150, 600), strict=True)):
+            said = str(rng.choice(REACTIONS))
+            if rng.random() < 0.5:
+                said += " " + " ".join(rng.choice(FILLERS, int(rng.integers(1, 4))))
+            text = f"{headline} {said}" if rng.random() < 0.5 else f"{said}: {headline}"
+            rows.append(post(f"qn{k}-{i}", a, at + timedelta(hours=5 * k) + d, text))
+    return rows
+
+
 def owners_again(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
     return _again(star, who[:300], rng, "oa", lambda: 1 + float(rng.exponential(900)))
 
@@ -184,7 +218,8 @@ ONCE: dict[str, Scenario] = {
     "trending_hashtag": trending_hashtag, "share_button": share_button,
     "live_moment": live_moment}
 SCENARIOS: dict[str, Scenario] = {**ONCE, "owners_again": owners_again,
-                                  "fans_again": fans_again, "fans_replies": fans_replies}
+                                  "quoting_news": quoting_news, "fans_again": fans_again,
+                                  "fans_replies": fans_replies}
 
 
 def ordinary_accounts(base: list[Row], truth: dict[str, Any]) -> list[str]:

@@ -236,6 +236,43 @@ def test_owners_angry_at_every_piece_of_news_are_not_a_campaign(tmp_path):
     assert crests == {t.lstrip("#").lower() for t in tags}
 
 
+QUOTES = ["wild", "no way", "called it", "I was about to buy one", "glad I waited",
+          "this is so bad", "my unit gets hot too", "anyone surprised?", "lol",
+          "they will never learn", "refund time", "unreal", "what a mess", "smh",
+          "makes sense honestly", "waiting for the official statement", "my dad sent me this",
+          "switching brands", "stock is going to tank", "good reporting", "about time",
+          "classic", "yikes", "not surprised at all", "so what happens to existing owners",
+          "this explains a lot", "oof", "big if true", "that's terrible", "wow"]
+WORDS = ["really", "honestly", "totally", "just", "still", "again", "today", "people",
+         "everyone", "nobody", "my", "our"]
+HEADLINES = ["Phone X maker recalls 2 million units after battery fires reported in three "
+             "countries", "Phone X maker CEO apologises, promises free replacements and a "
+             "full safety audit"]
+
+
+def test_people_quoting_the_news_in_their_own_words_are_not_a_campaign(tmp_path):
+    """Of 400 people, 150 at random quote a headline with a few words of their own
+    within minutes (delays exponential, mean ten minutes); five hours later 150 at
+    random quote the next one. Their quotes are near-same texts, and pairs of them meet
+    twice; the chance of that counts the hour's near-same pairs as it counts a
+    hashtag's crowd (10 campaigns of 23 of them before)."""
+    rng = random.Random(0)
+    start = datetime(2025, 3, 26, 12)
+    rows = []
+    for wave, headline in enumerate(HEADLINES):
+        for who in rng.sample(range(400), 150):
+            quote = rng.choice(QUOTES)
+            if rng.random() < 0.5:
+                quote += " " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+            text = f"{headline} {quote}" if rng.random() < 0.5 else f"{quote}: {headline}"
+            at = start + timedelta(hours=5 * wave,
+                                   seconds=min(rng.expovariate(1 / 600), 3000))
+            rows.append((f"reader{who}", at, text))
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert result.accounts == [] and result.campaigns == []
+
+
 def test_a_script_given_out_in_wordings_is_one_campaign(tmp_path):
     """40 accounts post a script within half a minute, on two days; half of them post
     one wording, half another. Each wording is a burst of its own text; the two are
@@ -261,12 +298,12 @@ def test_a_script_given_out_in_wordings_is_one_campaign(tmp_path):
     assert sorted(c["size"] for c in apart.campaigns) == [20, 20]
 
 
-def _rewording_flood(days: int, accounts: int) -> list[tuple[str, datetime, str]]:
+def _rewording_flood(days: int, accounts: int, start: datetime = datetime(2025, 4, 1, 8)
+                     ) -> list[tuple[str, datetime, str]]:
     """600 ordinary posts, and ``accounts`` accounts each posting its own light rewrite
-    of one script within 40 seconds, on ``days`` days."""
+    of one script within 40 seconds, on ``days`` days from ``start``."""
     from undertow.simulate import rewrite
 
-    start = datetime(2025, 4, 1, 8)
     script = ("The SU7 recall is a smear campaign by rivals, owners are happy and the car "
               "is safe, stop spreading lies")
     rows = [(f"user{i}", start + timedelta(minutes=5 * i),
@@ -505,14 +542,15 @@ def test_unknown_signal_is_refused():
 
 
 def test_duckdb_and_spark_find_the_same_campaigns(tmp_path):
-    """A simulated stream, and beside it a flood of one script reworded by 40
+    """A simulated stream, and in it a flood of one script reworded by 40 Twitter
     accounts, twice."""
     pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     sim = simulate(4_000, seed=5)
     posts, flood = tmp_path / "posts.jsonl", tmp_path / "flood.jsonl"
     write_posts(sim, posts)
-    flood.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _posts(
-        _rewording_flood(days=2, accounts=40)[600:])) + "\n", encoding="utf-8")
+    rows = _posts(_rewording_flood(days=2, accounts=40, start=datetime(2025, 3, 26, 8))[600:])
+    flood.write_text("\n".join(json.dumps({**r, "platform": "twitter"}, ensure_ascii=False)
+                               for r in rows) + "\n", encoding="utf-8")
     found = {}
     for engine in ("duckdb", "spark"):
         with Workspace.open(tmp_path / engine) as ws:

@@ -226,16 +226,23 @@ _LAM_SCALE = 1e12
 _LAM_DECIMAL = "decimal(38,10)"
 
 
-def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) -> Any:
+def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float,
+              events: Any = None, crowd: int = 8) -> Any:
     """Each edge with ``lam``, its expected number of chance co-action events.
 
     Hour by hour where both accounts were active in the same hour; over the whole
-    period for pairs whose co-actions straddle an hour boundary.
+    period for pairs whose co-actions straddle an hour boundary. An hour's chance that
+    two of its actions meet counts the pairs of accounts in each cell of one key, and
+    the pairs that posted near-same texts (``near_text`` rows of ``events``): many
+    people quoting one headline in their own words within minutes meet as often as
+    many posting one hashtag.
     """
     F = eng.F
     hour = F.floor(F.col("bin") * F.lit(window) / F.lit(3600.0)).cast("long")
     stats = cells.withColumn("hour", hour).groupBy("hour").agg(
         F.sum(F.col("s") * (F.col("s") - F.lit(1))).alias("ss"), F.sum("s").alias("s1"))
+    if events is not None:
+        stats = _with_near_pairs(eng, stats, events, window, crowd)
     k_all = stats.agg((F.sum("ss") / (F.sum("s1") * F.sum("s1"))).alias("k_all"))
     # A quiet hour with no meetings at all says little: never expect less than overall.
     k_h = stats.crossJoin(k_all).select(
@@ -270,6 +277,31 @@ def _expected(eng: Engine, edges: Any, keyed: Any, cells: Any, window: float) ->
             .join(overall, on=["account_1", "account_2"], how="left")
             .withColumn("lam", F.coalesce(F.col("lam_h"), F.col("lam_all"), F.lit(1.0)))
             .drop("lam_h", "lam_all"))
+
+
+def _with_near_pairs(eng: Engine, stats: Any, events: Any, window: float,
+                     crowd: int) -> Any:
+    """Hourly ``stats`` (``hour, ss, s1``) with ``ss`` raised by twice the pairs of
+    accounts that met on near-same texts in each window of the hour where at least
+    ``crowd`` accounts did, as a cell of ``s`` accounts adds ``s·(s − 1)``. Fewer are
+    no crowd: a few accounts posting near-same texts in an otherwise quiet hour would
+    explain their own meetings."""
+    F = eng.F
+    first = F.least(F.col("ts_1"), F.col("ts_2"))
+    pairs = (events.filter(F.col("signal") == F.lit("near_text"))
+             .select("account_1", "account_2",
+                     F.floor(first / F.lit(window)).cast("long").alias("ebin"))
+             .distinct())
+    ends = pairs.select(F.col("account_1").alias("account"), "ebin").unionByName(
+        pairs.select(F.col("account_2").alias("account"), "ebin")).distinct()
+    crowded = ends.groupBy("ebin").agg(F.count(F.lit(1)).alias("n")).filter(
+        F.col("n") >= F.lit(crowd)).select("ebin")
+    near = (pairs.join(crowded, on=["ebin"], how="left_semi")
+            .withColumn("hour", F.floor(F.col("ebin") * F.lit(window) / F.lit(3600.0))
+                        .cast("long"))
+            .groupBy("hour").agg((F.lit(2) * F.count(F.lit(1))).alias("near")))
+    return stats.join(near, on=["hour"], how="left").select(
+        "hour", (F.col("ss") + F.coalesce(F.col("near"), F.lit(0))).alias("ss"), "s1")
 
 
 def _burst_cells(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
@@ -388,7 +420,8 @@ def _significant_edges(eng: Engine, events: Any, keyed: Any, cells: Any,
     tested = eng.count(edges)
     eligible = eng.persist(edges.filter(F.col("events") >= F.lit(params.min_events)),
                            "_coord_edges_tested")
-    table = eng.to_arrow(_expected(eng, eligible, keyed, cells, params.window))
+    table = eng.to_arrow(_expected(eng, eligible, keyed, cells, params.window, events,
+                                   params.burst_min_accounts))
     p = poisson_sf(table["events"].to_numpy(), table["lam"].to_numpy(zero_copy_only=False))
     q = np.minimum(p * tested, 1.0)
     table = table.append_column("p_value", pa.array(p, pa.float64())).append_column(
