@@ -13,6 +13,8 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
   article's title and link, unchanged (mean 15 minutes);
 * ``live_moment``: 200 accounts post one hashtag within the same minute (a goal, a
   keynote's last line), in their own words;
+* ``stock_reaction``: 120 accounts wish a happy new year within 50 seconds of midnight,
+  in one of four spellings of the same three words;
 * ``owners_again``: 300 owners take up five stories a day apart (a recall, a crash, the
   hood...), four in five of them each time, in their own words under the story's
   hashtag (mean 15 minutes): the same public in wave after wave;
@@ -125,6 +127,13 @@ def live_moment(star: Row, who: list[str], rng: np.random.Generator) -> list[Row
             for i, (a, s) in enumerate(zip(who[:200], rng.integers(0, 60, 200), strict=True))]
 
 
+def stock_reaction(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    at = datetime.fromisoformat(star["created_at"][:10])  # the midnight before the star
+    spellings = ("Happy New Year!", "happy new year", "HAPPY NEW YEAR", "Happy new year!!")
+    return [post(f"sr{i}", a, at + timedelta(seconds=float(s)), str(rng.choice(spellings)))
+            for i, (a, s) in enumerate(zip(who[:120], rng.uniform(0, 50, 120), strict=True))]
+
+
 STORIES = ("#SU7recall", "#SU7crash", "#hoodgate", "#refundSU7", "#XiaomiAnswer")
 
 
@@ -217,7 +226,8 @@ ONCE: dict[str, Scenario] = {
     "viral_reposts": viral_reposts, "viral_replies": viral_replies,
     "trending_hashtag": trending_hashtag, "share_button": share_button,
     "live_moment": live_moment}
-SCENARIOS: dict[str, Scenario] = {**ONCE, "owners_again": owners_again,
+SCENARIOS: dict[str, Scenario] = {**ONCE, "stock_reaction": stock_reaction,
+                                  "owners_again": owners_again,
                                   "quoting_news": quoting_news, "fans_again": fans_again,
                                   "fans_replies": fans_replies}
 

@@ -273,6 +273,47 @@ def test_people_quoting_the_news_in_their_own_words_are_not_a_campaign(tmp_path)
     assert result.accounts == [] and result.campaigns == []
 
 
+def test_rewriters_who_are_the_only_crowd_of_their_hours_are_still_found(tmp_path):
+    """Ten accounts each reword one script, seconds apart, in three rounds three hours
+    apart, among 200 ordinary posts: in their hours they are the only crowd writing
+    alike. Their pairs meet in every round, so they do not count in the chance of
+    meeting they are tested against; counted, the ring explained its own meetings and
+    none was found."""
+    from undertow.simulate import rewrite
+
+    script = "The SU7 recall is a smear by rivals, owners are happy, stop spreading lies"
+    start = datetime(2025, 4, 1, 8)
+    rows = [(f"ring{a}", start + timedelta(hours=3 * r, seconds=5 * a),
+             rewrite(script, "en", random.Random(f"{r}-{a}")))
+            for r in range(3) for a in range(10)]
+    rows += [(f"user{i}", start + timedelta(minutes=11 * i), f"Ordinary post number {i} "
+              f"about {'battery' if i % 2 else 'camera'} life today") for i in range(200)]
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert {a["account_id"] for a in result.accounts} == {f"ring{a}" for a in range(10)}
+
+
+def test_stock_reactions_at_one_moment_are_not_a_campaign(tmp_path):
+    """120 people wish a happy new year within 50 seconds of midnight, and 120 viewers
+    of a live stream type 哈哈哈哈, 666666 or 前方高能 within 40 seconds: the same few
+    words from many people at once, each on their own. Each is a burst listed among the
+    surges, no one is named (before: all 240 in campaigns)."""
+    rng = random.Random(1)
+    midnight, peak = datetime(2025, 1, 1), datetime(2025, 1, 1, 20)
+    greetings = ["Happy New Year!", "happy new year", "HAPPY NEW YEAR", "Happy new year!!"]
+    rows = [{"id": f"g{i}", "user": f"well{i}", "platform": "twitter",
+             "created_at": (midnight + timedelta(seconds=rng.uniform(0, 50))).isoformat() + "Z",
+             "text": rng.choice(greetings)} for i in range(120)]
+    rows += [{"id": f"d{i}", "user": f"viewer{i}", "platform": "bilibili", "thread_id": "BVlive",
+              "created_at": (peak + timedelta(seconds=rng.uniform(0, 40))).isoformat() + "Z",
+              "text": rng.choice(["哈哈哈哈", "哈哈哈哈哈", "666666", "前方高能"])}
+             for i in range(120)]
+    with _ingest_rows(tmp_path, rows) as ws:
+        result = detect(ws, DetectParams())
+    assert result.accounts == [] and result.campaigns == []
+    assert {s["key"] for s in result.surges} >= {"happy new year", "BVlive|666666"}
+
+
 def test_a_script_given_out_in_wordings_is_one_campaign(tmp_path):
     """40 accounts post a script within half a minute, on two days; half of them post
     one wording, half another. Each wording is a burst of its own text; the two are

@@ -111,6 +111,35 @@ SAME_CONTENT = frozenset({"text", "near_text", "repost", "link", "object"})
 #: A cascade is spread over its tail (a post reposted with delays of ten minutes on
 #: average has a tenth of its reposts in the first minute); a push starts and stops.
 BURST_BLOCK_SHARE = 0.5
+#: ... and, for one text, the text says something of its own: at least this many
+#: different character 3-grams once spaces are dropped (a short sentence, about 14
+#: letters or characters). Stock reactions are typed by many people at once, each on
+#: their own: "Happy New Year" (10), "what a goal" (7), 哈哈哈哈 (1), 666666 (1), 前方高能
+#: (2) at the moment a live stream peaks.
+BLOCK_MIN_GRAMS = 12
+
+
+def says_something(text: str) -> bool:
+    """Is a normalised text more than a stock reaction (:data:`BLOCK_MIN_GRAMS`)? A
+    danmaku line's key is ``video|text``: only the text counts.
+
+    >>> says_something("happy new year"), says_something("哈哈哈哈")
+    (False, False)
+    >>> says_something("boycott xiaomi now"), says_something("bv1xx|小米su7刹车失灵大家千万别买")
+    (True, True)
+    """
+    squeezed = text.rsplit("|", 1)[-1].replace(" ", "")
+    return len({squeezed[i:i + 3] for i in range(len(squeezed) - 2)}) >= BLOCK_MIN_GRAMS
+
+
+def is_block(burst: dict[str, Any]) -> bool:
+    """Does ``burst`` count on its own, as a block of one content? Its signal says its
+    posts carry the same thing (:data:`SAME_CONTENT`), one of its cells holds at least
+    :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it, and a text says
+    something of its own (:func:`says_something`)."""
+    return burst["signal"] in SAME_CONTENT and \
+        burst.get("hour_share", 0.0) >= BURST_BLOCK_SHARE and \
+        (burst["signal"] != "text" or says_something(str(burst["key"])))
 #: A burst whose busiest cell holds less than this share of its key's use in the hours
 #: around it (``hour_share``) is the crest of a wave: people taking a story up over many
 #: minutes, as after news of a crash or a recall, a hashtag, a link or a post spreading
@@ -156,10 +185,12 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     own key within the hours around them: an engaged public joins every wave of its
     brand's news, a campaign floods its hashtag every few minutes. A burst that does
     not repeat still counts when it is a block of one content: its posts carry the
-    same text, shared post, link or object (:data:`SAME_CONTENT`) and one of its cells
+    same text, shared post, link or object (:data:`SAME_CONTENT`), one of its cells
     holds at least :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it
     (``hour_share``), as when 500 accounts post one sentence within a minute and no
-    one before or after. A flood of one script in many wordings (``script`` set,
+    one before or after, and a text is more than a stock reaction
+    (:func:`says_something`: "Happy New Year" at midnight is not a block). A flood of
+    one script in many wordings (``script`` set,
     :mod:`~undertow.coordination.scripts`; no ``hour_share``) is never a block on its
     own: it counts only by meeting again, that meeting's chance
     (:func:`overlap_chances`) becomes its ``p``, and it keeps only those of its
@@ -221,7 +252,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     kept: list[dict[str, Any]] = []
     alone: list[dict[str, Any]] = []
     for i, b in enumerate(bursts):
-        if b["signal"] in SAME_CONTENT and b.get("hour_share", 0.0) >= BURST_BLOCK_SHARE:
+        if is_block(b):
             kept.append(b)
             continue
         need = BURST_REPEAT_SHARE * len(b["accounts"])

@@ -65,7 +65,8 @@ _STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
            "_coord_lam_first", "_coord_members",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
            "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
-           "_coord_listed_keys", "_coord_shown", "_coord_compat_pairs")
+           "_coord_listed_keys", "_coord_shown", "_coord_compat_pairs",
+           "_coord_near_meetings")
 
 
 @dataclass(frozen=True)
@@ -283,20 +284,27 @@ def _with_near_pairs(eng: Engine, stats: Any, events: Any, window: float,
                      crowd: int) -> Any:
     """Hourly ``stats`` (``hour, ss, s1``) with ``ss`` raised by twice the pairs of
     accounts that met on near-same texts in each window of the hour where at least
-    ``crowd`` accounts did, as a cell of ``s`` accounts adds ``s·(s − 1)``. Fewer are
-    no crowd: a few accounts posting near-same texts in an otherwise quiet hour would
-    explain their own meetings."""
+    ``crowd`` accounts did, as a cell of ``s`` accounts adds ``s·(s − 1)``: many people
+    quoting one headline in their own words meet as often as a hashtag's crowd.
+
+    Only pairs that meet so in one window of the whole stream count: the chance of
+    meeting again is what edges are tested against, so the pairs that do meet again
+    (a campaign's rewriters, window after window) must not make up their own chance.
+    """
     F = eng.F
     first = F.least(F.col("ts_1"), F.col("ts_2"))
-    pairs = (events.filter(F.col("signal") == F.lit("near_text"))
-             .select("account_1", "account_2",
-                     F.floor(first / F.lit(window)).cast("long").alias("ebin"))
-             .distinct())
+    pairs = eng.persist(events.filter(F.col("signal") == F.lit("near_text"))
+                        .select("account_1", "account_2",
+                                F.floor(first / F.lit(window)).cast("long").alias("ebin"))
+                        .distinct(), "_coord_near_meetings")
     ends = pairs.select(F.col("account_1").alias("account"), "ebin").unionByName(
         pairs.select(F.col("account_2").alias("account"), "ebin")).distinct()
     crowded = ends.groupBy("ebin").agg(F.count(F.lit(1)).alias("n")).filter(
         F.col("n") >= F.lit(crowd)).select("ebin")
-    near = (pairs.join(crowded, on=["ebin"], how="left_semi")
+    once = pairs.groupBy("account_1", "account_2").agg(F.count(F.lit(1)).alias("m")).filter(
+        F.col("m") == F.lit(1)).select("account_1", "account_2")
+    near = (pairs.join(once, on=["account_1", "account_2"], how="left_semi")
+            .join(crowded, on=["ebin"], how="left_semi")
             .withColumn("hour", F.floor(F.col("ebin") * F.lit(window) / F.lit(3600.0))
                         .cast("long"))
             .groupBy("hour").agg((F.lit(2) * F.count(F.lit(1))).alias("near")))
@@ -500,7 +508,7 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
     # Campaigns read only the events: the rest goes before their evidence is built.
     eng.release("_coord_keyed", "_coord_cells", "_coord_cells_half", "_coord_edges",
                 "_coord_edges_tested",
-                "_coord_act", "_coord_lam_first", "_coord_bursts")
+                "_coord_act", "_coord_lam_first", "_coord_bursts", "_coord_near_meetings")
     build.assemble(eng, ws, result, kept, bursts, members, events, names, options, params,
                    scripts, spent=("_coord_events", "_coord_key_names", "_coord_post_names",
                           "_coord_near_names"))
