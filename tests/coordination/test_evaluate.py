@@ -222,6 +222,13 @@ def test_evaluate_files_and_report(tmp_path: Path) -> None:
     ('{"campaigns": [{"campaign_id": null, "accounts": ["a1"]}]}', "campaign 1 needs"),
     ('{"campaigns": [{"campaign_id": "c1", "kind": ["copy"], "accounts": []}]}',
      'campaign 1: "kind" must be a name'),
+    # null or an object planted the accounts "None" and "{'a': 1}"
+    ('{"campaigns": [{"campaign_id": "c1", "accounts": ["a1", null]}]}',
+     "campaign 1: None is not an account id"),
+    ('{"campaigns": [{"campaign_id": "c1", "accounts": [{"a": 1}]}]}',
+     "campaign 1: {'a': 1} is not an account id"),
+    ('{"campaigns": [], "organic_outrage": {"accounts": [null]}}',
+     '"organic_outrage" must be an object with a list of "accounts" (account ids)'),
 ])
 def test_wrong_truth_file_is_refused_with_its_reason(tmp_path: Path, content: str,
                                                      reason: str) -> None:

@@ -192,6 +192,17 @@ def test_read_accounts_rejects_missing_columns(tmp_path: Path) -> None:
         read_accounts(path)
 
 
+def test_read_accounts_names_the_file_and_line_of_what_it_cannot_read(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("account_id,platform,campaign_id,score,top_signal\n"
+                    "a,x,k,0.5,text\nb,x,k,notanumber,text\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.csv, line 3: score 'notanumber' is not a"):
+        read_accounts(path)
+    path.write_bytes(b"account_id,platform,campaign_id,score,top_signal\n\xff,x,k,1,t\n")
+    with pytest.raises(ValueError, match="bad.csv: not UTF-8 text"):
+        read_accounts(path)
+
+
 def test_formula_cells_kept_exact(written: Any) -> None:
     paths = written[0]
     ids = [row["account_id"] for row in read_accounts(paths["accounts"])]

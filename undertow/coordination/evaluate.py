@@ -211,6 +211,10 @@ def read_truth(path: Path | str) -> dict[str, Any]:
                              f'"accounts" (like {TRUTH_SHAPE})')
         if campaign.get("kind") is not None and not _named(campaign["kind"]):
             raise ValueError(f'{where}: campaign {number}: "kind" must be a name')
+        for account in campaign["accounts"]:
+            if not _named(account):  # null or an object would plant "None" or its repr
+                raise ValueError(f"{where}: campaign {number}: {account!r} is not an "
+                                 "account id")
     planted = truth.get("accounts") or {}
     if not isinstance(planted, dict):
         raise ValueError(f'{where}: "accounts" must map account ids to campaign ids')
@@ -219,14 +223,16 @@ def read_truth(path: Path | str) -> dict[str, Any]:
             raise ValueError(f'{where}: "accounts": {account!r} maps to {campaign_id!r}, '
                              "not a campaign id")
     outrage = truth.get("organic_outrage") or {}
-    if not (isinstance(outrage, dict) and isinstance(outrage.get("accounts", []), list)):
+    if not (isinstance(outrage, dict) and isinstance(outrage.get("accounts", []), list)
+            and all(_named(a) for a in outrage.get("accounts", []))):
         raise ValueError(f'{where}: "organic_outrage" must be an object with a list of '
-                         '"accounts"')
+                         '"accounts" (account ids)')
     return truth
 
 
 def _named(value: Any) -> bool:
-    """Whether ``value`` can name a campaign or a kind: text or a whole number."""
+    """Whether ``value`` can name a campaign, a kind or an account: text or a whole
+    number."""
     return (isinstance(value, str) and bool(value.strip())) or \
         (isinstance(value, int) and not isinstance(value, bool))
 

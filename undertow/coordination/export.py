@@ -156,19 +156,30 @@ def write_edges_csv(path: Path, edges: Iterable[Mapping[str, Any]]) -> Path:
 def read_accounts(path: Path | str) -> list[dict[str, Any]]:
     """Load ``accounts.csv`` back: strings as written, ``score`` as float (``None`` if empty).
 
-    Raises ``ValueError`` when a column of :data:`ACCOUNT_COLUMNS` is missing.
+    Raises ``ValueError``, naming the file (and the line), when a column of
+    :data:`ACCOUNT_COLUMNS` is missing, a score is not a number or the file is not
+    UTF-8 text.
     """
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in ACCOUNT_COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-        return [_account_row(row) for row in reader]
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in ACCOUNT_COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+            return [_account_row(row, path, reader.line_num) for row in reader]
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+                         ) from None
 
 
-def _account_row(row: Mapping[str, str | None]) -> dict[str, Any]:
+def _account_row(row: Mapping[str, str | None], path: Path | str, line: int
+                 ) -> dict[str, Any]:
     out: dict[str, Any] = {c: row.get(c) or "" for c in ACCOUNT_COLUMNS}
-    out["score"] = float(out["score"]) if out["score"] != "" else None
+    try:
+        out["score"] = float(out["score"]) if out["score"] != "" else None
+    except ValueError:
+        raise ValueError(f"{path}, line {line}: score {out['score']!r} is not a number"
+                         ) from None
     return out
 
 
