@@ -359,3 +359,21 @@ def test_signals_given_as_a_list(tmp_path: Path) -> None:
     values = [v.get("value") for v in ET.parse(paths["gexf"]).getroot().iter(f"{GEXF}attvalue")
               if v.get("for") == "signals"]
     assert values == ["text;link"]
+
+
+def test_a_name_that_looks_like_an_escape_stays_apart_in_xml(tmp_path: Path) -> None:
+    """One account is named U+0001 then "a", another the six characters of its escape:
+    both XML files named both ``\\x01a``, so a reader could not tell which was which."""
+    names = ["\x01a", "\\x01a"]
+    accounts = [{"account_id": n, "platform": "x", "campaign_id": "k", "score": 0.5,
+                 "top_signal": "text"} for n in names]
+    edges = [{"source": names[0], "target": names[1], "weight": 1.0, "first_ts": "",
+              "last_ts": ""}]
+    paths = write_outputs(tmp_path, accounts, [], edges, {})
+    gexf = {n["account_id"] for n in _gexf_nodes(ET.parse(paths["gexf"]).getroot()).values()}
+    assert gexf == {"\\x01a", "\\x5cx01a"}
+    root = ET.parse(paths["graphml"]).getroot()
+    keys = {k.get("id", ""): k.get("attr.name", "") for k in root.iter(f"{GML}key")}
+    graphml = {_graphml_data(n, keys)["account_id"] for n in root.iter(f"{GML}node")}
+    assert graphml == gexf
+    assert [a["account_id"] for a in read_accounts(paths["accounts"])] == names

@@ -25,9 +25,10 @@ every value is escaped (quotes, ``<``, ``&``, tabs, newlines and carriage return
 parse), and node ids are synthetic (``n0``, ``n1``, ...) so no account name is ever an XML id;
 the real name is the ``account_id`` attribute (and the label). XML 1.0 cannot hold control
 characters other than tab, newline and carriage return, nor lone surrogates: there, and only
-there, they are written as visible escapes (``\\x00``, ``\\ud800``). A lone surrogate cannot be
-encoded as UTF-8 either: the CSV files write it as the text ``\\ud800``, the JSON as the
-equivalent (and exact) JSON escape.
+there, they are written as visible escapes (``\\x00``, ``\\ud800``), and a backslash that would
+read as the start of one as ``\\x5c``, so that two names never read alike. A lone surrogate
+cannot be encoded as UTF-8 either: the CSV files write it as the text ``\\ud800``, the JSON as
+the equivalent (and exact) JSON escape.
 
 Example:
     >>> import tempfile
@@ -321,20 +322,25 @@ def _opt_str(value: Any) -> str | None:
 # --- XML escaping ----------------------------------------------------------------------
 
 _ILLEGAL_CHARS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff"
-_XML_ILLEGAL = re.compile(f"[{_ILLEGAL_CHARS}]")
+# ... and a backslash that would read as the start of such an escape.
+_XML_ILLEGAL = re.compile(f"[{_ILLEGAL_CHARS}]|\\\\(?=[xu])")
 # Anything escaping or replacing would change; most values have none of it (fast path).
-_XML_SPECIAL = re.compile(f'[&<>"\\t\\n\\r{_ILLEGAL_CHARS}]')
+_XML_SPECIAL = re.compile(f'[&<>"\\t\\n\\r{_ILLEGAL_CHARS}]|\\\\(?=[xu])')
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
 def xml_safe(text: str) -> str:
-    """``text`` with the characters XML 1.0 cannot hold written as visible escapes.
+    """``text`` with the characters XML 1.0 cannot hold written as visible escapes, and
+    a backslash before ``x`` or ``u`` as ``\\x5c``, so that no name written as it
+    was reads like another's escape: the two stay two.
 
     Example:
         >>> xml_safe("a\\x00b\\ud800c\\nd")
         'a\\\\x00b\\\\ud800c\\nd'
+        >>> xml_safe("\\x01a"), xml_safe("\\\\x01a"), xml_safe("C:\\\\temp")
+        ('\\\\x01a', '\\\\x5cx01a', 'C:\\\\temp')
     """
     return _XML_ILLEGAL.sub(visible_escape, text)
 
