@@ -140,6 +140,8 @@ def is_block(burst: dict[str, Any]) -> bool:
     return burst["signal"] in SAME_CONTENT and \
         burst.get("hour_share", 0.0) >= BURST_BLOCK_SHARE and \
         (burst["signal"] != "text" or says_something(str(burst["key"])))
+
+
 #: A burst whose busiest cell holds less than this share of its key's use in the hours
 #: around it (``hour_share``) is the crest of a wave: people taking a story up over many
 #: minutes, as after news of a crash or a recall, a hashtag, a link or a post spreading
