@@ -24,6 +24,7 @@ from undertow.coordination.features import Features, Names, evidence_posts, memb
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
 from undertow.coordination.textsim import jaccard, normalize_texts, shingles, text_ids
+from undertow.coordination.unionfind import find, union
 
 MAX_EVIDENCE_POSTS = 300
 MAX_KEYS = 50  #: keys a campaign's evidence lists
@@ -128,8 +129,7 @@ def says_something(text: str) -> bool:
     >>> says_something("boycott xiaomi now"), says_something("bv1xx|小米su7刹车失灵大家千万别买")
     (True, True)
     """
-    squeezed = text.rsplit("|", 1)[-1].replace(" ", "")
-    return len({squeezed[i:i + 3] for i in range(len(squeezed) - 2)}) >= BLOCK_MIN_GRAMS
+    return len(shingles(text.rsplit("|", 1)[-1].replace(" ", ""))) >= BLOCK_MIN_GRAMS
 
 
 def is_block(burst: dict[str, Any]) -> bool:
@@ -388,14 +388,6 @@ def _graph(edges: pa.Table, bursts: list[dict[str, Any]]) -> ig.Graph:
 BURST_GROUP_SHARE = 0.5
 
 
-def _find(root: list[int], k: int) -> int:
-    """The root of ``k`` in the union-find forest ``root`` (paths halved on the way)."""
-    while root[k] != k:
-        root[k] = root[root[k]]
-        k = root[k]
-    return k
-
-
 def wordings(bursts: list[dict[str, Any]], window: float, threshold: float) -> list[int]:
     """For each burst, the lowest-numbered burst of its act: ``text`` bursts at the same
     moment (their posts within ``window`` of each other) whose texts are near-same
@@ -423,9 +415,8 @@ def wordings(bursts: list[dict[str, Any]], window: float, threshold: float) -> l
             if spans[j][0] - window > spans[i][1]:
                 break  # in order of start: every later one starts later still
             if keys[i][0] == keys[j][0] and jaccard(keys[i][1], keys[j][1]) >= threshold:
-                a, b = _find(root, i), _find(root, j)
-                root[max(a, b)] = min(a, b)
-    return [_find(root, i) for i in range(len(bursts))]
+                union(root, i, j)
+    return [find(root, i) for i in range(len(bursts))]
 
 
 def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float,
@@ -461,11 +452,11 @@ def communities(edges: pa.Table, bursts: list[dict[str, Any]], resolution: float
         for k in alike[1:]:
             a, b = held[alike[0]], held[k]
             if len(a & b) >= BURST_GROUP_SHARE * len(a | b):
-                root[_find(root, k)] = _find(root, alike[0])
+                union(root, k, alike[0])
     merged: dict[int, list[str]] = defaultdict(list)
     for name, k in group_of.items():
         if not name.startswith("\u0000"):
-            merged[_find(root, k)].append(name)
+            merged[find(root, k)].append(name)
     return sorted((sorted(grp) for grp in merged.values()), key=lambda grp: (-len(grp), grp[0]))
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from undertow.coordination.textsim import bbit_jaccard
+from undertow.coordination.unionfind import find, union
 
 #: Estimated Jaccard similarity (3-gram shingles) two texts of one script need.
 SCRIPT_SIMILARITY = 0.4
@@ -168,22 +169,14 @@ def _join_cores(cores: list[tuple[int, np.ndarray, int]], bits: np.ndarray,
                 threshold: float) -> list[int]:
     """For each core, the lowest-numbered core of its flood (a union-find): cores of
     one window sharing a text, and of neighbouring windows with central texts near."""
-    from undertow.coordination.campaigns import _find  # campaigns imports features, us
-
     root = list(range(len(cores)))
-
-    def union(a: int, b: int) -> None:
-        ra, rb = _find(root, a), _find(root, b)
-        if ra != rb:
-            root[max(ra, rb)] = min(ra, rb)
-
     by_text: dict[tuple[int, int], int] = {}
     by_bin: dict[int, list[int]] = {}
     for k, (b, kept, _) in enumerate(cores):
         by_bin.setdefault(b, []).append(k)
         for t in kept.tolist():
             if (b, t) in by_text:
-                union(k, by_text[(b, t)])
+                union(root, k, by_text[(b, t)])
             else:
                 by_text[(b, t)] = k
     for b, here in by_bin.items():
@@ -193,5 +186,5 @@ def _join_cores(cores: list[tuple[int, np.ndarray, int]], bits: np.ndarray,
         both = here + after
         near = near_matrix(bits[[cores[k][2] for k in both]], threshold)
         for i, j in zip(*np.nonzero(near[:len(here), len(here):]), strict=True):
-            union(here[int(i)], after[int(j)])
-    return [_find(root, k) for k in range(len(cores))]
+            union(root, here[int(i)], after[int(j)])
+    return [find(root, k) for k in range(len(cores))]
