@@ -18,6 +18,9 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
 * ``owners_again``: 300 owners take up five stories a day apart (a recall, a crash, the
   hood...), four in five of them each time, in their own words under the story's
   hashtag (mean 15 minutes): the same public in wave after wave;
+* ``live_regulars``: 80 people live-post a two-day event under its hashtag, each about
+  every 90 seconds for three hours a day, in their own words; their posts stop when
+  the day's programme does;
 * ``quoting_news``: 150 of 400 readers who post nothing else, drawn at random, quote a
   headline with a few words of their own (mean 10 minutes), a day before the moment of
   the others; five hours later 150 drawn again quote the next one: near-same texts,
@@ -204,6 +207,30 @@ def unique_words(i: int) -> str:
     return " ".join(random.Random(i).choices(WORDS, k=10))
 
 
+#: People live-posting ``live_regulars``, and the mean seconds between two posts of one.
+REGULARS, GAP = 80, 90.0
+#: Hours a day they post.
+HOURS = 3.0
+
+
+def live_regulars(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    """People live-posting a two-day event under its hashtag, each about every
+    :data:`GAP` seconds (gaps exponential), three hours a day, stopping when the day's
+    programme does; in words no other post shares (with the 1,000 sentences of
+    :func:`own_words`, tens of thousands of posts repeat one another's sentences)."""
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    rows: list[Row] = []
+    for day in range(2):
+        opens = at + timedelta(days=day - 1)
+        for a in who[:REGULARS]:
+            t = float(rng.exponential(GAP))
+            while t < HOURS * 3600:
+                rows.append(post(f"lr{len(rows)}", a, opens + timedelta(seconds=t),
+                                 f"{unique_words(50_000 + len(rows))} #SU7launch"))
+                t += float(rng.exponential(GAP))
+    return rows
+
+
 def fans_replies(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
     """The star's fans answering each of four posts of its own within minutes, each
     in words no other reply shares."""
@@ -228,6 +255,7 @@ ONCE: dict[str, Scenario] = {
     "live_moment": live_moment}
 SCENARIOS: dict[str, Scenario] = {**ONCE, "stock_reaction": stock_reaction,
                                   "owners_again": owners_again,
+                                  "live_regulars": live_regulars,
                                   "quoting_news": quoting_news, "fans_again": fans_again,
                                   "fans_replies": fans_replies}
 
