@@ -68,7 +68,9 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
 
     ``bursts`` has ``signal, kid`` (the key's id), ``key`` (its name), ``bin`` (where the
     cell starts, in half windows: cells of the window grid and of the grid offset by half
-    a window, each two halves long) and ``p``; ``members`` has ``signal, kid, bin,
+    a window, each two halves long), ``p``, ``s`` and ``around`` (the cell's accounts and
+    its key's use in the hour around it) and ``flat`` (no busier than the minutes on one
+    side: a burst is flat when all its cells are); ``members`` has ``signal, kid, bin,
     account, post_id, ts``, one row per post, under the first burst cell that holds it
     (overlapping cells always end in the same burst).
     """
@@ -79,8 +81,8 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     posts = zip(*(members[c].to_pylist() for c in ("account", "post_id", "ts")), strict=True)
     for signal, kid, cell, post in zip(*columns, posts, strict=True):
         by_cell[(signal, kid, cell)].append(BurstPost(*post))
-    rows = sorted(bursts.select(["signal", "kid", "key", "bin", "p", "s", "around"]).to_pylist(),
-                  key=lambda r: (r["signal"], r["key"], r["bin"]))
+    rows = sorted(bursts.select(["signal", "kid", "key", "bin", "p", "s", "around", "flat"]
+                                ).to_pylist(), key=lambda r: (r["signal"], r["key"], r["bin"]))
     merged: list[dict[str, Any]] = []
     for r in rows:
         last = merged[-1] if merged else None
@@ -91,9 +93,11 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
             last["bins"].append(r["bin"])
             last["p"] = min(last["p"], r["p"])
             last["hour_share"] = max(last["hour_share"], share)
+            last["flat"] = last["flat"] and r["flat"]
         else:
             merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
-                           "bins": [r["bin"]], "p": r["p"], "hour_share": share})
+                           "bins": [r["bin"]], "p": r["p"], "hour_share": share,
+                           "flat": r["flat"]})
     for b in merged:
         found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
         b["posts"] = found
@@ -244,9 +248,13 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
         """May burst ``j`` make burst ``i``'s accounts meet again? Not when either is a
         wave, unless it is the same key again within the hours around: the same
         accounts flooding one hashtag every few minutes make each flood a small share
-        of its key's hour, but that hour's use is theirs, not a public's."""
+        of its key's hour, but that hour's use is theirs, not a public's. Floods start
+        and stop: a wave no busier than the minutes beside it (``flat``) is the same
+        people posting on and on, as at a live event, not flooding again."""
         if not (wave[i] or wave[j]):
             return True
+        if bursts[i].get("flat") or bursts[j].get("flat"):
+            return False
         return bursts[i]["key"] == bursts[j]["key"] and \
             bursts[i]["signal"] == bursts[j]["signal"] and \
             spans[j][0] - reach <= spans[i][1] and spans[i][0] - reach <= spans[j][1]

@@ -58,6 +58,9 @@ MAX_WINDOW = 86_400
 #: Cells (windows) on each side of a cell whose use of its key gives the key's usual rate
 #: (an hour either way at the default 60 s window).
 BURST_REACH = 60
+#: Cells on each side of a cell whose use of its key, neighbours left out, tells a
+#: flood from a plateau (five minutes at the default window).
+BURST_NEAR = 5
 
 #: Working tables of the relational steps (dropped when ``detect`` ends).
 _STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
@@ -314,38 +317,45 @@ def _with_near_pairs(eng: Engine, stats: Any, events: Any, window: float,
 
 def _burst_cells(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
     """One grid's cells with enough accounts to be a burst, with the key's usual
-    rate around them (``rate``: accounts per cell).
+    rate around them (``rate``: accounts per cell) and in the minutes around them
+    (``close``).
 
-    The rate is that of the busier side, the hour before the cell or the hour after
-    it (its neighbours left out of both): where a key's steady use starts or stops,
-    the quiet side would halve the rate, and the last minutes of sixty people
-    live-posting an event's hashtag every two minutes looked like floods."""
+    Each rate leaves the cell's neighbours out and is that of the busier side: the
+    hour before the cell or the hour after it (``rate``), the :data:`BURST_NEAR`
+    cells before it or after it (``close``). Where a key's steady use starts or stops
+    inside the hour, the quiet side would halve the rate: the last minutes of 80
+    people live-posting an event's hashtag about every 90 s looked like floods."""
     F, W = eng.F, eng.Window
     near = W.partitionBy("signal", "key").orderBy("bin")
-    before = F.sum("s").over(near.rangeBetween(-BURST_REACH, -2))
-    after = F.sum("s").over(near.rangeBetween(2, BURST_REACH))
-    cand = cells.withColumn("before", before).withColumn("after", after).filter(
-        F.col("s") >= F.lit(params.burst_min_accounts))
+    sides = {"before": (-BURST_REACH, -2), "after": (2, BURST_REACH),
+             "close_before": (-BURST_NEAR, -2), "close_after": (2, BURST_NEAR)}
+    for name, (lo, hi) in sides.items():
+        cells = cells.withColumn(name, F.sum("s").over(near.rangeBetween(lo, hi)))
+    cand = cells.filter(F.col("s") >= F.lit(params.burst_min_accounts))
     table = eng.to_arrow(cand.select("signal", "key", "bin", "s", "n", "t0", "t1",
                                      *[F.coalesce(F.col(side), F.lit(0)).cast("long")
-                                       .alias(side) for side in ("before", "after")]))
+                                       .alias(side) for side in sides]))
     # ``around``: the key's use in the hour around the cell, its neighbours left out.
     table = table.append_column("around", pc.add(table["before"], table["after"]))
     if table.num_rows == 0:
-        return table.drop_columns(["before", "after"]).append_column(
-            "rate", pa.array([], pa.float64()))
+        return table.drop_columns(list(sides)).append_column(
+            "rate", pa.array([], pa.float64())).append_column("close", pa.array([], pa.float64()))
     # Each side's cells, fewer where the stream starts or ends (counting the cells
     # before its first post as empty would halve the rate, so ordinary use of a
     # popular key would look like a burst).
     span = eng.to_arrow(cells.agg(F.min("bin").alias("lo"), F.max("bin").alias("hi")))
     first, last = int(span["lo"][0].as_py()), int(span["hi"][0].as_py())
     b = table["bin"].to_numpy()
-    n_before = np.maximum(b - 2 - np.maximum(b - BURST_REACH, first) + 1, 0)
-    n_after = np.maximum(np.minimum(b + BURST_REACH, last) - (b + 2) + 1, 0)
-    side = [table[name].to_numpy(zero_copy_only=False).astype(float) / np.maximum(cover, 1)
-            for name, cover in (("before", n_before), ("after", n_after))]
-    rate = np.maximum(np.maximum(side[0], side[1]), 1.0)
-    return table.drop_columns(["before", "after"]).append_column("rate", pa.array(rate))
+
+    def busier(side_before: str, side_after: str, reach: int) -> np.ndarray:
+        rates = [table[side].to_numpy(zero_copy_only=False).astype(float) / np.maximum(n, 1)
+                 for side, n in ((side_before, b - 2 - np.maximum(b - reach, first) + 1),
+                                 (side_after, np.minimum(b + reach, last) - (b + 2) + 1))]
+        return np.maximum(np.maximum(rates[0], rates[1]), 1.0)
+
+    return table.drop_columns(list(sides)).append_column(
+        "rate", pa.array(busier("before", "after", BURST_REACH))).append_column(
+        "close", pa.array(busier("close_before", "close_after", BURST_NEAR)))
 
 
 def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -> pa.Table:
@@ -362,9 +372,19 @@ def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -
         halves = pc.subtract(pc.multiply(part["bin"], 2), offset)
         parts.append(part.set_column(part.schema.get_field_index("bin"), "bin", halves))
     table = pa.concat_tables(parts)
-    p = np.minimum(poisson_sf(table["s"].to_numpy(), table["rate"].to_numpy()) * table.num_rows,
-                   1.0) if table.num_rows else np.array([], dtype=float)
-    table = table.drop_columns(["rate"]).append_column("p", pa.array(p, pa.float64())).filter(
+
+    def corrected(rate: str) -> np.ndarray:
+        if not table.num_rows:
+            return np.array([], dtype=float)
+        return np.minimum(poisson_sf(table["s"].to_numpy(), table[rate].to_numpy())
+                          * table.num_rows, 1.0)
+
+    # ``flat``: no busier than the minutes on one side of it, a cell is part of a
+    # plateau (people posting on and on), not a flood that starts and stops.
+    p, flat = corrected("rate"), corrected("close") > params.burst_alpha
+    table = table.drop_columns(["rate", "close"]).append_column(
+        "p", pa.array(p, pa.float64())).append_column("flat", pa.array(flat, pa.bool_())
+                                                      ).filter(
         pa.array(p <= params.burst_alpha, pa.bool_()))
     table = table.rename_columns(["signal", "kid", *table.column_names[2:]])
     found = names.keys(table["signal"].to_pylist(), table["kid"].to_pylist())
