@@ -509,6 +509,10 @@ def test_people_live_posting_an_event_until_it_ends_are_not_a_campaign(tmp_path,
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
         result = detect(ws, DetectParams())
     assert result.campaigns == [] and result.accounts == []
+    # What a reviewer reads instead: no burst in three hours of it; the half hour's
+    # bursts, each a plateau.
+    event = [x for x in result.surges if x["key"] == "su7launch"]
+    assert len(event) == 0 if hours == 3.0 else event and all(x["plateau"] for x in event)
 
 
 def test_cli_detect_writes_every_output_and_evaluate_reads_them(simulated, tmp_path):

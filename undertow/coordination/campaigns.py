@@ -347,8 +347,10 @@ def overlap_chances(size: int, others: dict[int, tuple[int, int]], population: i
 
 def surge(burst: dict[str, Any]) -> dict[str, Any]:
     """What ``campaigns.json`` says of a burst left out (:func:`repeated_bursts`): its key,
-    when, how many accounts and posts, the two shares that were too low, and whether it
-    is a wave. No account is named: a lone surge is no evidence against anyone.
+    when, how many accounts and posts, the two shares that were too low, whether it
+    is a wave and whether a plateau (no busier than the minutes on one side of it:
+    people posting on and on). No account is named: a lone surge is no evidence
+    against anyone.
 
     >>> surge({"signal": "repost", "key": "twitter:1", "accounts": ["a", "b"],
     ...        "posts": [BurstPost("a", "1", 0.0), BurstPost("b", "2", 61.0)],
@@ -362,7 +364,7 @@ def surge(burst: dict[str, Any]) -> dict[str, Any]:
             "accounts": len(burst["accounts"]), "posts": len(burst["posts"]),
             "hour_share": round(float(burst["hour_share"]), 3) if "hour_share" in burst
             else None,
-            "wave": is_wave(burst),
+            "wave": is_wave(burst), "plateau": bool(burst.get("flat", False)),
             "meets_again": round(float(burst.get("meets_again", 0.0)), 3)}
 
 
