@@ -17,7 +17,8 @@ NO_EDGES = pa.table({"account_1": pa.array([], pa.string()),
 def _burst(signal: str, key: str, accounts: list[str], at: float, hour_share: float = 0.6
            ) -> dict[str, object]:
     return {"signal": signal, "key": key, "accounts": sorted(accounts), "hour_share": hour_share,
-            "posts": [BurstPost(a, f"{key}-{a}", at + i) for i, a in enumerate(accounts)]}
+            "posts": [BurstPost(a, f"{key}-{a}-{at:.0f}", at + i)
+                      for i, a in enumerate(accounts)]}
 
 
 def test_doctests() -> None:
@@ -176,3 +177,37 @@ def test_posts_of_platforms_that_reuse_ids_are_each_shown(tmp_path) -> None:
     assert sum(t["posts"] for t in c["timeline"]) == 27
     assert [(k["key"], k["posts"]) for k in c["keys"] if k["signal"] == "text"] == [
         (k["key"], 27) for k in c["keys"] if k["signal"] == "text"]
+
+
+def test_viewers_laughing_every_evening_are_not_a_campaign() -> None:
+    """20 regulars of a live stream, among 2,000 viewers, laugh within seconds of one
+    another at a funny moment every evening for five evenings (哈哈哈哈, hhhhhhhh):
+    meeting again there is an audience, not concert. The same 20 pasting one line of
+    their own every evening are a campaign, and the laughter does not make a line
+    they posted once meet again."""
+    viewers = [f"bilibili:v{i}" for i in range(20)]
+    laughs = [_burst("text", f"bvlive1|{'哈哈哈哈' if k % 2 else 'hhhhhhhh'}", viewers,
+                     k * 86400.0) for k in range(5)]
+    kept, alone = repeated_bursts(laughs, NO_EDGES, 60.0, {"bilibili": 2000})
+    assert kept == [] and len(alone) == 5 and all(b["meets_again"] == 0.0 for b in alone)
+    lines = [_burst("text", "bvlive1|苹果真垃圾", viewers, k * 86400.0 + 3600.0)
+             for k in range(5)]
+    kept, _ = repeated_bursts(lines, NO_EDGES, 60.0, {"bilibili": 2000})
+    assert len(kept) == 5
+    kept, alone = repeated_bursts([*laughs, lines[0]], NO_EDGES, 60.0, {"bilibili": 2000})
+    assert kept == [] and len(alone) == 6
+
+
+def test_a_plateau_of_one_key_does_not_meet_again() -> None:
+    """50 people live-post an event's hashtag for half an hour: the minutes that stand
+    above the hour come as bursts minutes apart, the same people in each, each a small
+    share of the hour. A crew flooding the tag every ten minutes looks the same, save
+    that each flood stands above the minutes beside it; a plateau's bursts do not."""
+    guests = [f"twitter:guest{i}" for i in range(50)]
+    floods = [_burst("hashtag", "su7launch", guests, k * 600.0, hour_share=0.1)
+              for k in range(3)]
+    kept, alone = repeated_bursts(floods, NO_EDGES, 60.0, {"twitter": 2000})
+    assert len(kept) == 3 and alone == []
+    plateau = [{**b, "flat": True} for b in floods]
+    kept, alone = repeated_bursts(plateau, NO_EDGES, 60.0, {"twitter": 2000})
+    assert kept == [] and len(alone) == 3

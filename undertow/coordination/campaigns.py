@@ -136,6 +136,22 @@ def says_something(text: str) -> bool:
     return len(shingles(text.rsplit("|", 1)[-1].replace(" ", ""))) >= BLOCK_MIN_GRAMS
 
 
+def mere_repetition(burst: dict[str, Any]) -> bool:
+    """Is ``burst`` one text made of one or two characters over and over (哈哈哈哈,
+    hhhhhhhh, 666666, 23333, 😂😂😂)? A live audience types such laughter and cheers
+    at every funny moment of every evening's stream, so that the same viewers meet in
+    them again is no sign of concert: such bursts neither meet again nor make others
+    meet again. A danmaku line's key is ``video|text``: only the text counts.
+
+    >>> mere_repetition({"signal": "text", "key": "bv1xx|哈哈哈哈"})
+    True
+    >>> mere_repetition({"signal": "text", "key": "苹果凉了"})
+    False
+    """
+    text = str(burst["key"]).rsplit("|", 1)[-1].replace(" ", "")
+    return burst["signal"] == "text" and len(set(text)) <= 2
+
+
 def is_block(burst: dict[str, Any]) -> bool:
     """Does ``burst`` count on its own, as a block of one content? Its signal says its
     posts carry the same thing (:data:`SAME_CONTENT`), one of its cells holds at least
@@ -226,13 +242,15 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     # shared with its button's text) is one act, not two.
     posts: list[dict[str, set[str]]] = []
     where: dict[str, list[int]] = defaultdict(list)
+    laughter = [mere_repetition(b) for b in bursts]
     for i, b in enumerate(bursts):
         mine: dict[str, set[str]] = defaultdict(set)
         for p in b["posts"]:
             mine[p.account].add(p.post_id)
         posts.append(mine)
-        for account in b["accounts"]:
-            where[account].append(i)
+        if not laughter[i]:
+            for account in b["accounts"]:
+                where[account].append(i)
 
     def elsewhere(a: str, i: int, j: int) -> bool:
         """Does ``a`` act in burst ``j`` apart from what it does in burst ``i``?"""
@@ -262,6 +280,10 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     kept: list[dict[str, Any]] = []
     alone: list[dict[str, Any]] = []
     for i, b in enumerate(bursts):
+        if laughter[i]:
+            b["meets_again"] = 0.0
+            alone.append(b)
+            continue
         if is_block(b):
             kept.append(b)
             continue
