@@ -329,9 +329,13 @@ def _burst_cells(eng: Engine, cells: Any, params: DetectParams) -> pa.Table:
     near = W.partitionBy("signal", "key").orderBy("bin")
     sides = {"before": (-BURST_REACH, -2), "after": (2, BURST_REACH),
              "close_before": (-BURST_NEAR, -2), "close_after": (2, BURST_NEAR)}
+    crowded = cells.filter(F.col("s") >= F.lit(params.burst_min_accounts))
+    # Only keys crowded somewhere need their rates: most never are.
+    of_crowded = cells.join(crowded.select("signal", "key").distinct(),
+                            on=["signal", "key"], how="left_semi")
     for name, (lo, hi) in sides.items():
-        cells = cells.withColumn(name, F.sum("s").over(near.rangeBetween(lo, hi)))
-    cand = cells.filter(F.col("s") >= F.lit(params.burst_min_accounts))
+        of_crowded = of_crowded.withColumn(name, F.sum("s").over(near.rangeBetween(lo, hi)))
+    cand = of_crowded.filter(F.col("s") >= F.lit(params.burst_min_accounts))
     table = eng.to_arrow(cand.select("signal", "key", "bin", "s", "n", "t0", "t1",
                                      *[F.coalesce(F.col(side), F.lit(0)).cast("long")
                                        .alias(side) for side in sides]))
