@@ -314,6 +314,27 @@ def test_stock_reactions_at_one_moment_are_not_a_campaign(tmp_path):
     assert {s["key"] for s in result.surges} >= {"happy new year", "BVlive|666666"}
 
 
+def test_a_longer_greeting_typed_by_each_is_not_a_campaign_but_a_paste_is(tmp_path):
+    """120 people wish a merry Christmas everyone within 50 seconds of midnight, each
+    typing it their own way: the text says something by its 3-grams (20), and nobody
+    else posts it that hour, so it was a block of one content, all 120 one campaign.
+    120 accounts pasting one slogan the same way at another moment are one."""
+    rng = random.Random(2)
+    midnight, later = datetime(2025, 12, 25), datetime(2025, 12, 25, 15)
+    greetings = ["Merry Christmas everyone!", "merry christmas everyone",
+                 "MERRY CHRISTMAS EVERYONE", "Merry Christmas, everyone!! 🎄"]
+    rows = [{"id": f"x{i}", "user": f"friend{i}", "platform": "twitter",
+             "created_at": (midnight + timedelta(seconds=rng.uniform(0, 50))).isoformat() + "Z",
+             "text": rng.choice(greetings)} for i in range(120)]
+    rows += [{"id": f"p{i}", "user": f"paid{i}", "platform": "twitter",
+              "created_at": (later + timedelta(seconds=rng.uniform(0, 50))).isoformat() + "Z",
+              "text": "Boycott Xiaomi, the SU7 is a death trap"} for i in range(120)]
+    with _ingest_rows(tmp_path, rows) as ws:
+        result = detect(ws, DetectParams())
+    assert {a["account_id"] for a in result.accounts} == {f"paid{i}" for i in range(120)}
+    assert "merry christmas everyone" in {s["key"] for s in result.surges}
+
+
 def test_a_script_given_out_in_wordings_is_one_campaign(tmp_path):
     """40 accounts post a script within half a minute, on two days; half of them post
     one wording, half another. Each wording is a burst of its own text; the two are

@@ -23,7 +23,7 @@ from undertow.coordination.detect import BURST_REACH
 from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
-from undertow.coordination.textsim import jaccard, normalize_texts, shingles, text_ids
+from undertow.coordination.textsim import jaccard, normalize_texts, shingles, spellings, text_ids
 from undertow.coordination.unionfind import find, union
 
 MAX_EVIDENCE_POSTS = 300
@@ -122,6 +122,11 @@ BURST_BLOCK_SHARE = 0.5
 #: their own: "Happy New Year" (10), "what a goal" (7), 哈哈哈哈 (1), 666666 (1), 前方高能
 #: (2) at the moment a live stream peaks.
 BLOCK_MIN_GRAMS = 12
+#: ... and its posts are one paste: the commonest spelling (:func:`textsim.spellings`)
+#: holds at least this share of them. People who type a stock phrase long enough to
+#: say something ("Merry Christmas everyone", 20 3-grams) each type it their own
+#: way, in case, punctuation and emoji; a script pasted by a crew is one spelling.
+BLOCK_ONE_SPELLING = 0.5
 
 
 def says_something(text: str) -> bool:
@@ -156,10 +161,27 @@ def is_block(burst: dict[str, Any]) -> bool:
     """Does ``burst`` count on its own, as a block of one content? Its signal says its
     posts carry the same thing (:data:`SAME_CONTENT`), one of its cells holds at least
     :data:`BURST_BLOCK_SHARE` of the key's use in the hour around it, and a text says
-    something of its own (:func:`says_something`)."""
+    something of its own (:func:`says_something`) and was pasted, not typed by each
+    (``one_spelling``, set by :func:`mark_spellings`; taken as so where unset)."""
     return burst["signal"] in SAME_CONTENT and \
         burst.get("hour_share", 0.0) >= BURST_BLOCK_SHARE and \
-        (burst["signal"] != "text" or says_something(str(burst["key"])))
+        (burst["signal"] != "text" or says_something(str(burst["key"])) and
+         bool(burst.get("one_spelling", True)))
+
+
+def mark_spellings(ws: Any, bursts: list[dict[str, Any]]) -> None:
+    """Set ``one_spelling`` on each text burst that would be a block: does its
+    commonest spelling hold :data:`BLOCK_ONE_SPELLING` of its posts? The posts' texts
+    are read back from the workspace for those bursts only."""
+    candidates = [b for b in bursts if b["signal"] == "text" and is_block(b)]
+    wanted = [(p.account, p.post_id) for b in candidates for p in b["posts"]]
+    found = evidence_posts(ws, wanted)
+    for b in candidates:
+        texts = [found[(p.account, p.post_id)]["text"] for p in b["posts"]
+                 if (p.account, p.post_id) in found]
+        typed = Counter(spellings(pa.array(texts, pa.string())).to_pylist())
+        top = typed.most_common(1)[0][1] if typed else 0
+        b["one_spelling"] = top >= BLOCK_ONE_SPELLING * max(len(texts), 1)
 
 
 #: A burst whose busiest cell holds less than this share of its key's use in the hours
@@ -587,6 +609,7 @@ def assemble(eng: Any, ws: Any, result: Any, edges: pa.Table, bursts_cells: pa.T
     already bursts (:mod:`~undertow.coordination.scripts`).
     """
     merged = merge_bursts(bursts_cells, members) + list(scripts or [])
+    mark_spellings(ws, merged)
     bursts, alone = repeated_bursts(merged, edges, params.window,
                                     active_accounts(eng) if merged else None)
     result.counts["bursts_alone"] = len(alone)

@@ -28,7 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # RE2 patterns (pyarrow): \p{L} letters and \p{N} digits of every script.
-_DROP = r"https?://\S+|www\.\S+|[@＠][\p{L}\p{N}_\-]+|^rt\s+|\s+rt\s+"
+_LINKS = r"https?://\S+|www\.\S+|[@＠][\p{L}\p{N}_\-]+"
+_DROP = _LINKS + r"|^rt\s+|\s+rt\s+"
 _NON_WORD = r"[^\p{L}\p{N}]+"
 
 #: MinHash permutations and the LSH banding over them.
@@ -51,6 +52,21 @@ def normalize_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     folded = pc.replace_substring_regex(folded, _DROP, " ")
     folded = pc.replace_substring_regex(folded, _NON_WORD, " ")
     return pc.utf8_trim_whitespace(folded)
+
+
+def spellings(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Each text as it was typed, less links, mentions and runs of spaces: where two
+    posts of one normalised text differ here, they differ in case, punctuation or
+    emoji, as when people type a greeting each their own way; a pasted text does not.
+
+    >>> spellings(pa.array(["Merry  Christmas! https://t.co/x", "merry christmas"])).to_pylist()
+    ['Merry Christmas!', 'merry christmas']
+    """
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    typed = pc.utf8_normalize(pc.fill_null(texts, ""), "NFKC")
+    typed = pc.replace_substring_regex(typed, _LINKS, "")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(typed, r"\s+", " "))
 
 
 def normalize_text(text: str) -> str:
