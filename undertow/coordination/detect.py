@@ -387,9 +387,8 @@ def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -
     # plateau (people posting on and on), not a flood that starts and stops.
     p, flat = corrected("rate"), corrected("close") > params.burst_alpha
     table = table.drop_columns(["rate", "close"]).append_column(
-        "p", pa.array(p, pa.float64())).append_column("flat", pa.array(flat, pa.bool_())
-                                                      ).filter(
-        pa.array(p <= params.burst_alpha, pa.bool_()))
+        "p", pa.array(p, pa.float64())).append_column("flat", pa.array(flat, pa.bool_()))
+    table = table.filter(pa.array(p <= params.burst_alpha, pa.bool_()))
     table = table.rename_columns(["signal", "kid", *table.column_names[2:]])
     found = names.keys(table["signal"].to_pylist(), table["kid"].to_pylist())
     return table.append_column("key", pa.array(
