@@ -215,7 +215,7 @@ HOURS = 3.0
 
 def live_regulars(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
     """People live-posting a two-day event under its hashtag, each about every
-    :data:`GAP` seconds (gaps exponential), three hours a day, stopping when the day's
+    :data:`GAP` seconds (gaps exponential), :data:`HOURS` a day, stopping when the day's
     programme does; in words no other post shares (with the 1,000 sentences of
     :func:`own_words`, tens of thousands of posts repeat one another's sentences)."""
     at = datetime.fromisoformat(star["created_at"].replace("Z", ""))

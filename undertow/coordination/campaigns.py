@@ -138,7 +138,13 @@ def says_something(text: str) -> bool:
     >>> says_something("boycott xiaomi now"), says_something("bv1xx|小米su7刹车失灵大家千万别买")
     (True, True)
     """
-    return len(shingles(text.rsplit("|", 1)[-1].replace(" ", ""))) >= BLOCK_MIN_GRAMS
+    return len(shingles(_line(text))) >= BLOCK_MIN_GRAMS
+
+
+def _line(key: str) -> str:
+    """A text key's words, spaces dropped; a danmaku line's key is ``video|text``, and
+    only the text counts."""
+    return key.rsplit("|", 1)[-1].replace(" ", "")
 
 
 def mere_repetition(burst: dict[str, Any]) -> bool:
@@ -153,8 +159,7 @@ def mere_repetition(burst: dict[str, Any]) -> bool:
     >>> mere_repetition({"signal": "text", "key": "苹果凉了"})
     False
     """
-    text = str(burst["key"]).rsplit("|", 1)[-1].replace(" ", "")
-    return burst["signal"] == "text" and len(set(text)) <= 2
+    return burst["signal"] == "text" and len(set(_line(str(burst["key"])))) <= 2
 
 
 def is_block(burst: dict[str, Any]) -> bool:
