@@ -89,3 +89,15 @@ def test_detection_builds_the_same_queries_with_and_without_the_cheaper_copies(
     plain = _detection_sql(tmp_path / "plain")
     assert quick == plain
     assert all("JOIN" in sql for sql in quick)
+
+
+def test_the_remembered_dialect_name_is_the_one_sqlframe_would_look_up():
+    from sqlframe.base import util
+    from sqlframe.duckdb import DuckDBSession
+
+    install()
+    originals = {name: original for owner, name, original in REPLACED if owner is util}
+    assert "dialect_to_string" in originals
+    dialect = DuckDBSession().execution_dialect
+    assert util.dialect_to_string(dialect) == originals["dialect_to_string"](dialect)
+    assert "duckdb" in util.dialect_to_string(dialect)

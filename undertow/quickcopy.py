@@ -14,7 +14,9 @@ and neither changes what is copied:
   only to be thrown away.
 
 :func:`install` puts both right, once per process; anything that is not a dict
-(or list) of plain values still goes through :func:`copy.deepcopy`.
+(or list) of plain values still goes through :func:`copy.deepcopy`. It also makes
+sqlframe name its dialect once per dialect (:func:`remembered_names`), not on
+every function it looks up: 0.6 M Python calls of each 100k-post detection.
 
 Example:
     >>> import sqlglot
@@ -29,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -76,6 +79,30 @@ def _dataframe_copy(self: Any, **kwargs: Any) -> Any:
     return self.__class__(**values)
 
 
+def remembered_names(name_of: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``name_of`` (a dialect's registered name), asked once per dialect class.
+
+    sqlframe names the session's dialect on every function it looks up, by
+    inverting sqlglot's registry of dialects; sqlglot re-imports each of its
+    dialect modules on every look at that registry while the registry holds a
+    class it has no module for (sqlframe registers its own).
+
+    >>> calls = []
+    >>> named = remembered_names(lambda d: calls.append(d) or type(d).__name__)
+    >>> named(1), named(2), len(calls)
+    ('int', 'int', 1)
+    """
+    names: dict[type, str] = {}
+
+    def remembered(dialect: Any) -> str:
+        kind = type(dialect)
+        if kind not in names:
+            names[kind] = name_of(dialect)
+        return names[kind]
+
+    return remembered
+
+
 def _replace(owner: Any, name: str, new: Any) -> None:
     REPLACED.append((owner, name, getattr(owner, name)))
     setattr(owner, name, new)
@@ -100,3 +127,6 @@ def install() -> None:
     code = getattr(BaseDataFrame.copy, "__code__", None)
     if code is not None and "object_to_dict" in code.co_names:
         _replace(BaseDataFrame, "copy", _dataframe_copy)
+    from sqlframe.base import util
+    if hasattr(util, "dialect_to_string"):
+        _replace(util, "dialect_to_string", remembered_names(util.dialect_to_string))
