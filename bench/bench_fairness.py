@@ -21,6 +21,9 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
 * ``live_regulars``: 80 people live-post a two-day event under its hashtag, each about
   every 90 seconds for three hours a day, in their own words; their posts stop when
   the day's programme does;
+* ``daily_checkin``: 150 regulars check in under a hashtag at the same hour on seven
+  days, four in five of them each day, each when they get to it (mean two minutes),
+  in their own words;
 * ``quoting_news``: 150 of 400 readers who post nothing else, drawn at random, quote a
   headline with a few words of their own (mean 10 minutes), a day before the moment of
   the others; five hours later 150 drawn again quote the next one: near-same texts,
@@ -231,6 +234,28 @@ def live_regulars(star: Row, who: list[str], rng: np.random.Generator) -> list[R
     return rows
 
 
+#: Regulars of ``daily_checkin``, the mean seconds each takes to check in after the
+#: hour, and the days.
+CHECKERS, CHECK_DELAY, CHECK_DAYS = 150, 120.0, 7
+
+
+def daily_checkin(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
+    """Regulars checking in under a hashtag at the same hour every day, four in five
+    of them each day, each when they get to it (delays exponential, mean
+    :data:`CHECK_DELAY` seconds), in words no other post shares."""
+    at = datetime.fromisoformat(star["created_at"].replace("Z", ""))
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    rows: list[Row] = []
+    for day in range(CHECK_DAYS):
+        opens = hour + timedelta(days=day - CHECK_DAYS // 2)
+        for a in who[:CHECKERS]:
+            if rng.random() < 0.8:
+                rows.append(post(f"ci{len(rows)}", a, opens + timedelta(
+                    seconds=1 + float(rng.exponential(CHECK_DELAY))),
+                    f"{unique_words(70_000 + len(rows))} #SU7打卡"))
+    return rows
+
+
 def fans_replies(star: Row, who: list[str], rng: np.random.Generator) -> list[Row]:
     """The star's fans answering each of four posts of its own within minutes, each
     in words no other reply shares."""
@@ -256,6 +281,7 @@ ONCE: dict[str, Scenario] = {
 SCENARIOS: dict[str, Scenario] = {**ONCE, "stock_reaction": stock_reaction,
                                   "owners_again": owners_again,
                                   "live_regulars": live_regulars,
+                                  "daily_checkin": daily_checkin,
                                   "quoting_news": quoting_news, "fans_again": fans_again,
                                   "fans_replies": fans_replies}
 

@@ -499,6 +499,16 @@ def test_a_popular_hashtag_at_the_start_of_the_stream_is_not_a_burst(tmp_path):
     assert result.campaigns == [] and result.accounts == []
 
 
+def _platform(pick: random.Random, days: int) -> tuple[list[str], list[tuple[str, datetime, str]]]:
+    """A made-up vocabulary, and the platform's other accounts (meeting again is judged
+    against them): 3,000 posts of 1,500 accounts over ``days`` days from 1 April."""
+    words = ["".join(pick.choices("abcdefghijklmnopqrstuvwxyz", k=pick.randint(3, 9)))
+             for _ in range(3000)]
+    return words, [(f"user{pick.randrange(1500)}",
+                    datetime(2025, 4, 1) + timedelta(seconds=pick.randrange(days * 86400)),
+                    " ".join(pick.choices(words, k=10))) for _ in range(3000)]
+
+
 @pytest.mark.parametrize(("hours", "guests"), [(3.0, 80), (0.5, 50)])
 def test_people_live_posting_an_event_until_it_ends_are_not_a_campaign(tmp_path, hours,
                                                                         guests):
@@ -513,12 +523,7 @@ def test_people_live_posting_an_event_until_it_ends_are_not_a_campaign(tmp_path,
     floods), and all 50 were flagged before that was asked."""
     rng = np.random.default_rng(11)
     pick = random.Random(11)
-    words = ["".join(pick.choices("abcdefghijklmnopqrstuvwxyz", k=pick.randint(3, 9)))
-             for _ in range(3000)]
-    # The platform's other accounts: meeting again is judged against them.
-    rows = [(f"user{pick.randrange(1500)}",
-             datetime(2025, 4, 1) + timedelta(seconds=pick.randrange(2 * 86400)),
-             " ".join(pick.choices(words, k=10))) for _ in range(3000)]
+    words, rows = _platform(pick, days=2)
     for day in range(2):
         opens = datetime(2025, 4, 1, 8) + timedelta(days=day)
         for a in range(guests):
@@ -534,6 +539,33 @@ def test_people_live_posting_an_event_until_it_ends_are_not_a_campaign(tmp_path,
     # bursts, each a plateau.
     event = [x for x in result.surges if x["key"] == "su7launch"]
     assert len(event) == 0 if hours == 3.0 else event and all(x["plateau"] for x in event)
+
+
+def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_path):
+    """150 regulars check in under a hashtag after eight every morning for five days,
+    each when they get to it (about two minutes on average) and in their own words;
+    nobody else uses it. Each morning's first minutes are a burst of most of them,
+    and two mornings share far more of them than two draws from the platform would:
+    all 150 were one campaign. Two mornings share as many as two draws from the
+    regulars would. 30 accounts posting their own hashtag all within half a minute
+    of eight in the evening, every day, are still one."""
+    rng = np.random.default_rng(5)
+    pick = random.Random(5)
+    words, rows = _platform(pick, days=5)
+    for day in range(5):
+        morning, evening = (datetime(2025, 4, 1, h) + timedelta(days=day) for h in (8, 20))
+        for a in range(150):
+            if rng.random() < 0.8:
+                rows.append((f"regular{a}", morning + timedelta(
+                    seconds=1 + round(float(rng.exponential(120)))),
+                    " ".join(pick.choices(words, k=6)) + " #打卡"))
+        for a in range(30):
+            rows.append((f"crew{a}", evening + timedelta(seconds=pick.randrange(30)),
+                         " ".join(pick.choices(words, k=6)) + " #SU7真相"))
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams())
+    assert {a["account_id"] for a in result.accounts} == {f"crew{a}" for a in range(30)}
+    assert sum(x["key"] == "打卡" for x in result.surges) == 5
 
 
 def test_cli_detect_writes_every_output_and_evaluate_reads_them(simulated, tmp_path):

@@ -81,8 +81,11 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     posts = zip(*(members[c].to_pylist() for c in ("account", "post_id", "ts")), strict=True)
     for signal, kid, cell, post in zip(*columns, posts, strict=True):
         by_cell[(signal, kid, cell)].append(BurstPost(*post))
-    rows = sorted(bursts.select(["signal", "kid", "key", "bin", "p", "s", "around", "flat"]
-                                ).to_pylist(), key=lambda r: (r["signal"], r["key"], r["bin"]))
+    columns = ["signal", "kid", "key", "bin", "p", "s", "around", "flat"]
+    if "audience" in bursts.schema.names:
+        columns.append("audience")
+    rows = sorted(bursts.select(columns).to_pylist(),
+                  key=lambda r: (r["signal"], r["key"], r["bin"]))
     merged: list[dict[str, Any]] = []
     for r in rows:
         last = merged[-1] if merged else None
@@ -97,7 +100,7 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
         else:
             merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
                            "bins": [r["bin"]], "p": r["p"], "hour_share": share,
-                           "flat": r["flat"]})
+                           "flat": r["flat"], "audience": r.get("audience")})
     for b in merged:
         found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
         b["posts"] = found
@@ -324,7 +327,9 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
                               if j != i and may_repeat(i, j))
             others = {j: (o, len(bursts[j]["accounts"])) for j, o in overlap.items()}
             chances = {} if population is None else overlap_chances(
-                len(b["accounts"]), others, _population(b["accounts"], population))
+                len(b["accounts"]), others, drawn_from(
+                    i, bursts, spans, others, _population(b["accounts"], population),
+                    window, reach))
             beyond = shared_beyond_chance(len(b["accounts"]), others, None) \
                 if population is None else [j for j, p in chances.items() if p < BURST_CHANCE]
             # The accounts those bursts share with this one, each acting apart from
@@ -353,6 +358,52 @@ def _population(accounts: list[str], population: dict[str, int]) -> int:
     return max(len(accounts), sum(population.get(p, 0) for p in platforms))
 
 
+#: Seconds in a day: a key's bursts at the same time of day on different days are a
+#: ritual's (:func:`drawn_from`).
+DAY = 86_400.0
+
+
+def drawn_from(i: int, bursts: list[dict[str, Any]], spans: list[tuple[float, float]],
+               others: dict[int, tuple[int, int]], active: int, window: float, reach: float
+               ) -> dict[int, int]:
+    """The accounts burst ``i`` and each of ``others`` (ids into ``bursts``, whose
+    posts span ``spans``) are drawn from, for the chance of their overlap
+    (:func:`overlap_chances`): those ``active`` on their platforms, but for two
+    bursts of one key on different days, at the same time of day (within ``reach``
+    seconds), each spread over more than ``window`` seconds, those who ever used the
+    key (``audience``, where known).
+
+    A daily ritual (a check-in hashtag just after eight, "good morning everyone" at
+    nine) fills its key's first minutes with its regulars every day, as the clock
+    tells them to, each when they get to it: two mornings share as many of them as
+    two draws from the regulars would, far more than two draws from a platform. A
+    campaign that floods a key others use too comes back more than its key's public
+    does; one that floods a key of its own at moments no clock names, or all within
+    the window, meets again beyond any public's chance.
+
+    >>> first = {"signal": "hashtag", "kid": 7, "audience": 150}
+    >>> bursts = [first, {"signal": "hashtag", "kid": 7}, {"signal": "text", "kid": 7},
+    ...           {"signal": "hashtag", "kid": 7}, {"signal": "hashtag", "kid": 7}]
+    >>> at = 8 * 3600.0
+    >>> spans = [(at, at + 240), (DAY + at + 90, DAY + at + 400), (at, at + 240),
+    ...          (2 * DAY + 15 * 3600.0, 2 * DAY + 15 * 3600.0 + 300),
+    ...          (3 * DAY + at, 3 * DAY + at + 30)]
+    >>> others = {1: (80, 110), 2: (5, 30), 3: (60, 100), 4: (30, 30)}
+    >>> drawn_from(0, bursts, spans, others, 4400, 60, 3600)
+    {1: 150, 2: 4400, 3: 4400, 4: 4400}
+    """
+    audience = bursts[i].get("audience")
+
+    def ritual(j: int) -> bool:
+        apart = abs(spans[j][0] - spans[i][0])
+        clock = apart % DAY
+        return (bursts[j]["signal"], bursts[j]["kid"]) == (bursts[i]["signal"], bursts[i]["kid"]) \
+            and apart > reach and min(clock, DAY - clock) <= reach \
+            and min(spans[i][1] - spans[i][0], spans[j][1] - spans[j][0]) > window
+
+    return {j: audience if audience and ritual(j) else active for j in others}
+
+
 def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], population: int | None
                          ) -> list[int]:
     """The bursts among ``others`` (id → (accounts shared with this burst, its accounts))
@@ -375,22 +426,28 @@ def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], populati
     return [j for j, p in overlap_chances(size, others, population).items() if p < BURST_CHANCE]
 
 
-def overlap_chances(size: int, others: dict[int, tuple[int, int]], population: int
-                    ) -> dict[int, float]:
+def overlap_chances(size: int, others: dict[int, tuple[int, int]],
+                    population: int | dict[int, int]) -> dict[int, float]:
     """For each burst of ``others`` that shares accounts with this one (see
     :func:`shared_beyond_chance`), the chance of an overlap at least as large between
-    sets drawn at random, times the bursts compared (Bonferroni), at most 1.
+    sets drawn at random among ``population`` accounts (or, as a dict, as many as it
+    gives for each burst: :func:`drawn_from`), times the bursts compared
+    (Bonferroni), at most 1.
 
     >>> {j: f"{p:.1e}" for j, p in overlap_chances(12, {0: (10, 14), 1: (0, 9)}, 4400).items()}
     {0: '3.5e-21'}
+    >>> {j: f"{p:.2f}" for j, p in overlap_chances(110, {0: (80, 110)}, {0: 150}).items()}
+    {0: '0.54'}
     """
     ids = [j for j, (overlap, _) in others.items() if overlap]
     if not ids:
         return {}
     overlap, n = (np.array([others[j][k] for j in ids], dtype=np.int64) for k in (0, 1))
+    drawn = np.array([population[j] for j in ids] if isinstance(population, dict)
+                     else [population] * len(ids), dtype=np.int64)
     # A Poisson tail of the overlap's mean: above the mean it is no thinner than the
     # hypergeometric's (chance is not understated), and needs no scipy.stats (a second).
-    tail = poisson_sf(overlap, size * n / np.maximum(population, size + n - overlap))
+    tail = poisson_sf(overlap, size * n / np.maximum(drawn, size + n - overlap))
     return dict(zip(ids, np.minimum(tail * len(others), 1.0).tolist(), strict=True))
 
 

@@ -396,6 +396,29 @@ def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -
                                        strict=True)], pa.string()))
 
 
+def _with_audiences(eng: Engine, keyed: Any, bursts: pa.Table) -> pa.Table:
+    """``bursts`` with ``audience``: how many accounts ever used each one's key (two
+    bursts of one key share accounts by chance as two draws from them would:
+    :func:`~undertow.coordination.campaigns.drawn_from`)."""
+    if bursts.num_rows == 0:
+        return bursts.append_column("audience", pa.array([], pa.int64()))
+    F = eng.F
+    keys = pa.table({"signal": bursts["signal"], "key": bursts["kid"]}).group_by(
+        ["signal", "key"]).aggregate([])
+    staged = eng.stage("_coord_audience_keys", keys)
+    try:
+        counts = eng.to_arrow(keyed.join(staged, on=["signal", "key"], how="left_semi")
+                              .groupBy("signal", "key")
+                              .agg(F.countDistinct("account").alias("audience")))
+    finally:
+        eng.drop_stage("_coord_audience_keys")
+    found = dict(zip(zip(counts["signal"].to_pylist(), counts["key"].to_pylist(), strict=True),
+                     counts["audience"].to_pylist(), strict=True))
+    return bursts.append_column("audience", pa.array(
+        [found.get(k) for k in zip(bursts["signal"].to_pylist(), bursts["kid"].to_pylist(),
+                                   strict=True)], pa.int64()))
+
+
 def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
                    names: Names) -> pa.Table:
     """Every post of the bursts' cells (``signal, kid, bin, account, post_id, ts``), the
@@ -535,6 +558,7 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
                        "_coord_cells_half")
     bursts = _bursts(eng, [cells, half], params, names)
     members = _burst_members(eng, keyed, bursts, params.window, names)
+    bursts = _with_audiences(eng, keyed, bursts)
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
