@@ -34,9 +34,10 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
   250 fans, drawn at random, reply in words no other reply shares, delays exponential
   with a mean of two minutes.
 
-The last two are limits, not passes: a crowd that fills the same minutes again and
-again, with nothing to tell it from a flood but the moments it answers, is shown for
-review.
+``fans_again`` is a limit, not a pass: a crowd that fills the same minute again and
+again, each time under another hashtag, with nothing to tell it from a flood but the
+moments it answers, is shown for review. The star's fans pass since their replies are
+weighed against those who ever answered the star (``campaigns.drawn_from``).
 
 For each, the benchmark reports how many of the surge's accounts ``detect`` (defaults)
 places in campaigns, and the planted campaigns' precision and recall, so that a rule that

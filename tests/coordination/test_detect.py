@@ -568,6 +568,44 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
     assert sum(x["key"] == "打卡" for x in result.surges) == 5
 
 
+def test_fans_answering_every_post_of_a_star_are_not_a_campaign_but_a_raid_is(tmp_path):
+    """A star posts four times, 17 hours apart; each time 150 of its 250 fans, drawn at
+    random, reply in their own words, about two minutes after it on average. Each
+    post's first minutes are a burst of replies, and two of them share far more fans
+    than two draws from the platform would: all were one campaign. Two of them share
+    as many as two draws from those who ever answered the star would. 30 accounts
+    replying to each of a critic's posts within 20 seconds are still one."""
+    rng = np.random.default_rng(7)
+    pick = random.Random(7)
+    words, platform = _platform(pick, days=4)
+
+    def post(pid: str, author: str, t: datetime, text: str, **to: str) -> dict[str, object]:
+        return {"platform": "twitter", "post_id": pid, "author_id": author,
+                "created_at": t.isoformat() + "Z", "text": text, **to}
+
+    def said(k: int = 8) -> str:
+        return " ".join(pick.choices(words, k=k))
+
+    rows = [post(f"o{i}", a, t, text) for i, (a, t, text) in enumerate(platform)]
+    for k in range(4):
+        at = datetime(2025, 4, 1, 2) + timedelta(hours=17 * k)
+        rows.append(post(f"star{k}", "star", at, said()))
+        for i in rng.choice(250, 150, replace=False).tolist():
+            delay = timedelta(seconds=1 + round(float(rng.exponential(120))))
+            rows.append(post(f"fan{k}-{i}", f"fan{i}", at + delay, said(),
+                             reply_to_post_id=f"star{k}"))
+        raided = at + timedelta(hours=5)
+        rows.append(post(f"critic{k}", "critic", raided, said()))
+        rows += [post(f"raid{k}-{i}", f"raider{i}",
+                      raided + timedelta(seconds=2 + pick.randrange(20)), said(),
+                      reply_to_post_id=f"critic{k}") for i in range(30)]
+    with _ingest_rows(tmp_path, rows) as ws:
+        result = detect(ws, DetectParams())
+    assert {a["account_id"] for a in result.accounts} == {f"raider{i}" for i in range(30)}
+    assert sum(x["key"].endswith(tuple(f":star{k}" for k in range(4)))
+               for x in result.surges) >= 4
+
+
 def test_cli_detect_writes_every_output_and_evaluate_reads_them(simulated, tmp_path):
     wsdir, _, truth = simulated
     out = tmp_path / "out"

@@ -62,6 +62,12 @@ class BurstPost(NamedTuple):
     ts: float
 
 
+#: What a burst may carry of the public its key is drawn from (:func:`drawn_from`):
+#: the key's ``audience``; for an answer or share of a post, the post's ``author``,
+#: when it was posted (``cue``) and the author's ``public``.
+PUBLICS = ("audience", "author", "cue", "public")
+
+
 def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     """Bursts of one key in overlapping or adjacent cells become one burst, with its
     accounts and posts.
@@ -82,8 +88,7 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
     for signal, kid, cell, post in zip(*columns, posts, strict=True):
         by_cell[(signal, kid, cell)].append(BurstPost(*post))
     columns = ["signal", "kid", "key", "bin", "p", "s", "around", "flat"]
-    if "audience" in bursts.schema.names:
-        columns.append("audience")
+    columns += [c for c in PUBLICS if c in bursts.schema.names]
     rows = sorted(bursts.select(columns).to_pylist(),
                   key=lambda r: (r["signal"], r["key"], r["bin"]))
     merged: list[dict[str, Any]] = []
@@ -100,7 +105,7 @@ def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
         else:
             merged.append({"signal": r["signal"], "key": r["key"], "kid": r["kid"],
                            "bins": [r["bin"]], "p": r["p"], "hour_share": share,
-                           "flat": r["flat"], "audience": r.get("audience")})
+                           "flat": r["flat"], **{c: r.get(c) for c in PUBLICS}})
     for b in merged:
         found = [m for cell in b["bins"] for m in by_cell[(b["signal"], b["kid"], cell)]]
         b["posts"] = found
@@ -268,6 +273,8 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     tied = set(edges["account_1"].to_pylist()) | set(edges["account_2"].to_pylist())
     spans = [(min(p.ts for p in b["posts"]), max(p.ts for p in b["posts"])) if b["posts"]
              else (0.0, 0.0) for b in bursts]
+    timing = [(first, float(np.median([p.ts for p in b["posts"]])) if b["posts"] else first)
+              for (first, _), b in zip(spans, bursts, strict=True)]
     # Each burst's posts per account: one post in a text and a link burst (an article
     # shared with its button's text) is one act, not two.
     posts: list[dict[str, set[str]]] = []
@@ -328,7 +335,7 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
             others = {j: (o, len(bursts[j]["accounts"])) for j, o in overlap.items()}
             chances = {} if population is None else overlap_chances(
                 len(b["accounts"]), others, drawn_from(
-                    i, bursts, spans, others, _population(b["accounts"], population),
+                    i, bursts, timing, others, _population(b["accounts"], population),
                     window, reach))
             beyond = shared_beyond_chance(len(b["accounts"]), others, None) \
                 if population is None else [j for j, p in chances.items() if p < BURST_CHANCE]
@@ -363,45 +370,76 @@ def _population(accounts: list[str], population: dict[str, int]) -> int:
 DAY = 86_400.0
 
 
-def drawn_from(i: int, bursts: list[dict[str, Any]], spans: list[tuple[float, float]],
+def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, float]],
                others: dict[int, tuple[int, int]], active: int, window: float, reach: float
                ) -> dict[int, int]:
-    """The accounts burst ``i`` and each of ``others`` (ids into ``bursts``, whose
-    posts span ``spans``) are drawn from, for the chance of their overlap
-    (:func:`overlap_chances`): those ``active`` on their platforms, but for two
-    bursts of one key on different days, at the same time of day (within ``reach``
-    seconds), each spread over more than ``window`` seconds, those who ever used the
-    key (``audience``, where known).
+    """The accounts burst ``i`` and each of ``others`` (ids into ``bursts``; ``timing``
+    holds when each one's first post and its median post came) are drawn from, for
+    the chance of their overlap (:func:`overlap_chances`): those ``active`` on their
+    platforms, but the public of a cue both answer, where known, when half of each
+    one's posts came more than half a ``window`` after its first (a crowd arriving
+    over minutes, not a crew within seconds):
+
+    - two bursts of one key on different days at the same time of day (within
+      ``reach`` seconds): those who ever used the key (``audience``);
+    - two bursts answering or sharing posts of one author (``author``), each within
+      ``reach`` of its post (``cue``): those who ever answered or shared that
+      author's posts (``public``).
 
     A daily ritual (a check-in hashtag just after eight, "good morning everyone" at
     nine) fills its key's first minutes with its regulars every day, as the clock
-    tells them to, each when they get to it: two mornings share as many of them as
-    two draws from the regulars would, far more than two draws from a platform. A
-    campaign that floods a key others use too comes back more than its key's public
-    does; one that floods a key of its own at moments no clock names, or all within
-    the window, meets again beyond any public's chance.
+    tells them to, each when they get to it; a star's fans answer each of its posts
+    as it comes. Two mornings, or two of the star's posts, share as many of them as
+    two draws from the regulars or the fans would, far more than two draws from a
+    platform. A campaign that floods a key others use too comes back more than its
+    key's public does; one on a key of its own at moments no clock or post names,
+    or all within the window, meets again beyond any public's chance.
 
     >>> first = {"signal": "hashtag", "kid": 7, "audience": 150}
     >>> bursts = [first, {"signal": "hashtag", "kid": 7}, {"signal": "text", "kid": 7},
     ...           {"signal": "hashtag", "kid": 7}, {"signal": "hashtag", "kid": 7}]
     >>> at = 8 * 3600.0
-    >>> spans = [(at, at + 240), (DAY + at + 90, DAY + at + 400), (at, at + 240),
-    ...          (2 * DAY + 15 * 3600.0, 2 * DAY + 15 * 3600.0 + 300),
-    ...          (3 * DAY + at, 3 * DAY + at + 30)]
+    >>> timing = [(at, at + 80), (DAY + at + 90, DAY + at + 200), (at, at + 80),
+    ...           (2 * DAY + 15 * 3600.0, 2 * DAY + 15 * 3600.0 + 90),
+    ...           (3 * DAY + at, 3 * DAY + at + 12)]
     >>> others = {1: (80, 110), 2: (5, 30), 3: (60, 100), 4: (30, 30)}
-    >>> drawn_from(0, bursts, spans, others, 4400, 60, 3600)
+    >>> drawn_from(0, bursts, timing, others, 4400, 60, 3600)
     {1: 150, 2: 4400, 3: 4400, 4: 4400}
+    >>> star = {"signal": "reply", "author": "x:star", "public": 260}
+    >>> replies = [{**star, "kid": 1, "cue": 0.0}, {**star, "kid": 2, "cue": 6e4},
+    ...            {**star, "kid": 3, "cue": 9e4}]
+    >>> timing = [(5.0, 90.0), (6e4 + 2, 6e4 + 70), (9e4 + 5e3, 9e4 + 5100)]
+    >>> drawn_from(0, replies, timing, {1: (70, 90), 2: (40, 60)}, 4400, 60, 3600)
+    {1: 260, 2: 4400}
     """
-    audience = bursts[i].get("audience")
+    def spread(j: int) -> bool:
+        return timing[j][1] - timing[j][0] > window / 2
 
     def ritual(j: int) -> bool:
-        apart = abs(spans[j][0] - spans[i][0])
+        apart = abs(timing[j][0] - timing[i][0])
         clock = apart % DAY
         return (bursts[j]["signal"], bursts[j]["kid"]) == (bursts[i]["signal"], bursts[i]["kid"]) \
-            and apart > reach and min(clock, DAY - clock) <= reach \
-            and min(spans[i][1] - spans[i][0], spans[j][1] - spans[j][0]) > window
+            and apart > reach and min(clock, DAY - clock) <= reach
 
-    return {j: audience if audience and ritual(j) else active for j in others}
+    def cued(j: int) -> bool:
+        cue = bursts[j].get("cue")
+        return cue is not None and 0 <= timing[j][0] - cue <= reach
+
+    def fans(j: int) -> bool:
+        return bursts[j].get("author") == bursts[i]["author"] and cued(i) and cued(j)
+
+    audience, public = bursts[i].get("audience"), bursts[i].get("public")
+    drawn = dict.fromkeys(others, active)
+    if not spread(i):
+        return drawn
+    for j in others:
+        if not spread(j):
+            continue
+        if audience and ritual(j):
+            drawn[j] = audience
+        elif public and bursts[i].get("author") and fans(j):
+            drawn[j] = public
+    return drawn
 
 
 def shared_beyond_chance(size: int, others: dict[int, tuple[int, int]], population: int | None

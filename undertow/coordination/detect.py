@@ -69,7 +69,8 @@ _STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
            "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
            "_coord_listed_keys", "_coord_shown", "_coord_compat_pairs",
-           "_coord_near_meetings")
+           "_coord_near_meetings", "_coord_audience_keys", "_coord_answered",
+           "_coord_answered_authors")
 
 
 @dataclass(frozen=True)
@@ -419,6 +420,68 @@ def _with_audiences(eng: Engine, keyed: Any, bursts: pa.Table) -> pa.Table:
                                    strict=True)], pa.int64()))
 
 
+#: Signals whose key is a post answered or shared: such bursts are also weighed
+#: against that post's author's public (:func:`_with_publics`).
+ANSWERS = ("reply", "repost")
+
+
+def _with_publics(eng: Engine, bursts: pa.Table) -> pa.Table:
+    """``bursts`` with, for those answering or sharing a post in the workspace
+    (:data:`ANSWERS`), ``author`` (``platform:author_id``), ``cue`` (when the post was
+    posted, epoch seconds) and ``public`` (how many accounts ever answered or shared a
+    post of that author); nulls for the others. Fans answering every post of a star
+    share accounts by chance as two draws from the star's public would
+    (:func:`~undertow.coordination.campaigns.drawn_from`)."""
+    answering = pc.is_in(bursts["signal"], value_set=pa.array(ANSWERS))
+    names = pc.unique(bursts.filter(answering)["key"]).to_pylist()
+    found: dict[str, tuple[str, float, int]] = {}
+    if names:
+        found = _publics(eng, [name.split(":", 1) for name in names if ":" in name])
+    rows = [found.get(key) if signal in ANSWERS else None
+            for signal, key in zip(bursts["signal"].to_pylist(), bursts["key"].to_pylist(),
+                                   strict=True)]
+    bursts = bursts.append_column("author", pa.array([r and r[0] for r in rows], pa.string()))
+    bursts = bursts.append_column("cue", pa.array([r and r[1] for r in rows], pa.float64()))
+    return bursts.append_column("public", pa.array([r and r[2] for r in rows], pa.int64()))
+
+
+def _publics(eng: Engine, posts: list[list[str]]) -> dict[str, tuple[str, float, int]]:
+    """For each post (``[platform, post_id]``) in the workspace, named
+    ``platform:post_id``: its author, when it was posted, and how many accounts ever
+    answered or shared a post of that author."""
+    F = eng.F
+    staged = eng.stage("_coord_answered", pa.table({
+        "platform": pa.array([p for p, _ in posts], pa.string()),
+        "post_id": pa.array([i for _, i in posts], pa.string())}))
+    table = eng.table("posts", ["platform", "post_id", "author_id", "created_at",
+                                "reply_to_post_id", "repost_of_post_id"])
+    try:
+        targets = eng.to_arrow(table.join(staged, on=["platform", "post_id"], how="left_semi")
+                               .select("platform", "post_id", "author_id", "created_at"))
+        if targets.num_rows == 0:
+            return {}
+        authors = eng.stage("_coord_answered_authors", targets.select(
+            ["platform", "author_id"]).group_by(["platform", "author_id"]).aggregate([]))
+        theirs = table.join(authors, on=["platform", "author_id"], how="left_semi").select(
+            "platform", F.col("post_id").alias("target"), F.col("author_id").alias("author"))
+        answers = table.select("platform", "author_id",
+                               F.col("reply_to_post_id").alias("target")).unionByName(
+            table.select("platform", "author_id", F.col("repost_of_post_id").alias("target")))
+        publics = eng.to_arrow(answers.filter(F.col("target").isNotNull()).join(
+            theirs, on=["platform", "target"]).groupBy("platform", "author").agg(
+            F.countDistinct("author_id").alias("public")))
+    finally:
+        eng.drop_stage("_coord_answered")
+        eng.drop_stage("_coord_answered_authors")
+    public = {(p, a): n for p, a, n in zip(*(publics[c].to_pylist() for c in
+                                             ("platform", "author", "public")), strict=True)}
+    when = pc.divide(pc.cast(pc.cast(targets["created_at"], pa.timestamp("us")), pa.int64()),
+                     1e6).to_pylist()
+    return {f"{p}:{i}": (f"{p}:{a}", t, public.get((p, a), 0)) for p, i, a, t in zip(
+        *(targets[c].to_pylist() for c in ("platform", "post_id", "author_id")), when,
+        strict=True)}
+
+
 def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
                    names: Names) -> pa.Table:
     """Every post of the bursts' cells (``signal, kid, bin, account, post_id, ts``), the
@@ -558,7 +621,7 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
                        "_coord_cells_half")
     bursts = _bursts(eng, [cells, half], params, names)
     members = _burst_members(eng, keyed, bursts, params.window, names)
-    bursts = _with_audiences(eng, keyed, bursts)
+    bursts = _with_publics(eng, _with_audiences(eng, keyed, bursts))
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
