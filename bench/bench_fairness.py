@@ -36,8 +36,9 @@ here, one at a time, to the same simulated stream, by its own ordinary accounts:
 
 ``fans_again`` is a limit, not a pass: a crowd that fills the same minute again and
 again, each time under another hashtag, with nothing to tell it from a flood but the
-moments it answers, is shown for review. The star's fans pass since their replies are
-weighed against those who ever answered the star (``campaigns.drawn_from``).
+moments it answers, is shown for review. The star's fans pass: their replies are
+weighed against those who answered two of the star's posts or more, who come and go
+(``campaigns.drawn_from``).
 
 For each, the benchmark reports how many of the surge's accounts ``detect`` (defaults)
 places in campaigns, and the planted campaigns' precision and recall, so that a rule that

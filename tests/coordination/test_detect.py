@@ -548,7 +548,9 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
     and two mornings share far more of them than two draws from the platform would:
     all 150 were one campaign. Two mornings share as many as two draws from the
     regulars would. 30 accounts posting their own hashtag all within half a minute
-    of eight in the evening, every day, are still one."""
+    of eight in the evening, every day, are still one; so are 60 that post another
+    one over minutes after two in the afternoon, as the regulars do, but all of
+    them every day: a public comes and goes, a crew on orders turns up in full."""
     rng = np.random.default_rng(5)
     pick = random.Random(5)
     words, rows = _platform(pick, days=5)
@@ -562,9 +564,13 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
         for a in range(30):
             rows.append((f"crew{a}", evening + timedelta(seconds=pick.randrange(30)),
                          " ".join(pick.choices(words, k=6)) + " #SU7真相"))
+        for a in range(60):
+            rows.append((f"shift{a}", morning + timedelta(hours=6, seconds=1 + round(
+                float(rng.exponential(120)))), " ".join(pick.choices(words, k=6)) + " #SU7黑幕"))
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
         result = detect(ws, DetectParams())
-    assert {a["account_id"] for a in result.accounts} == {f"crew{a}" for a in range(30)}
+    assert {a["account_id"] for a in result.accounts} == \
+        {f"crew{a}" for a in range(30)} | {f"shift{a}" for a in range(60)}
     assert sum(x["key"] == "打卡" for x in result.surges) == 5
 
 

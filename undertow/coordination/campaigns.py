@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from undertow.coordination.accountids import account_column, split_account
-from undertow.coordination.detect import BURST_REACH
+from undertow.coordination.detect import BURST_REACH, DAY
 from undertow.coordination.features import Features, Names, evidence_posts, member_text_keys
 from undertow.coordination.keys import KeyOptions
 from undertow.coordination.significance import neg_log10, poisson_sf
@@ -65,7 +65,7 @@ class BurstPost(NamedTuple):
 #: What a burst may carry of the public its key is drawn from (:func:`drawn_from`):
 #: the key's ``audience``; for an answer or share of a post, the post's ``author``,
 #: when it was posted (``cue``) and the author's ``public``.
-PUBLICS = ("audience", "author", "cue", "public")
+PUBLICS = ("audience", "came", "author", "cue", "public", "answered")
 
 
 def merge_bursts(bursts: pa.Table, members: pa.Table) -> list[dict[str, Any]]:
@@ -365,10 +365,10 @@ def _population(accounts: list[str], population: dict[str, int]) -> int:
     return max(len(accounts), sum(population.get(p, 0) for p in platforms))
 
 
-#: Seconds in a day: a key's bursts at the same time of day on different days are a
-#: ritual's (:func:`drawn_from`).
-DAY = 86_400.0
-
+#: The most of a cue's public (:func:`drawn_from`) that may turn up on one occasion
+#: (use the key that day, answer that post) for its bursts to be weighed against that
+#: public: a public comes and goes, a crew on orders turns up in full.
+FULL_TURNOUT = 0.95
 
 def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, float]],
                others: dict[int, tuple[int, int]], active: int, window: float, reach: float
@@ -376,15 +376,20 @@ def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, f
     """The accounts burst ``i`` and each of ``others`` (ids into ``bursts``; ``timing``
     holds when each one's first post and its median post came) are drawn from, for
     the chance of their overlap (:func:`overlap_chances`): those ``active`` on their
-    platforms, but the public of a cue both answer, where known, when half of each
-    one's posts came more than half a ``window`` after its first (a crowd arriving
-    over minutes, not a crew within seconds):
+    platforms, but the public of a cue both answer, where known:
 
     - two bursts of one key on different days at the same time of day (within
-      ``reach`` seconds): those who ever used the key (``audience``);
+      ``reach`` seconds): the key's regulars, who used it on two days or more
+      (``audience``; ``came``: how many of them used it on the burst's day);
     - two bursts answering or sharing posts of one author (``author``), each within
-      ``reach`` of its post (``cue``): those who ever answered or shared that
-      author's posts (``public``).
+      ``reach`` of its post (``cue``): the author's fans, who answered or shared two
+      of its posts or more (``public``; ``answered``: how many of them answered or
+      shared the burst's post);
+
+    when, for both bursts, half of the posts came more than half a ``window`` after
+    the first (a crowd arriving over minutes, not a crew within seconds) and at most
+    :data:`FULL_TURNOUT` of the public turned up (a public comes and goes, a crew on
+    orders turns up in full).
 
     A daily ritual (a check-in hashtag just after eight, "good morning everyone" at
     nine) fills its key's first minutes with its regulars every day, as the clock
@@ -392,20 +397,21 @@ def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, f
     as it comes. Two mornings, or two of the star's posts, share as many of them as
     two draws from the regulars or the fans would, far more than two draws from a
     platform. A campaign that floods a key others use too comes back more than its
-    key's public does; one on a key of its own at moments no clock or post names,
-    or all within the window, meets again beyond any public's chance.
+    key's other regulars do; one that is all of its key's or author's public turns up
+    in full, and one at moments no clock or post names, or within seconds, meets
+    again beyond a platform's chance.
 
-    >>> first = {"signal": "hashtag", "kid": 7, "audience": 150}
-    >>> bursts = [first, {"signal": "hashtag", "kid": 7}, {"signal": "text", "kid": 7},
-    ...           {"signal": "hashtag", "kid": 7}, {"signal": "hashtag", "kid": 7}]
+    >>> first = {"signal": "hashtag", "kid": 7, "audience": 150, "came": 120}
+    >>> bursts = [first, {**first, "came": 118}, {**first, "signal": "text"},
+    ...           first, first, {**first, "came": 150}]
     >>> at = 8 * 3600.0
     >>> timing = [(at, at + 80), (DAY + at + 90, DAY + at + 200), (at, at + 80),
     ...           (2 * DAY + 15 * 3600.0, 2 * DAY + 15 * 3600.0 + 90),
-    ...           (3 * DAY + at, 3 * DAY + at + 12)]
-    >>> others = {1: (80, 110), 2: (5, 30), 3: (60, 100), 4: (30, 30)}
+    ...           (3 * DAY + at, 3 * DAY + at + 12), (4 * DAY + at, 4 * DAY + at + 90)]
+    >>> others = {1: (80, 110), 2: (5, 30), 3: (60, 100), 4: (30, 30), 5: (90, 120)}
     >>> drawn_from(0, bursts, timing, others, 4400, 60, 3600)
-    {1: 150, 2: 4400, 3: 4400, 4: 4400}
-    >>> star = {"signal": "reply", "author": "x:star", "public": 260}
+    {1: 150, 2: 4400, 3: 4400, 4: 4400, 5: 4400}
+    >>> star = {"signal": "reply", "author": "x:star", "public": 260, "answered": 150}
     >>> replies = [{**star, "kid": 1, "cue": 0.0}, {**star, "kid": 2, "cue": 6e4},
     ...            {**star, "kid": 3, "cue": 9e4}]
     >>> timing = [(5.0, 90.0), (6e4 + 2, 6e4 + 70), (9e4 + 5e3, 9e4 + 5100)]
@@ -428,6 +434,9 @@ def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, f
     def fans(j: int) -> bool:
         return bursts[j].get("author") == bursts[i]["author"] and cued(i) and cued(j)
 
+    def comes_and_goes(j: int, turned_up: str, public: int) -> bool:
+        return (bursts[j].get(turned_up) or 0) <= FULL_TURNOUT * public
+
     audience, public = bursts[i].get("audience"), bursts[i].get("public")
     drawn = dict.fromkeys(others, active)
     if not spread(i):
@@ -435,9 +444,11 @@ def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, f
     for j in others:
         if not spread(j):
             continue
-        if audience and ritual(j):
+        if audience and ritual(j) and comes_and_goes(i, "came", audience) and \
+                comes_and_goes(j, "came", audience):
             drawn[j] = audience
-        elif public and bursts[i].get("author") and fans(j):
+        elif public and bursts[i].get("author") and fans(j) and \
+                comes_and_goes(i, "answered", public) and comes_and_goes(j, "answered", public):
             drawn[j] = public
     return drawn
 

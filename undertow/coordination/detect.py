@@ -69,8 +69,8 @@ _STAGES = ("_coord_cells", "_coord_cells_half", "_coord_bursts", "_coord_cold",
            "_coord_inner", "_coord_campaign_keys", "_coord_burst_keys", "_coord_names_acc",
            "_coord_names_pid", "_coord_names_signal_key", "_coord_age_accounts",
            "_coord_listed_keys", "_coord_shown", "_coord_compat_pairs",
-           "_coord_near_meetings", "_coord_audience_keys", "_coord_answered",
-           "_coord_answered_authors")
+           "_coord_near_meetings", "_coord_audience_keys", "_coord_audience_days",
+           "_coord_answered", "_coord_answered_authors", "_coord_answers")
 
 
 @dataclass(frozen=True)
@@ -397,27 +397,57 @@ def _bursts(eng: Engine, grids: list[Any], params: DetectParams, names: Names) -
                                        strict=True)], pa.string()))
 
 
-def _with_audiences(eng: Engine, keyed: Any, bursts: pa.Table) -> pa.Table:
-    """``bursts`` with ``audience``: how many accounts ever used each one's key (two
-    bursts of one key share accounts by chance as two draws from them would:
-    :func:`~undertow.coordination.campaigns.drawn_from`)."""
+#: Seconds in a day: a key's regulars are those who used it on two days or more, and
+#: its bursts at the same time of day on different days are a ritual's
+#: (:func:`~undertow.coordination.campaigns.drawn_from`).
+DAY = 86_400.0
+
+
+def _with_audiences(eng: Engine, keyed: Any, bursts: pa.Table, window: float) -> pa.Table:
+    """``bursts`` with ``audience``: how many accounts used each one's key on two days
+    or more (its regulars, one-off users aside), and ``came``: how many of them used
+    it on the day of the burst's cell (``bin`` in half windows; of the two days a
+    cell across midnight touches, the busier). Two bursts of one
+    key share accounts by chance as two draws from its regulars would, when the
+    regulars come and go (:func:`~undertow.coordination.campaigns.drawn_from`)."""
     if bursts.num_rows == 0:
-        return bursts.append_column("audience", pa.array([], pa.int64()))
+        return bursts.append_column("audience", pa.array([], pa.int64())).append_column(
+            "came", pa.array([], pa.int64()))
     F = eng.F
     keys = pa.table({"signal": bursts["signal"], "key": bursts["kid"]}).group_by(
         ["signal", "key"]).aggregate([])
     staged = eng.stage("_coord_audience_keys", keys)
     try:
-        counts = eng.to_arrow(keyed.join(staged, on=["signal", "key"], how="left_semi")
-                              .groupBy("signal", "key")
-                              .agg(F.countDistinct("account").alias("audience")))
+        days = eng.persist(keyed.join(staged, on=["signal", "key"], how="left_semi").select(
+            "signal", "key", "account", F.floor(F.col("ts") / F.lit(DAY)).cast("long")
+            .alias("day")).distinct(), "_coord_audience_days")
+        regulars = days.groupBy("signal", "key", "account").agg(
+            F.count(F.lit(1)).alias("n")).filter(F.col("n") >= F.lit(2)).select(
+            "signal", "key", "account")
+        per_day = eng.to_arrow(days.join(regulars, on=["signal", "key", "account"],
+                                         how="left_semi")
+                               .groupBy("signal", "key", "day")
+                               .agg(F.count(F.lit(1)).alias("came")))
+        counts = eng.to_arrow(regulars.groupBy("signal", "key")
+                              .agg(F.count(F.lit(1)).alias("audience")))
     finally:
         eng.drop_stage("_coord_audience_keys")
+        eng.drop_stage("_coord_audience_days")
     found = dict(zip(zip(counts["signal"].to_pylist(), counts["key"].to_pylist(), strict=True),
                      counts["audience"].to_pylist(), strict=True))
-    return bursts.append_column("audience", pa.array(
-        [found.get(k) for k in zip(bursts["signal"].to_pylist(), bursts["kid"].to_pylist(),
-                                   strict=True)], pa.int64()))
+    came = dict(zip(zip(*(per_day[c].to_pylist() for c in ("signal", "key", "day")),
+                        strict=True), per_day["came"].to_pylist(), strict=True))
+    # A cell that starts just before midnight holds the next day's first posts: the
+    # busier of the days it starts and ends on.
+    starts = bursts["bin"].to_numpy() * (window / 2)
+    cells = list(zip(bursts["signal"].to_pylist(), bursts["kid"].to_pylist(),
+                     (starts // DAY).astype(int).tolist(),
+                     ((starts + window) // DAY).astype(int).tolist(), strict=True))
+    bursts = bursts.append_column("audience", pa.array(
+        [found.get((s, k)) for s, k, _, _ in cells], pa.int64()))
+    return bursts.append_column("came", pa.array(
+        [max(came.get((s, k, first), 0), came.get((s, k, last), 0))
+         for s, k, first, last in cells], pa.int64()))
 
 
 #: Signals whose key is a post answered or shared: such bursts are also weighed
@@ -428,27 +458,30 @@ ANSWERS = ("reply", "repost")
 def _with_publics(eng: Engine, bursts: pa.Table) -> pa.Table:
     """``bursts`` with, for those answering or sharing a post in the workspace
     (:data:`ANSWERS`), ``author`` (``platform:author_id``), ``cue`` (when the post was
-    posted, epoch seconds) and ``public`` (how many accounts ever answered or shared a
-    post of that author); nulls for the others. Fans answering every post of a star
-    share accounts by chance as two draws from the star's public would
+    posted, epoch seconds), ``public`` (how many accounts answered or shared two or
+    more posts of that author: its fans, one-off visitors aside) and ``answered`` (how
+    many of them answered or shared this post, at any time); nulls for the others.
+    Fans answering every post of a star share accounts by chance as two draws from
+    the star's fans would, when the fans come and go
     (:func:`~undertow.coordination.campaigns.drawn_from`)."""
     answering = pc.is_in(bursts["signal"], value_set=pa.array(ANSWERS))
     names = pc.unique(bursts.filter(answering)["key"]).to_pylist()
-    found: dict[str, tuple[str, float, int]] = {}
+    found: dict[str, tuple[str, float, int, int]] = {}
     if names:
         found = _publics(eng, [name.split(":", 1) for name in names if ":" in name])
     rows = [found.get(key) if signal in ANSWERS else None
             for signal, key in zip(bursts["signal"].to_pylist(), bursts["key"].to_pylist(),
                                    strict=True)]
-    bursts = bursts.append_column("author", pa.array([r and r[0] for r in rows], pa.string()))
-    bursts = bursts.append_column("cue", pa.array([r and r[1] for r in rows], pa.float64()))
-    return bursts.append_column("public", pa.array([r and r[2] for r in rows], pa.int64()))
+    for n, (column, kind) in enumerate((("author", pa.string()), ("cue", pa.float64()),
+                                        ("public", pa.int64()), ("answered", pa.int64()))):
+        bursts = bursts.append_column(column, pa.array([r and r[n] for r in rows], kind))
+    return bursts
 
 
-def _publics(eng: Engine, posts: list[list[str]]) -> dict[str, tuple[str, float, int]]:
+def _publics(eng: Engine, posts: list[list[str]]) -> dict[str, tuple[str, float, int, int]]:
     """For each post (``[platform, post_id]``) in the workspace, named
-    ``platform:post_id``: its author, when it was posted, and how many accounts ever
-    answered or shared a post of that author."""
+    ``platform:post_id``: its author, when it was posted, how many accounts answered
+    or shared two or more posts of that author, and how many of those this one."""
     F = eng.F
     staged = eng.stage("_coord_answered", pa.table({
         "platform": pa.array([p for p, _ in posts], pa.string()),
@@ -467,19 +500,34 @@ def _publics(eng: Engine, posts: list[list[str]]) -> dict[str, tuple[str, float,
         answers = table.select("platform", "author_id",
                                F.col("reply_to_post_id").alias("target")).unionByName(
             table.select("platform", "author_id", F.col("repost_of_post_id").alias("target")))
-        publics = eng.to_arrow(answers.filter(F.col("target").isNotNull()).join(
-            theirs, on=["platform", "target"]).groupBy("platform", "author").agg(
-            F.countDistinct("author_id").alias("public")))
+        # One row per account and post of the author it answered or shared.
+        answered = eng.persist(answers.filter(F.col("target").isNotNull()).join(
+            theirs, on=["platform", "target"]).select(
+            "platform", "author", "target", "author_id").distinct(), "_coord_answers")
+        fans = answered.groupBy("platform", "author", "author_id").agg(
+            F.count(F.lit(1)).alias("posts")).filter(F.col("posts") >= F.lit(2)).select(
+            "platform", "author", "author_id")
+        publics = eng.to_arrow(fans.groupBy("platform", "author").agg(
+            F.count(F.lit(1)).alias("public")))
+        per_post = eng.to_arrow(answered.join(
+            fans, on=["platform", "author", "author_id"], how="left_semi").join(
+            staged.select("platform", F.col("post_id").alias("target")),
+            on=["platform", "target"], how="left_semi").groupBy("platform", "target").agg(
+            F.count(F.lit(1)).alias("answered")))
     finally:
-        eng.drop_stage("_coord_answered")
-        eng.drop_stage("_coord_answered_authors")
+        for name in ("_coord_answered", "_coord_answered_authors", "_coord_answers"):
+            eng.drop_stage(name)
     public = {(p, a): n for p, a, n in zip(*(publics[c].to_pylist() for c in
                                              ("platform", "author", "public")), strict=True)}
+    answered_by = {(p, t): n for p, t, n in zip(*(per_post[c].to_pylist() for c in
+                                                  ("platform", "target", "answered")),
+                                                strict=True)}
     when = pc.divide(pc.cast(pc.cast(targets["created_at"], pa.timestamp("us")), pa.int64()),
                      1e6).to_pylist()
-    return {f"{p}:{i}": (f"{p}:{a}", t, public.get((p, a), 0)) for p, i, a, t in zip(
-        *(targets[c].to_pylist() for c in ("platform", "post_id", "author_id")), when,
-        strict=True)}
+    return {f"{p}:{i}": (f"{p}:{a}", t, public.get((p, a), 0), answered_by.get((p, i), 0))
+            for p, i, a, t in zip(*(targets[c].to_pylist()
+                                    for c in ("platform", "post_id", "author_id")), when,
+                                  strict=True)}
 
 
 def _burst_members(eng: Engine, keyed: Any, bursts: pa.Table, window: float,
@@ -621,7 +669,7 @@ def _detect(ws: Workspace, eng: Engine, params: DetectParams, batch_rows: int) -
                        "_coord_cells_half")
     bursts = _bursts(eng, [cells, half], params, names)
     members = _burst_members(eng, keyed, bursts, params.window, names)
-    bursts = _with_publics(eng, _with_audiences(eng, keyed, bursts))
+    bursts = _with_publics(eng, _with_audiences(eng, keyed, bursts, params.window))
     clock.lap("bursts")
     result.counts = {"posts": feats.posts, "keyed_rows": eng.count(keyed),
                      "candidate_edges": tested, "significant_edges": kept.num_rows,
