@@ -550,10 +550,14 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
     regulars would. 30 accounts posting their own hashtag all within half a minute
     of eight in the evening, every day, are still one; so are 60 that post another
     one over minutes after two in the afternoon, as the regulars do, but all of
-    them every day: a public comes and goes, a crew on orders turns up in full."""
+    them every day: a public comes and goes, a crew on orders turns up in full. 200
+    accounts that use the check-in tag once, at any time, are no regulars: counted in
+    the public, they made it large enough for the regulars to meet again beyond it."""
     rng = np.random.default_rng(5)
     pick = random.Random(5)
     words, rows = _platform(pick, days=5)
+    rows += [(f"once{a}", datetime(2025, 4, 1) + timedelta(seconds=pick.randrange(5 * 86400)),
+              " ".join(pick.choices(words, k=6)) + " #打卡") for a in range(200)]
     for day in range(5):
         morning, evening = (datetime(2025, 4, 1, h) + timedelta(days=day) for h in (8, 20))
         for a in range(150):

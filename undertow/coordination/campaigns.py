@@ -62,9 +62,10 @@ class BurstPost(NamedTuple):
     ts: float
 
 
-#: What a burst may carry of the public its key is drawn from (:func:`drawn_from`):
-#: the key's ``audience``; for an answer or share of a post, the post's ``author``,
-#: when it was posted (``cue``) and the author's ``public``.
+#: What a burst may carry of the public its accounts are drawn from (:func:`drawn_from`):
+#: its key's regulars (``audience``) and how many of them came that day (``came``); for
+#: an answer or share of a post, the post's ``author``, when it was posted (``cue``),
+#: the author's fans (``public``) and how many of them answered it (``answered``).
 PUBLICS = ("audience", "came", "author", "cue", "public", "answered")
 
 
@@ -235,8 +236,10 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     burst that shares more of its accounts than chance would (:func:`shared_beyond_chance`;
     one that is not the same moment of the same target: a repost and a reply of one
     viral post within a window are one event), or in a significant edge (two or more
-    separate meetings). ``population`` (accounts active per platform) sets the chance;
-    without it any shared account counts. Waves (``hour_share`` under
+    separate meetings). ``population`` (accounts active per platform) sets the chance,
+    save where a public cue (the clock, a post) tells a crowd when to come: then that
+    cue's public does (:func:`drawn_from`). Without it any shared account counts.
+    Waves (``hour_share`` under
     :data:`BURST_WAVE_SHARE`: the crest of a story people take up over many minutes)
     neither repeat through other bursts nor make others repeat, save bursts of their
     own key within the hours around them: an engaged public joins every wave of its
@@ -369,6 +372,7 @@ def _population(accounts: list[str], population: dict[str, int]) -> int:
 #: (use the key that day, answer that post) for its bursts to be weighed against that
 #: public: a public comes and goes, a crew on orders turns up in full.
 FULL_TURNOUT = 0.95
+
 
 def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, float]],
                others: dict[int, tuple[int, int]], active: int, window: float, reach: float
