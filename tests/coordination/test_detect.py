@@ -541,7 +541,8 @@ def test_people_live_posting_an_event_until_it_ends_are_not_a_campaign(tmp_path,
     assert len(event) == 0 if hours == 3.0 else event and all(x["plateau"] for x in event)
 
 
-def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_path):
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_path, engine):
     """150 regulars check in under a hashtag after eight every morning for five days,
     each when they get to it (about two minutes on average) and in their own words;
     nobody else uses it. Each morning's first minutes are a burst of most of them,
@@ -556,6 +557,8 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
     rng = np.random.default_rng(5)
     pick = random.Random(5)
     words, rows = _platform(pick, days=5)
+    if engine == "spark":
+        pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     rows += [(f"once{a}", datetime(2025, 4, 1) + timedelta(seconds=pick.randrange(5 * 86400)),
               " ".join(pick.choices(words, k=6)) + " #打卡") for a in range(200)]
     for day in range(5):
@@ -572,19 +575,22 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
             rows.append((f"shift{a}", morning + timedelta(hours=6, seconds=1 + round(
                 float(rng.exponential(120)))), " ".join(pick.choices(words, k=6)) + " #SU7黑幕"))
     with _ingest_rows(tmp_path, _posts(rows)) as ws:
-        result = detect(ws, DetectParams())
+        result = detect(ws, DetectParams(), engine=engine)
     assert {a["account_id"] for a in result.accounts} == \
         {f"crew{a}" for a in range(30)} | {f"shift{a}" for a in range(60)}
     assert sum(x["key"] == "打卡" for x in result.surges) == 5
 
 
-def test_fans_answering_every_post_of_a_star_are_not_a_campaign_but_a_raid_is(tmp_path):
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_fans_answering_every_post_of_a_star_are_not_a_campaign_but_a_raid_is(tmp_path, engine):
     """A star posts four times, 17 hours apart; each time 150 of its 250 fans, drawn at
     random, reply in their own words, about two minutes after it on average. Each
     post's first minutes are a burst of replies, and two of them share far more fans
     than two draws from the platform would: all were one campaign. Two of them share
     as many as two draws from those who ever answered the star would. 30 accounts
     replying to each of a critic's posts within 20 seconds are still one."""
+    if engine == "spark":
+        pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     rng = np.random.default_rng(7)
     pick = random.Random(7)
     words, platform = _platform(pick, days=4)
@@ -610,7 +616,7 @@ def test_fans_answering_every_post_of_a_star_are_not_a_campaign_but_a_raid_is(tm
                       raided + timedelta(seconds=2 + pick.randrange(20)), said(),
                       reply_to_post_id=f"critic{k}") for i in range(30)]
     with _ingest_rows(tmp_path, rows) as ws:
-        result = detect(ws, DetectParams())
+        result = detect(ws, DetectParams(), engine=engine)
     assert {a["account_id"] for a in result.accounts} == {f"raider{i}" for i in range(30)}
     assert sum(x["key"].endswith(tuple(f":star{k}" for k in range(4)))
                for x in result.surges) >= 4
