@@ -274,10 +274,10 @@ def repeated_bursts(bursts: list[dict[str, Any]], edges: pa.Table, window: float
     (0, 2)
     """
     tied = set(edges["account_1"].to_pylist()) | set(edges["account_2"].to_pylist())
-    spans = [(min(p.ts for p in b["posts"]), max(p.ts for p in b["posts"])) if b["posts"]
-             else (0.0, 0.0) for b in bursts]
-    timing = [(first, float(np.median([p.ts for p in b["posts"]])) if b["posts"] else first)
-              for (first, _), b in zip(spans, bursts, strict=True)]
+    times = [np.array([p.ts for p in b["posts"]] or [0.0]) for b in bursts]
+    spans = [(float(t.min()), float(t.max())) for t in times]
+    # When each burst's first and median posts came (:func:`drawn_from`).
+    timing = [(float(t.min()), float(np.median(t))) for t in times]
     # Each burst's posts per account: one post in a text and a link burst (an article
     # shared with its button's text) is one act, not two.
     posts: list[dict[str, set[str]]] = []
@@ -451,7 +451,7 @@ def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, f
         if audience and ritual(j) and comes_and_goes(i, "came", audience) and \
                 comes_and_goes(j, "came", audience):
             drawn[j] = audience
-        elif public and bursts[i].get("author") and fans(j) and \
+        elif public and fans(j) and \
                 comes_and_goes(i, "answered", public) and comes_and_goes(j, "answered", public):
             drawn[j] = public
     return drawn

@@ -490,7 +490,8 @@ def _publics(eng: Engine, posts: list[list[str]]) -> dict[str, tuple[str, float,
                                 "reply_to_post_id", "repost_of_post_id"])
     try:
         targets = eng.to_arrow(table.join(staged, on=["platform", "post_id"], how="left_semi")
-                               .select("platform", "post_id", "author_id", "created_at"))
+                               .select("platform", "post_id", "author_id", (F.unix_micros(
+                                   F.col("created_at")) / F.lit(1e6)).alias("cue")))
         if targets.num_rows == 0:
             return {}
         authors = eng.stage("_coord_answered_authors", targets.select(
@@ -522,11 +523,9 @@ def _publics(eng: Engine, posts: list[list[str]]) -> dict[str, tuple[str, float,
     answered_by = {(p, t): n for p, t, n in zip(*(per_post[c].to_pylist() for c in
                                                   ("platform", "target", "answered")),
                                                 strict=True)}
-    when = pc.divide(pc.cast(pc.cast(targets["created_at"], pa.timestamp("us")), pa.int64()),
-                     1e6).to_pylist()
     return {f"{p}:{i}": (f"{p}:{a}", t, public.get((p, a), 0), answered_by.get((p, i), 0))
             for p, i, a, t in zip(*(targets[c].to_pylist()
-                                    for c in ("platform", "post_id", "author_id")), when,
+                                    for c in ("platform", "post_id", "author_id", "cue")),
                                   strict=True)}
 
 
