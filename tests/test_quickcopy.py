@@ -101,3 +101,41 @@ def test_the_remembered_dialect_name_is_the_one_sqlframe_would_look_up():
     dialect = DuckDBSession().execution_dialect
     assert util.dialect_to_string(dialect) == originals["dialect_to_string"](dialect)
     assert "duckdb" in util.dialect_to_string(dialect)
+
+
+def _every_query_of_a_detection(folder, monkeypatch) -> list[str]:
+    """The SQL of every query one detection (all signals) runs, in order."""
+    import undertow.engines as engines
+    from undertow import ingest
+    from undertow.coordination.detect import detect
+    from undertow.simulate import simulate, write_posts
+
+    posts = write_posts(simulate(3_000, seed=5, days=1), folder / "posts.jsonl")
+    written: list[str] = []
+    plain_sql = engines._sql
+
+    def recorded(df):
+        written.append(plain_sql(df))
+        return written[-1]
+
+    monkeypatch.setattr(engines, "_sql", recorded)
+    with Workspace.open(folder / "ws") as ws:
+        ingest(ws, [posts])
+        result = detect(ws)
+    assert result.accounts, "the simulated stream's campaigns are found"
+    return written
+
+
+def test_a_whole_detection_runs_the_same_queries_without_the_cheaper_plans(
+        tmp_path, monkeypatch):
+    install()
+    (tmp_path / "quick").mkdir()
+    (tmp_path / "plain").mkdir()
+    with monkeypatch.context() as patched:
+        quick = _every_query_of_a_detection(tmp_path / "quick", patched)
+    with monkeypatch.context() as patched:
+        for owner, name, original in REPLACED:
+            patched.setattr(owner, name, original)
+        plain = _every_query_of_a_detection(tmp_path / "plain", patched)
+    assert len(quick) > 30
+    assert quick == plain
