@@ -176,7 +176,7 @@ def hints_only_when_pending(resolve: Callable[[Any], Any]) -> Callable[[Any], An
     return resolved
 
 
-#: Most column names :func:`parsed_once` keeps parsed (a detection uses a few hundred).
+#: Most column names :func:`parsed_once` keeps parsed (a detection uses about a hundred).
 PARSED_NAMES = 4096
 
 
