@@ -26,7 +26,7 @@ Three more copies and parses were made on every operation and thrown away:
 - the plan was copied once more to apply pending join hints, also where there
   were none (:func:`hints_only_when_pending`);
 - every column named by a string (each output column of each step) was parsed
-  with sqlglot's tokenizer and parser, the same few dozen names again and again
+  with sqlglot's tokenizer and parser, the same hundred or so names again and again
   (:func:`parsed_once`).
 
 Together they took a detection on 2,000 posts from about 2.1 to 1.8 s, and a
