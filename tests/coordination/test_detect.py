@@ -554,11 +554,11 @@ def test_a_daily_check_in_is_not_a_campaign_but_a_crew_on_its_own_tag_is(tmp_pat
     them every day: a public comes and goes, a crew on orders turns up in full. 200
     accounts that use the check-in tag once, at any time, are no regulars: counted in
     the public, they made it large enough for the regulars to meet again beyond it."""
+    if engine == "spark":
+        pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     rng = np.random.default_rng(5)
     pick = random.Random(5)
     words, rows = _platform(pick, days=5)
-    if engine == "spark":
-        pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     rows += [(f"once{a}", datetime(2025, 4, 1) + timedelta(seconds=pick.randrange(5 * 86400)),
               " ".join(pick.choices(words, k=6)) + " #打卡") for a in range(200)]
     for day in range(5):
@@ -587,8 +587,9 @@ def test_fans_answering_every_post_of_a_star_are_not_a_campaign_but_a_raid_is(tm
     random, reply in their own words, about two minutes after it on average. Each
     post's first minutes are a burst of replies, and two of them share far more fans
     than two draws from the platform would: all were one campaign. Two of them share
-    as many as two draws from those who ever answered the star would. 30 accounts
-    replying to each of a critic's posts within 20 seconds are still one."""
+    as many as two draws from its fans, who answered two of its posts or more,
+    would. 30 accounts replying to each of a critic's posts within 20 seconds are
+    still one."""
     if engine == "spark":
         pytest.importorskip("pyspark", reason="make test installs undertow[spark]")
     rng = np.random.default_rng(7)

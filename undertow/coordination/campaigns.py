@@ -435,24 +435,25 @@ def drawn_from(i: int, bursts: list[dict[str, Any]], timing: list[tuple[float, f
         cue = bursts[j].get("cue")
         return cue is not None and 0 <= timing[j][0] - cue <= reach
 
-    def fans(j: int) -> bool:
-        return bursts[j].get("author") == bursts[i]["author"] and cued(i) and cued(j)
-
     def comes_and_goes(j: int, turned_up: str, public: int) -> bool:
         return (bursts[j].get(turned_up) or 0) <= FULL_TURNOUT * public
 
-    audience, public = bursts[i].get("audience"), bursts[i].get("public")
     drawn = dict.fromkeys(others, active)
     if not spread(i):
         return drawn
+    # What burst i alone decides, once: whose public it may be drawn from.
+    audience, public = bursts[i].get("audience"), bursts[i].get("public")
+    if not (audience and comes_and_goes(i, "came", audience)):
+        audience = None
+    if not (public and cued(i) and comes_and_goes(i, "answered", public)):
+        public = None
     for j in others:
         if not spread(j):
             continue
-        if audience and ritual(j) and comes_and_goes(i, "came", audience) and \
-                comes_and_goes(j, "came", audience):
+        if audience and ritual(j) and comes_and_goes(j, "came", audience):
             drawn[j] = audience
-        elif public and fans(j) and \
-                comes_and_goes(i, "answered", public) and comes_and_goes(j, "answered", public):
+        elif public and bursts[j].get("author") == bursts[i]["author"] and cued(j) and \
+                comes_and_goes(j, "answered", public):
             drawn[j] = public
     return drawn
 
