@@ -193,3 +193,40 @@ def test_an_unknown_encoding_is_a_clear_error(ws, tmp_path):
     with pytest.raises(IngestError, match="unknown encoding 'bogus'"):
         ingest(ws, [f], encoding="bogus")
     assert ws.count("posts") == 0
+
+
+TWITTER_PAGE = ('{"data":[{"id":"101","author_id":"11","created_at":"2025-01-01T00:00:00.000Z",'
+                '"text":"good post one"},{"id":"102","author_id":"12",'
+                '"created_at":"2025-01-01T00:00:05.000Z","text":"good post two"}],'
+                '"includes":{"users":[{"id":"11","username":"alice",'
+                '"public_metrics":{"followers_count":10}},{"id":"12","username":"mallory",'
+                '"public_metrics":{"followers_count":VALUE,"following_count":3}}]}}')
+
+
+@pytest.mark.parametrize("value", ['"many"', "true", "99999999999999999999", "-1", "2.5",
+                                   "{}"])
+def test_a_follower_count_that_is_no_count_costs_no_post(ws, tmp_path, value):
+    """One profile's odd figure (a word, a boolean, beyond a BIGINT) once failed the
+    whole batch: its posts were lost with it. The account is kept without it."""
+    f = tmp_path / "page.jsonl"
+    f.write_text(TWITTER_PAGE.replace("VALUE", value) + "\n", encoding="utf-8")
+    assert ingest(ws, [f], fmt="twitter-v2").line() == \
+        "read 2, stored 2, duplicate 0, quarantined 0"
+    assert rows(ws, "SELECT author_id, followers, following FROM accounts ORDER BY 1") == [
+        ("11", 10, None), ("12", None, 3)]
+
+
+def test_counts_out_of_range_in_weibo_and_ira_exports_cost_no_post(ws, tmp_path):
+    weibo = tmp_path / "weibo.jsonl"
+    weibo.write_text(json.dumps({"ok": 1, "data": {"cards": [{"mblog": {
+        "id": "1", "mid": "1", "created_at": "Mon Mar 24 10:00:00 +0800 2025", "text": "hello",
+        "user": {"id": "u", "followers_count": "1e30", "statuses_count": "12.3万"}}}]}}) + "\n",
+        encoding="utf-8")
+    ira = tmp_path / "ira.csv"
+    ira.write_text("author,content,publish_date,followers,following\n"
+                   "bob,hello there,1/2/2017 10:00,inf,12\n", encoding="utf-8")
+    assert ingest(ws, [weibo], fmt="weibo").line() == \
+        "read 1, stored 1, duplicate 0, quarantined 0"
+    assert ingest(ws, [ira], fmt="ira").line() == "read 1, stored 1, duplicate 0, quarantined 0"
+    assert rows(ws, "SELECT author_id, followers, following, posts_count FROM accounts "
+                    "ORDER BY 1") == [("bob", None, 12, None), ("u", None, None, 123_000)]

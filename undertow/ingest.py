@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from undertow.adapters import resolve
-from undertow.adapters.base import as_text
+from undertow.adapters.base import as_text, count_or_none, text_or_none
 from undertow.derive import (
     INPUT_FIELDS,
     MAX_RECORD_BYTES,
@@ -135,6 +135,15 @@ class Batch:
         row["platform"] = row["platform"] or self.platform
         if not row["author_id"]:
             return
+        # A profile's figures as the source gave them, where they fit their columns:
+        # one odd value must not cost a batch its posts.
+        for name in ("followers", "following", "posts_count"):
+            row[name] = count_or_none(row[name])
+        if not isinstance(row["verified"], bool):
+            row["verified"] = None
+        for name in ("author_name", "description"):
+            if row[name] is not None and not isinstance(row[name], str):
+                row[name] = text_or_none(row[name])
         if row["created_at"] is not None:
             try:
                 row["created_at"] = parse_time(row["created_at"], self.tz)

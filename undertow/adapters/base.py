@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,41 @@ def id_text(value: Any) -> str | None:
     if isinstance(value, float) and value == value and value.is_integer():
         return str(int(value))
     return text_or_none(value)
+
+
+#: The largest count the ``accounts`` table holds (BIGINT).
+MAX_COUNT = 2**63 - 1
+
+
+def count_or_none(value: Any) -> int | None:
+    """A follower, following or post count as a whole number from 0 up; ``None``
+    where ``value`` is no such number (missing, negative, fractional, not finite,
+    beyond a BIGINT, a boolean, an object): a profile's figure is a side note to
+    the account's posts, never a reason to lose them.
+
+    >>> count_or_none(12), count_or_none(" 1,234 "), count_or_none(3.0), count_or_none("1e3")
+    (12, 1234, 3, 1000)
+    >>> [count_or_none(v) for v in ("many", True, float("inf"), 10**20, -1, 2.5, {})]
+    [None, None, None, None, None, None, None]
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_COUNT else None
 
 
 def as_text(raw: str | bytes) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from undertow.adapters.base import Adapter, id_text
+from undertow.adapters.base import Adapter, count_or_none, id_text
 from undertow.adapters.generic import head_columns, read_delimited
 from undertow.records import Account, FormatError, Item, ReadOptions, Source
 
@@ -37,10 +37,7 @@ def sniff(head: bytes, filename: str) -> float:
 
 
 def _count(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return count_or_none(value)
 
 
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:

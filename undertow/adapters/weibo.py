@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from undertow.adapters.base import Adapter, id_text, text_or_none, wrong_typed
+from undertow.adapters.base import Adapter, count_or_none, id_text, text_or_none, wrong_typed
 from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.entities import extract_mentions
 from undertow.records import Account, Item, ReadOptions, Rejected, Source
@@ -131,14 +131,14 @@ def count(value: Any) -> int | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return int(value)
+        return count_or_none(value)
     text = str(value).strip().replace(",", "")
     scale = _UNITS.get(text[-1:], 1)
-    if scale > 1:
-        text = text[:-1]
+    if scale == 1:
+        return count_or_none(text)
     try:
-        return int(float(text) * scale)
-    except ValueError:
+        return count_or_none(round(float(text[:-1]) * scale))  # "12.3万": 123,000
+    except (ValueError, OverflowError):  # not a number, or not a finite one
         return None
 
 
