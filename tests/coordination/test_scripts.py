@@ -109,3 +109,28 @@ def test_a_cell_over_the_text_limit_keeps_the_texts_most_posted(outrage, monkeyp
     floods, posts = script_floods(rows, bits, ids, min_accounts=8)
     assert floods.num_rows == 1 and posts.num_rows == 40
     assert set(posts["pid"].to_pylist()) < set(range(len(crowd), len(crowd) + 60))
+
+
+def test_the_same_posts_give_the_same_flood_however_their_texts_were_numbered():
+    """Two scripts of four texts each share one text; peeling the cell's graph finds
+    one of them, whichever loses the tie. Text numbers follow the order posts were
+    read (a newest-first export reverses it): the tie goes by the texts' ids."""
+    rng = np.random.default_rng(1)
+    bits = rng.integers(0, 256, size=(7, 48), dtype=np.uint8)  # near no other text
+    bits[:4, :24] = bits[0, :24]  # texts 0-3: one script
+    bits[3:, 24:] = bits[3, 24:]  # texts 3-6: another, sharing text 3
+    ids = np.array([50, 10, 60, 30, 20, 70, 40], np.int64)
+    found = []
+    for numbering in ([0, 1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1, 0], [3, 0, 5, 1, 6, 2, 4]):
+        at = np.argsort(numbering)  # the text that got each number
+        rows = pa.table({"band": pa.array([7] * 7, pa.int64()), "bin": pa.array([0] * 7),
+                         "pid": pa.array(numbering, pa.int64()),
+                         "tid": pa.array(numbering, pa.int64()),
+                         "acc": pa.array([100 + t for t in range(7)], pa.int64()),
+                         "ts": pa.array([float(t) for t in range(7)])})
+        floods, posts = script_floods(rows, bits[at], ids[at], min_accounts=4)
+        found.append((floods["text_id"].to_pylist(), sorted(posts["acc"].to_pylist())))
+    # Text 1 (id 10) has the lowest id of those with the fewest neighbours: it goes
+    # first, and with it its script. In the other, every text is near every other:
+    # the lowest id, text 4's, names the flood.
+    assert found == [([20], [103, 104, 105, 106])] * 3

@@ -41,7 +41,7 @@ SCRIPT_DENSITY = 0.8
 _BLOCK = 256
 #: Most texts of one cell compared with each other (16 MB of matrix): in a cell with
 #: more (tens of thousands of lines in one minute of a live stream), those posted by
-#: the most accounts, then the first read.
+#: the most accounts, then those of the lowest ids.
 MAX_CELL_TEXTS = 4096
 
 
@@ -131,8 +131,12 @@ def script_floods(rows: pa.Table, bits: np.ndarray, ids: np.ndarray, min_account
     cells: list[np.ndarray] = []  # each core's posts: rows of its cell with its texts
     for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
         texts, posted = np.unique(tid[lo:hi], return_counts=True)
+        # A cell's texts in the order of their ids (made from the texts themselves), not
+        # of their numbers (the order they were first read): where peeling or the
+        # central text is a tie, the same posts give the same flood, however stored.
         if len(texts) > MAX_CELL_TEXTS:
-            texts = np.sort(texts[np.lexsort((texts, -posted))[:MAX_CELL_TEXTS]])
+            texts = texts[np.lexsort((ids[texts], -posted))[:MAX_CELL_TEXTS]]
+        texts = texts[np.argsort(ids[texts], kind="stable")]
         near = near_matrix(bits[texts], threshold)
         core = dense_core(near, density, min_accounts)
         kept = texts[core]
