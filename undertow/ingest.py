@@ -173,8 +173,9 @@ class Batch:
                                  pa.array([self.source.name] * posts.num_rows, pa.string()))
         accounts = pa.Table.from_pylist(self.accounts, schema=ACCOUNTS_SCHEMA)
         early = pa.table({"line": [r.line for r in self.rejected],
-                          "reason": [r.reason for r in self.rejected],
-                          "raw": [r.raw for r in self.rejected]}, schema=REJECTED_SCHEMA)
+                          "reason": [_storable(r.reason) for r in self.rejected],
+                          "raw": [_storable(r.raw) for r in self.rejected]},
+                         schema=REJECTED_SCHEMA)
         rejected = pa.concat_tables([early, rejected]).sort_by("line")
         n = rejected.num_rows
         quarantine = pa.table(
@@ -188,6 +189,17 @@ class Batch:
             schema=QUARANTINE_SCHEMA,
         )
         return posts, accounts, quarantine
+
+
+def _storable(text: str | bytes) -> str:
+    """A quarantined record's text as UTF-8 can hold it: bytes the file's encoding could
+    not read become ``?`` (its reason says so), never an error that stops the file."""
+    text = as_text(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _utf8_len(raw: str | bytes | None) -> int:

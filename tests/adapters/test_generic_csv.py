@@ -181,3 +181,23 @@ def test_old_mac_line_ends_in_every_csv_format(ws, tmp_path, fmt, header, row):
     f = _file(tmp_path / "mac.csv", [header, row], end="\r")
     assert ingest(ws, [f], fmt=fmt).stored == 1
     assert ingest(ws, [f]).files[0]["format"] == fmt  # recognised as well
+
+
+@pytest.mark.parametrize(("name", "sep", "bad"), [
+    ("ragged.csv", ",", b'3,u3,2025-01-01T00:00:03Z,caf\xe9,extra'),
+    ("quote.csv", ",", b'3,u3,2025-01-01T00:00:03Z,"caf\xe9'),
+    ("ragged.tsv", "\t", b'3\tu3\t2025-01-01T00:00:03Z\tcaf\xe9\textra')])
+@pytest.mark.parametrize("n", [5, 50_000])
+def test_a_row_neither_split_nor_decoded_is_quarantined_and_the_rest_stored(
+        ws, tmp_path, name, sep, bad, n):
+    """A row that cannot be split and holds a byte its encoding cannot read once
+    stopped the whole file: its batch and every later one were lost."""
+    lines = [line.replace(",", sep).encode("utf-8") for line in [HEADER, *_rows(n)]]
+    lines[3] = bad
+    path = tmp_path / name
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    report = ingest(ws, [path])
+    assert (report.read, report.stored, report.quarantined) == (n, n - 1, 1)
+    [(line, reason, raw)] = _quarantine(ws)
+    assert line == 4 and reason.endswith("; bad encoding (not valid utf-8)")
+    assert raw == bad.decode("utf-8", "replace").replace("\ufffd", "?")

@@ -255,3 +255,24 @@ def test_plain_tweets_read_column_wise_give_what_the_per_tweet_path_gives(
     assert [q["reason"] for q in quarantine] == [
         "data[10]: not a tweet object",
         "data[8] (id 1839700000000000005): unparseable time '2025-02-30T10:00:00.000Z'"]
+
+
+@pytest.mark.parametrize("odd", [
+    {"includes": {"users": 1}}, {"includes": {"tweets": 7}},
+    {"data": [tweet(ORIGINAL, DOCK, "2025-09-27T08:15:02.000Z", "hi", referenced_tweets=3)]},
+    {"data": [tweet(ORIGINAL, DOCK, "2025-09-27T08:15:02.000Z", "hi",
+                    entities={"hashtags": 5})]},
+    {"data": [tweet(ORIGINAL, DOCK, "2025-09-27T08:15:02.000Z", "hi",
+                    referenced_tweets=3, author={"id": DOCK})]}])
+def test_a_list_given_as_a_number_is_read_as_absent_not_a_crash(tmp_path: Path,
+                                                                odd: dict[str, Any]) -> None:
+    """A field the API gives as a list, given as anything else, stopped the whole
+    file with a traceback; the page's tweets are stored, their raw kept."""
+    base = {"data": [tweet(ORIGINAL, DOCK, "2025-09-27T08:15:02.000Z", "hi")],
+            "meta": {"result_count": 1}}
+    src = write(tmp_path / "odd.jsonl", json.dumps({**base, **odd}),
+                json.dumps({"data": [tweet(REPLY, ANNA, "2025-09-27T08:20:40.000Z", "ok")]}))
+    ws = Workspace.open(tmp_path / "ws")
+    assert ingest(ws, [src], fmt="twitter-v2").line() == \
+        "read 2, stored 2, duplicate 0, quarantined 0"
+    assert row(ws, ORIGINAL, "text, hashtags, reply_to_post_id") == ("hi", [], None)

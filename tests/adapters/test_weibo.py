@@ -179,3 +179,11 @@ def test_json_array_of_statuses(tmp_path: Path) -> None:
     assert row(ws, REPOST, "repost_of_post_id")[0] == ORIGINAL
     assert ws.con.execute("select line, reason from quarantine").fetchall() == [
         (1, "record[2]: not a Weibo status or API page")]
+
+
+def test_a_card_group_given_as_a_number_is_read_as_absent_not_a_crash(tmp_path: Path) -> None:
+    page = {"ok": 1, "data": {"cards": [{"card_type": 11, "card_group": 5},
+                                        {"card_type": 9, "mblog": original()}]}}
+    src = write(tmp_path / "page.jsonl", json.dumps(page, ensure_ascii=False))
+    ws = Workspace.open(tmp_path / "ws")
+    assert ingest(ws, [src], fmt="weibo").line() == "read 1, stored 1, duplicate 0, quarantined 0"

@@ -91,6 +91,17 @@ def id_text(value: Any) -> str | None:
     return text_or_none(value)
 
 
+def listed(value: Any) -> list[Any]:
+    """``value`` if it is a list, else none: a field an export gives as a list
+    (entities, referenced tweets, included users, cards) read as absent where it is
+    anything else, so one odd field cannot stop a file.
+
+    >>> listed([1, 2]), listed(None), listed(3), listed({"id": 1})
+    ([1, 2], [], [], [])
+    """
+    return value if isinstance(value, list) else []
+
+
 #: The largest count the ``accounts`` table holds (BIGINT).
 MAX_COUNT = 2**63 - 1
 

@@ -460,7 +460,12 @@ def row_items(rows: Iterable[tuple[int, list[str] | None, str]], header: list[st
     steps = [(header.index(col), fld, conv) for col, fld, conv in plan(mapping)]
     for line, row, raw in rows:
         if row is None:
-            yield rejected_from_row(line, raw)
+            rejected = rejected_from_row(line, raw)
+            if badly_encoded(rejected.raw):  # cannot be split, nor stored as it is
+                rejected = Rejected(line, f"{rejected.reason}; bad encoding (not valid "
+                                    f"{options.encoding})",
+                                    rejected.raw.encode("utf-8", "replace").decode("utf-8"))
+            yield rejected
             continue
         if badly_encoded(raw):
             yield Rejected(line, f"bad encoding (not valid {options.encoding})",

@@ -24,7 +24,14 @@ from typing import Any
 
 import orjson
 
-from undertow.adapters.base import Adapter, as_text, id_text, text_or_none, wrong_typed
+from undertow.adapters.base import (
+    Adapter,
+    as_text,
+    id_text,
+    listed,
+    text_or_none,
+    wrong_typed,
+)
 from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.records import (
     Account,
@@ -88,7 +95,7 @@ def _list(ents: dict[str, Any] | None, kind: str, *keys: str) -> list[str] | Non
     if ents is None:
         return None
     out: list[str] = []
-    for ent in ents.get(kind) or ():
+    for ent in listed(ents.get(kind)):
         value = next((ent[k] for k in keys if isinstance(ent, dict) and ent.get(k)), None)
         if value:
             out.append(str(value))
@@ -97,7 +104,7 @@ def _list(ents: dict[str, Any] | None, kind: str, *keys: str) -> list[str] | Non
 
 def _refs(tweet: dict[str, Any]) -> dict[str, str]:
     refs: dict[str, str] = {}
-    for ref in tweet.get("referenced_tweets") or ():
+    for ref in listed(tweet.get("referenced_tweets")):
         if isinstance(ref, dict) and ref.get("type") and ref.get("id"):
             refs.setdefault(str(ref["type"]), str(ref["id"]))
     return refs
@@ -182,7 +189,7 @@ def user_account(user: dict[str, Any], options: ReadOptions) -> Account:
 
 def _users(page: dict[str, Any]) -> dict[str, dict[str, Any]]:
     includes = field(page, "includes")
-    return {str(u["id"]): u for u in includes.get("users") or ()
+    return {str(u["id"]): u for u in listed(includes.get("users"))
             if isinstance(u, dict) and u.get("id") is not None}
 
 
@@ -202,7 +209,7 @@ def page_items(page: dict[str, Any], line: int, options: ReadOptions,
                 known.add(uid)
             yield user_account(user, options)
     data = page.get("data")
-    tweets = [data] if isinstance(data, dict) else data or []
+    tweets = [data] if isinstance(data, dict) else listed(data)
     plain = [i for i, tweet in enumerate(tweets) if _plain(tweet, users, options.tz)]
     if plain:
         yield _columns([tweets[i] for i in plain], users, line)
@@ -217,7 +224,7 @@ def page_items(page: dict[str, Any], line: int, options: ReadOptions,
         seen.add(str(tweet.get("id")))
         yield checked_tweet(tweet, users, line, orjson.dumps(tweet), where, options.tz)
     includes = field(page, "includes")
-    for i, tweet in enumerate(includes.get("tweets") or ()):
+    for i, tweet in enumerate(listed(includes.get("tweets"))):
         if _storable(tweet) and str(tweet["id"]) not in seen:
             seen.add(str(tweet["id"]))
             yield checked_tweet(tweet, users, line, dumps(tweet), f"{prefix}includes.tweets[{i}]",
@@ -280,11 +287,11 @@ def _storable(tweet: Any) -> bool:
 def flat_items(tweet: dict[str, Any], line: int, raw: str, options: ReadOptions,
                where: str = "tweet") -> Iterator[Item]:
     """Accounts and posts of one twarc2-flattened tweet, referenced tweets included."""
-    for obj in [tweet, *(tweet.get("referenced_tweets") or ())]:
+    for obj in [tweet, *listed(tweet.get("referenced_tweets"))]:
         for key in ("author", "in_reply_to_user"):
             if isinstance(obj, dict) and isinstance(obj.get(key), dict):
                 yield user_account(obj[key], options)
-    for ref in tweet.get("referenced_tweets") or ():
+    for ref in listed(tweet.get("referenced_tweets")):
         if _storable(ref) and "text" in ref:
             yield checked_tweet(ref, {}, line, dumps(ref), f"{where} referenced {ref.get('type')}",
                                 options.tz)

@@ -20,7 +20,14 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from undertow.adapters.base import Adapter, count_or_none, id_text, text_or_none, wrong_typed
+from undertow.adapters.base import (
+    Adapter,
+    count_or_none,
+    id_text,
+    listed,
+    text_or_none,
+    wrong_typed,
+)
 from undertow.adapters.jsondoc import dumps, field, head_text, read_records, time_problem
 from undertow.entities import extract_mentions
 from undertow.records import Account, Item, ReadOptions, Rejected, Source
@@ -233,17 +240,17 @@ def status_items(status: dict[str, Any], line: int, options: ReadOptions,
 
 
 def _mblogs(page: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    data = page.get("data") or {}
-    for i, card in enumerate(data.get("cards") or ()):
+    data = field(page, "data")
+    for i, card in enumerate(listed(data.get("cards"))):
         if not isinstance(card, dict):
             continue
         if "mblog" in card:
             yield f"cards[{i}]", card["mblog"]
-        for j, inner in enumerate(card.get("card_group") or ()):
+        for j, inner in enumerate(listed(card.get("card_group"))):
             if isinstance(inner, dict) and "mblog" in inner:
                 yield f"cards[{i}].card_group[{j}]", inner["mblog"]
     for key in ("statuses", "list"):
-        for i, status in enumerate(data.get(key) or ()):
+        for i, status in enumerate(listed(data.get(key))):
             yield f"{key}[{i}]", status
 
 
