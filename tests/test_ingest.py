@@ -188,6 +188,37 @@ def test_a_compressed_file_cut_short_keeps_what_came_before_the_cut(ws, tmp_path
     assert rows(ws, "SELECT count(DISTINCT post_id) FROM posts") == [(3000,)]
 
 
+@pytest.mark.parametrize("n", [200, 400_000])
+def test_a_compressed_csv_cut_short_keeps_every_whole_line_before_the_cut(ws, tmp_path, n):
+    """The CSV reader takes blocks of 8 MB: a block the cut fell in was thrown away
+    whole (of 200 rows cut in half, none stored, though the error said they were)."""
+    import gzip
+    import zlib
+
+    lines = ["id,user,time,text"] + [f"{i},u{i % 97},{1700000000 + i},post number {i} about "
+                                     "the battery" for i in range(n)]
+    packed = gzip.compress("".join(line + "\n" for line in lines).encode())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    before = zlib.decompressobj(wbits=31).decompress(cut.read_bytes())
+    with pytest.raises(IngestError, match="ends early .*records before the cut are stored"):
+        ingest(ws, [cut])
+    whole = before.count(b"\n") - 1  # the header is the first line
+    assert 0 < whole < n
+    assert (ws.count("posts"), ws.count("quarantine")) == (whole, 0)
+    assert rows(ws, "SELECT max(source_line) FROM posts") == [(whole + 1,)]
+
+
+def test_a_compressed_file_cut_before_its_first_bytes_is_a_clear_error(ws, tmp_path):
+    import gzip
+
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress(b"id,user,time,text\n1,a,1700000000,hi\n")[:10])
+    with pytest.raises(IngestError, match="ends early .*nothing was stored"):
+        ingest(ws, [cut])
+    assert ws.count("posts") == 0
+
+
 def test_an_unknown_encoding_is_a_clear_error(ws, tmp_path):
     f = write_posts(tmp_path / "p.jsonl", 3)
     with pytest.raises(IngestError, match="unknown encoding 'bogus'"):

@@ -356,6 +356,9 @@ def ingest_file(
         raise IngestError(str(exc)) from None
     except OSError as exc:
         raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except EOFError as exc:  # a compressed file cut short before anything could be read
+        raise IngestError(f"{path} ends early ({exc}); nothing was stored: ingest a "
+                          "complete copy") from None
     platform = options.platform or adapter.platform
     report = IngestReport()
     writer = Writer(ws, eng, report,

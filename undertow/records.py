@@ -95,9 +95,10 @@ class Source:
         )
 
     def head(self, n: int = 65536) -> bytes:
-        """The first ``n`` bytes (decompressed)."""
+        """The first ``n`` bytes (decompressed; of a compressed file cut short before
+        them, those before the cut)."""
         with self.open_binary() as f:
-            data = f.read(n)
+            data, _ = read_on(f, n)
         self._raw = None
         return data
 
@@ -108,6 +109,32 @@ class Source:
             return self._raw.tell() if self._raw is not None and not self._raw.closed else 0
         except (OSError, ValueError):
             return 0
+
+
+def read_on(stream: IO[bytes], n: int) -> tuple[bytes, bool]:
+    """Up to ``n`` bytes of ``stream``, and whether it ended: fewer than ``n`` only at
+    its end, or where a compressed file is cut short. There every byte before the cut
+    comes back first, and the next read raises :class:`EOFError` (one ``read(n)`` loses
+    what it had decompressed when it meets the cut).
+
+    >>> import io
+    >>> read_on(io.BytesIO(b"abc"), 2), read_on(io.BytesIO(b"abc"), 5)
+    ((b'ab', False), (b'abc', True))
+    """
+    parts: list[bytes] = []
+    got = 0
+    while got < n:
+        try:
+            piece = stream.read1(n - got)  # type: ignore[attr-defined]
+        except EOFError:
+            if got:
+                break
+            raise
+        if not piece:
+            return b"".join(parts), True
+        parts.append(piece)
+        got += len(piece)
+    return b"".join(parts), False
 
 
 def badly_encoded(text: str) -> bool:

@@ -169,3 +169,44 @@ def test_streams_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert [t for (t,) in posts(ws, "text")] == ["前方高能", "前方高能 & 泪目", "UP主加油"]
     assert ws.con.execute("select line, raw from quarantine where reason like 'broken XML%'"
                           ).fetchone() == (15, GOOD[0][:40].strip())
+
+
+@pytest.mark.parametrize(("declared", "body"), [("bogus", b"hello"),
+                                                ("GBK", "你好".encode("gbk"))])
+def test_xml_in_an_encoding_the_reader_cannot_read_is_a_clear_error(
+        tmp_path: Path, declared: str, body: bytes) -> None:
+    """An unknown or multi-byte declared encoding ended in a traceback, or in an error
+    that named no file."""
+    src = tmp_path / "1176840.xml"
+    src.write_bytes(f'<?xml version="1.0" encoding="{declared}"?><i><chatid>1176840</chatid>'
+                    '<d p="13.2,1,25,16777215,1727402400,0,abc1,1001">'.encode() + body +
+                    b"</d></i>")
+    ws = Workspace.open(tmp_path / "ws")
+    with pytest.raises(IngestError, match=r"1176840\.xml: cannot read XML in the encoding "
+                                          r"it declares .*convert it to UTF-8"):
+        ingest(ws, [src], fmt="bilibili-xml")
+    assert ws.count("posts") == 0
+
+
+@pytest.mark.parametrize(("between", "gap"), [(" & ", "&"), ("</x>", "</x>")])
+def test_broken_xml_between_two_danmaku_reads_neither_twice(tmp_path: Path, between: str,
+                                                            gap: str) -> None:
+    """Broken XML right after a danmaku: reading on restarted at that danmaku, which
+    was counted and found again (a duplicate), and every later one numbered one on."""
+    one, two = GOOD[0].strip(), GOOD[2].strip()
+    src = write(tmp_path / "1176840.xml", HEADER + "  " + one + between + two + "\n" +
+                BAD[0] + "</i>\n")
+    ws = Workspace.open(tmp_path / "ws")
+    r = ingest(ws, [src], fmt="bilibili-xml")
+    assert (r.read, r.stored, r.duplicate, r.quarantined) == (4, 2, 0, 2)
+    assert ws.con.execute("select line, reason, raw from quarantine order by line").fetchall() \
+        == [(10, "broken XML, not a danmaku element", gap),
+            (11, "danmaku #3: p has 7 fields, expected 8", BAD[0].strip())]
+
+
+def test_the_examples_in_the_docs_hold() -> None:
+    import doctest
+
+    from undertow.adapters import bilibili_xml
+
+    assert doctest.testmod(bilibili_xml).failed == 0

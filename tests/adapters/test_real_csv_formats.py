@@ -86,3 +86,18 @@ def test_wrong_format_asked_for_is_refused_before_storing(ws):
     with pytest.raises(IngestError, match="not this format"):
         ingest(ws, [f], fmt="coortweet")
     assert ws.count("posts") == 0
+
+
+def test_a_header_in_another_case_is_read_as_the_format_it_was_recognised_as(ws, tmp_path):
+    """Recognising a format ignored case, reading it did not: ``Author,Content,...``
+    was taken for IRA, then refused for want of an author column."""
+    ira = tmp_path / "ira.csv"
+    ira.write_text("Author,Content,Publish_Date,Language,Followers,Post_Type\n"
+                   "AA,hello there,3/22/2017 0:18,English,120,RETWEET\n", encoding="utf-8")
+    youtube = tmp_path / "Youtube01-Psy.csv"
+    youtube.write_text("comment_id,author,date,content,class\n"
+                       "z1,Al,2013-10-05T00:57:25,hi,0\n", encoding="utf-8")
+    assert [ingest(ws, [f]).files[0]["format"] for f in (ira, youtube)] == ["ira", "youtube"]
+    assert rows(ws, "SELECT author_id, text, notes FROM posts ORDER BY 1") == [
+        ("AA", "hello there", "retweet"), ("Al", "hi", None)]
+    assert rows(ws, "SELECT author_id, followers FROM accounts") == [("AA", 120)]

@@ -52,6 +52,9 @@ class _Events:
         self._depth = 0
         self._open: tuple[str, str | None, int] | None = None
         self._buf: list[str] = []
+        #: Byte index (of the bytes fed) where the end tag of the last element read
+        #: inside the root starts; -1 before the first.
+        self.last_end = -1
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self._depth += 1
@@ -63,10 +66,12 @@ class _Events:
             self._buf = []
 
     def _end(self, name: str) -> None:
-        if self._depth == 2 and self._open is not None:
-            kind, p, line = self._open
-            self.events.append((kind, p, "".join(self._buf), line))
-            self._open = None
+        if self._depth == 2:
+            self.last_end = self.parser.CurrentByteIndex
+            if self._open is not None:
+                kind, p, line = self._open
+                self.events.append((kind, p, "".join(self._buf), line))
+                self._open = None
         self._depth -= 1
 
     def _text(self, data: str) -> None:
@@ -131,13 +136,23 @@ _IGNORED = re.compile(rb"(?:\s+|</i\s*>|<(\w+)>[^<]*</\1\s*>)*")
 MAX_GAP = 1 << 20
 
 
-def _resume_at(window: bytes, at: int) -> int:
+def _resume_at(window: bytes, at: int, last_end: int = -1) -> int:
     """Where to read on after an error at byte ``at`` of ``window``: the start of the
-    element it broke (everything before it was read), else of its line."""
+    element it broke (everything before it was read), else of its line; never before
+    the end of the element read last (whose end tag starts at ``last_end``, -1 if
+    none is in the window), which must not be read twice.
+
+    >>> line = b'<d p="1">one</d> & <d p="2">two</d>'
+    >>> line[_resume_at(line, 17, 12):]
+    b' & <d p="2">two</d>'
+    >>> line[_resume_at(line, 30):]
+    b'<d p="2">two</d>'
+    """
     at = min(max(at, 0), len(window))
-    element = window.rfind(b"<d", 0, at + 1)
-    line = window.rfind(b"\n", 0, at) + 1
-    return element if element >= 0 else line
+    done = window.find(b">", last_end) + 1 if 0 <= last_end < len(window) else 0
+    element = window.rfind(b"<d", done, at + 1)
+    line = window.rfind(b"\n", done, at) + 1
+    return element if element >= 0 else max(line, done)
 
 
 def _element(data: bytes, line: int, number: int, cid: str) -> Item:
@@ -207,6 +222,10 @@ def read(source: Source, options: ReadOptions) -> Iterator[Item]:
                 events.parser.Parse(chunk, not chunk)
             except expat.ExpatError as exc:
                 error = exc
+            except (LookupError, ValueError) as exc:  # an encoding expat cannot read
+                raise FormatError(f"{source.path}: cannot read XML in the encoding it "
+                                  f"declares ({exc}); convert it to UTF-8 (for example "
+                                  "iconv -f GBK -t UTF-8)") from None
             for event in events.take():
                 if event[0] == "root":
                     if event[1] != "i":
@@ -221,7 +240,8 @@ def read(source: Source, options: ReadOptions) -> Iterator[Item]:
             if error is not None:
                 if not root_seen:
                     raise FormatError(f"{source.path}: not XML ({error})")
-                start = _resume_at(window, events.parser.ErrorByteIndex - window_start)
+                start = _resume_at(window, events.parser.ErrorByteIndex - window_start,
+                                   events.last_end - window_start)
                 line = error.lineno - window.count(b"\n", start,
                                                    events.parser.ErrorByteIndex - window_start)
                 yield from _read_on(window[start:], stream, line, number, cid)

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from undertow.adapters import generic
-from undertow.records import Chunk, FormatError, Item, ReadOptions, Source
+from undertow.records import Chunk, FormatError, Item, ReadOptions, Source, read_on
 
 #: Bytes read at a time; a block of short posts is some 50,000 records.
 BLOCK_BYTES = 8 << 20
@@ -74,10 +74,15 @@ def read(source: Source, options: ReadOptions, delimiter: str,
         line = head.count(b"\n") + 1
         columns = [f"c{i}" for i in range(len(header))]
         fields = [(columns[header.index(col)], fld) for col, fld in mapping.items()]
+        cut_short: EOFError | None = None
         while True:
             if not eof:
-                more = stream.read(BLOCK_BYTES)
-                eof = not more
+                try:
+                    more, eof = read_on(stream, BLOCK_BYTES)
+                except EOFError as exc:  # a compressed file cut short
+                    # Every whole line before the cut is read; the record it fell in is not.
+                    cut_short, more, eof = exc, b"", True
+                    data = data[:data.rfind(b"\n") + 1]
                 data += more
             scan: Scan | None = None
             unended = eof and bool(data) and not data.endswith(b"\n")
@@ -104,6 +109,8 @@ def read(source: Source, options: ReadOptions, delimiter: str,
                 yield Chunk(table)
             line += block.count(b"\n")
             if eof:
+                if cut_short is not None:
+                    raise cut_short
                 return
         # The careful reader takes over from the first block this one could not vouch for.
         text = io.TextIOWrapper(io.BufferedReader(_Prefixed(data, stream)), encoding="utf-8",
@@ -115,8 +122,7 @@ def read(source: Source, options: ReadOptions, delimiter: str,
 
 
 def _read_header_block(stream: IO[bytes]) -> tuple[bytes, bool]:
-    data = stream.read(BLOCK_BYTES)
-    return data, len(data) < BLOCK_BYTES
+    return read_on(stream, BLOCK_BYTES)
 
 
 #: Offsets of a block's line feeds, of its quotes, and of the line feeds that end records.
@@ -263,6 +269,6 @@ class _Prefixed(io.RawIOBase):
             buffer[:n] = self.prefix[:n]
             self.prefix = self.prefix[n:]
             return n
-        data = self.stream.read(len(buffer))
+        data = self.stream.read1(len(buffer))  # type: ignore[attr-defined]
         buffer[:len(data)] = data
         return len(data)

@@ -410,7 +410,14 @@ def resolve_mapping(header: list[str], source: Source, options: ReadOptions,
     else:
         explicit = guess_mapping(header, options.mapping) if options.mapping else {}
         explicit = {c: f for c, f in explicit.items() if c in options.mapping}
-        mapping = {c: f for c, f in fixed.items() if c in header and f not in explicit.values()}
+        # An adapter's columns in any case, as its format is recognised (``Author`` for
+        # ``author``); the exact name first.
+        named = {c.strip().lower(): c for c in reversed(header)}
+        mapping = {}
+        for col, fld in fixed.items():
+            actual = col if col in header else named.get(col.lower())
+            if actual is not None and fld not in explicit.values():
+                mapping[actual] = fld
         mapping.update(explicit)
     check_mapping(mapping, source, options)
     return mapping
@@ -456,8 +463,10 @@ def read_delimited(
 def row_items(rows: Iterable[tuple[int, list[str] | None, str]], header: list[str],
               mapping: dict[str, str], options: ReadOptions, hook: Hook | None = None
               ) -> Iterator[Item]:
-    """Posts (or rejected records) from split rows of a file with columns ``header``."""
+    """Posts (or rejected records) from split rows of a file with columns ``header``;
+    ``hook`` gets each row's values by column name in lower case."""
     steps = [(header.index(col), fld, conv) for col, fld, conv in plan(mapping)]
+    names = [col.strip().lower() for col in header]
     for line, row, raw in rows:
         if row is None:
             rejected = rejected_from_row(line, raw)
@@ -477,7 +486,7 @@ def row_items(rows: Iterable[tuple[int, list[str] | None, str]], header: list[st
         if hook is None:
             yield rec
         else:
-            yield from hook(dict(zip(header, row, strict=True)), rec)
+            yield from hook(dict(zip(names, row, strict=True)), rec)
 
 
 def header_sniffer(required: Iterable[str], score: float = 0.8) -> Callable[[bytes, str], float]:
