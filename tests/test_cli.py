@@ -116,6 +116,7 @@ def copied_ws(tmp_path):
         (["--window", "nan"], "window must be a positive number of seconds"),
         (["--window", "inf"], "window must be a positive number of seconds"),
         (["--window", "1e9"], "longer than a day"),
+        (["--alpha", "nan"], "alpha must be between 0 and 1, not nan"),
         (["--min-shares", "3"], "applies only with --no-significance"),
         (["--no-significance", "--signals", "near_text"], "near_text has no co-share"),
         (["--out", "{file}/sub"], "Not a directory"),
@@ -125,7 +126,7 @@ def copied_ws(tmp_path):
 def test_detect_refuses_what_cannot_work_in_one_line(tmp_path, copied_ws, args, message):
     """A window of the whole stream made every account meet every other; nan and inf, an
     unwritable --out and a tiny memory limit were tracebacks (the last two after the run,
-    or after the workspace's last results were replaced)."""
+    or after the workspace's last results were replaced); an alpha of nan kept no edge."""
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     args = [a.replace("{file}", str(tmp_path / "afile")) for a in args]
     proc = subprocess.run([sys.executable, "-m", "undertow.cli", "detect", *args, "-w",

@@ -926,3 +926,14 @@ def test_colons_in_platform_and_author_ids_are_kept_apart(tmp_path):
         (a["platform"], a["account_id"]) for a in result.accounts}
     assert all(p["text"].startswith("Round ") for p in campaign["posts"])
     assert matched == (80,)
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ({"alpha": float("nan")}, "alpha must be between 0 and 1, not nan"),
+    ({"burst_alpha": 1.5}, "burst_alpha must be between 0 and 1, not 1.5"),
+    ({"near_threshold": -0.1}, "near_threshold must be between 0 and 1"),
+    ({"resolution": float("nan")}, "resolution must be a positive number, not nan")])
+def test_parameters_that_would_keep_nothing_are_refused(given, message):
+    """NaN passes every comparison: an alpha of nan kept no edge and said nothing."""
+    with pytest.raises(ValueError, match=message):
+        DetectParams(**given)

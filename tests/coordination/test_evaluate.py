@@ -210,6 +210,21 @@ def test_evaluate_files_and_report(tmp_path: Path) -> None:
     assert len({len(line) for line in table}) == 1  # aligned columns
 
 
+def test_the_report_shows_what_would_act_on_a_terminal_as_escapes() -> None:
+    """Account ids and kinds come from files anyone can write: an escape sequence in
+    one cleared the screen, a right-to-left mark reversed the line."""
+    truth = {"campaigns": [{"campaign_id": "c1", "kind": "copy\x1b[31mpaste",
+                            "accounts": ["a1", "a2"]}],
+             "organic_outrage": {"accounts": ["esc\x1b[2Jred", "\u202eevil"]}}
+    report = format_report(evaluate(truth, _rows({"k1": ["a1", "a2", "esc\x1b[2Jred",
+                                                          "\u202eevil"]})))
+    assert "\x1b" not in report and "\u202e" not in report
+    assert "outrage 2 of 2: esc\\x1b[2Jred, \\u202eevil" in report
+    table = report.splitlines()[-2:]
+    assert table[1].startswith("copy\\x1b[31mpaste  ")
+    assert len({len(line) for line in table}) == 1  # still aligned
+
+
 @pytest.mark.parametrize("content, reason", [
     ("account_id,campaign_id\na1,k1\n", "not JSON (Expecting value at line 1 column 1)"),
     ('["a1", "a2"]', "expected a JSON object like"),

@@ -173,3 +173,20 @@ def test_sentiment_cli_on_posts_with_a_brand_or_kaomoji_in_another_script(
         ("en", "positive", ["camera"])]
     assert [(o["lang"], o["aspects"]) for o in out[3:]] == [
         ("zh", ["battery"]), ("zh", ["battery", "screen"])]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("broken.yaml", b"x: [a\n", r"broken\.yaml: not valid YAML \(expected ',' or ']'"),
+    ("unhashable.yaml", b"? [a, b]\n: 1\n", r"not valid YAML \(found unhashable key"),
+    ("tagged.yaml", b'x: !!python/object/apply:os.system ["true"]\n',
+     r"not valid YAML \(could not determine a constructor"),
+    ("broken.json", b'{"x": \n', r"broken\.json: not valid JSON"),
+    ("latin.yaml", "akku: {de: [Ladegerät]}\n".encode("latin-1"), r"not UTF-8 text")])
+def test_a_taxonomy_file_that_cannot_be_read_is_refused_naming_it(tmp_path, name, content,
+                                                                  message):
+    """These ended in a traceback (or in an error naming no file); a tag that would run
+    code is refused as any other YAML error."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        load_taxonomy(path)

@@ -104,6 +104,13 @@ class DetectParams:
             raise ValueError(f"window {self.window:g} s is longer than a day ({MAX_WINDOW} s): "
                              "actions that far apart are not acting together, and every "
                              "account of a busy stream would meet every other")
+        # NaN passes every comparison (and click's FloatRange): it would keep nothing.
+        for name in ("alpha", "burst_alpha", "near_threshold"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if not math.isfinite(self.resolution) or self.resolution <= 0:
+            raise ValueError(f"resolution must be a positive number, not {self.resolution}")
 
 
 @dataclass

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from undertow.coordination.export import read_accounts
+from undertow.escapes import visible
 
 LIST_LIMIT = 20
 
@@ -332,7 +333,8 @@ def _per_campaign(planted: Mapping[str, str], detected: Mapping[str, str],
 
 
 def format_report(result: Mapping[str, Any]) -> str:
-    """A few aligned lines for the terminal.
+    """A few aligned lines for the terminal (account ids and kinds, which come from
+    files, with characters that would act on it shown as escapes).
 
     Example:
         >>> truth = {"campaigns": [{"campaign_id": "c1", "kind": "copy_paste",
@@ -358,7 +360,8 @@ def format_report(result: Mapping[str, Any]) -> str:
         "(planted + flagged; organic and missed ones alone)",
         f"organic    flagged {result['organic_flagged']['count']}   of them in the organic "
         f"outrage {outrage['count']} of {outrage['total']}"
-        + (": " + ", ".join(outrage["accounts"]) if outrage["accounts"] else ""),
+        + (": " + ", ".join(visible(a) for a in outrage["accounts"])
+           if outrage["accounts"] else ""),
     ]
     return "\n".join(lines + _kind_table(result["kinds"]))
 
@@ -366,6 +369,7 @@ def format_report(result: Mapping[str, Any]) -> str:
 def _kind_table(kinds: Mapping[str, Mapping[str, Any]]) -> list[str]:
     if not kinds:
         return []
+    kinds = {visible(kind): k for kind, k in kinds.items()}  # names from a truth file
     width = max(len("kind"), *(len(k) for k in kinds))
     head = f"{'kind':<{width}}  campaigns  planted  found  recall  precision"
     rows = [

@@ -186,14 +186,26 @@ def _check(data: Any, source: str) -> Taxonomy:
 
 
 def _read(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        import json
+    """A taxonomy file's data; :class:`ValueError` naming the file where it is not UTF-8
+    YAML (or JSON, by its suffix)."""
+    import json
 
-        return json.loads(text)
     import yaml
 
-    return yaml.safe_load(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ValueError(f"{path}: not valid YAML ({problem}{at})") from None
 
 
 @lru_cache(maxsize=1)
