@@ -111,6 +111,18 @@ def test_file_round_trip_and_refusals(bahn: tuple[AdaptedModel, adapted.TrainRep
              **arrays)
     with pytest.raises(ValueError, match="damaged"):
         AdaptedModel.load(tmp_path / "bad.npz")
+    # Each of these passed the checks, then ended in a traceback, or (weights of nan)
+    # labelled every text negative with no score.
+    for given, damage, why in (
+            ({"n_train": float("inf")}, {}, "cannot convert float infinity"),
+            ({}, {"columns": arrays["columns"].astype(float)}, "columns of type float64"),
+            ({}, {"idf": np.array(["x"] * len(arrays["idf"]))}, "idf must be finite numbers"),
+            ({}, {"coef": np.full(arrays["coef"].shape, np.nan, np.float32)},
+             "coef must be finite numbers")):
+        np.savez(tmp_path / "bad.npz", meta=np.array(json.dumps({**meta, **given})),
+                 **{**arrays, **damage})
+        with pytest.raises(ValueError, match=f"damaged sentiment model \\({why}"):
+            AdaptedModel.load(tmp_path / "bad.npz")
     with pytest.raises(ValueError, match="two adapted models"):
         SentimentAnalyzer(models=[model, again])
 

@@ -241,7 +241,7 @@ class AdaptedModel:
                         n_train=int(meta["n_train"]), report=dict(meta.get("report") or {}),
                         encoder=str(meta.get("encoder") or ""), **arrays)
             model._check()
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"{path}: a damaged sentiment model ({exc})") from exc
         return model
 
@@ -249,6 +249,14 @@ class AdaptedModel:
         """``ValueError`` unless the arrays fit together (a file may come from anyone)."""
         classes = set(self.classes)
         rows = 1 if len(self.classes) == 2 else len(self.classes)
+        if self.n_train < 0:
+            raise ValueError(f"n_train {self.n_train}")
+        if not np.issubdtype(self.columns.dtype, np.integer):
+            raise ValueError(f"columns of type {self.columns.dtype}, not integers")
+        for name in ("idf", "coef", "intercept"):
+            values = getattr(self, name)
+            if not np.issubdtype(values.dtype, np.floating) or not np.isfinite(values).all():
+                raise ValueError(f"{name} must be finite numbers")
         if len(self.classes) < 2 or not classes <= set(LABELS) or len(classes) != len(
                 self.classes):
             raise ValueError(f"classes {list(self.classes)}")
