@@ -190,3 +190,12 @@ def test_a_taxonomy_file_that_cannot_be_read_is_refused_naming_it(tmp_path, name
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message):
         load_taxonomy(path)
+
+
+def test_an_aspect_may_not_take_the_name_of_all_posts(tmp_path):
+    """``opinion`` keeps a brand's row of all posts under "all": an aspect of that name
+    replaced it, and the lead or trail read on it was the aspect's."""
+    path = tmp_path / "all.yaml"
+    path.write_text("all: {en: [love]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'all' names the row of all of a brand's posts"):
+        load_taxonomy(path)

@@ -163,11 +163,18 @@ def base_lang(lang: str | None) -> str | None:
     return lang.replace("_", "-").split("-")[0].lower()
 
 
+#: What comparisons call the row of all of a brand's posts: no aspect can be called so.
+ALL_POSTS = "all"
+
+
 def _check(data: Any, source: str) -> Taxonomy:
     if not isinstance(data, Mapping):
         raise ValueError(f"{source}: expected a mapping of aspect -> language -> keywords")
     out: Taxonomy = {}
     for aspect, by_lang in data.items():
+        if str(aspect) == ALL_POSTS:
+            raise ValueError(f"{source}: {ALL_POSTS!r} names the row of all of a brand's "
+                             "posts; give the aspect another name")
         if not isinstance(by_lang, Mapping):
             raise ValueError(f"{source}: aspect {aspect!r} must map languages to keyword lists")
         out[str(aspect)] = {}

@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from undertow.opinion.aspects import ALL_POSTS
 from undertow.opinion.brands import Brand, mentions, normalized
 from undertow.opinion.scored import (
     Analyzer,
@@ -139,6 +141,11 @@ def load(ws: Workspace, brands: Sequence[Brand], by: str = "day",
     ``taxonomy`` (see :func:`undertow.opinion.aspects.load_taxonomy`) re-finds aspects with
     those keywords instead of the stored ones.
     """
+    named = Counter(b.name for b in brands)
+    twice = sorted(name for name, n in named.items() if n > 1)
+    if twice:  # one series per name: the later brand's mentions would replace the earlier's
+        raise ValueError(f"brands must have different names; {', '.join(twice)} is given "
+                         "twice (name each one: --brand X=..., --rival Y=...)")
     score_posts(ws, analyzer, workers=workers)
     table = scored_posts(ws)
     aspects = table.column("aspects")
@@ -259,7 +266,7 @@ def _aspect_masks(posts: Posts, base: np.ndarray) -> dict[str, np.ndarray]:
     parents = posts.aspect_parent[keep]
     names, code = factorize(posts.aspect_name[keep])
     sizes = np.bincount(code, minlength=len(names))
-    out = {"all": base}
+    out = {ALL_POSTS: base}  # no aspect has its name (aspects.ALL_POSTS)
     for i in sorted(range(len(names)), key=lambda j: (-int(sizes[j]), j)):
         mask = np.zeros(len(posts), dtype=bool)
         mask[parents[code == i]] = True

@@ -22,7 +22,8 @@ no baseline; the first ``min_periods`` observed periods are only baseline)
       the Poisson tail ``P(X ≥ count | λ)`` is below ``alpha`` divided by the number of
       periods tested in the series (Bonferroni; only periods with ``min_posts`` are tests).
     * Sentiment: net sentiment of the period against the pooled net sentiment of the baseline;
-      ``z = (d − d₀)/sqrt(v/n + v₀/n₀)`` with the multinomial variance ``v = p₊ + p₋ − d²``.
+      ``z = (d − d₀)/sqrt(v₀·(1/n + 1/n₀))`` with the baseline's multinomial variance
+      ``v₀ = p₊ + p₋ − d₀²`` (the period's posts vary as the baseline's when nothing changed).
       A spike when ``|z|`` exceeds the Bonferroni-adjusted normal quantile, the period has
       at least ``min_posts`` labelled posts and ``|d − d₀| ≥ min_delta``.
 
@@ -214,9 +215,11 @@ def sentiment_spikes(pos: np.ndarray, neg: np.ndarray, n: np.ndarray, params: Sp
         p0, q0 = int(pos[base].sum()), int(neg[base].sum())
         d0 = (p0 - q0) / n0
         d = (pos[i] - neg[i]) / ni
+        # Under no change the period's posts vary as the baseline's do: its own variance,
+        # from a dozen posts, is often near zero (seven positive, five neutral), and
+        # tested with it one stream of pure noise in three had a spike.
         v0 = (p0 + q0) / n0 - d0 * d0
-        v = (pos[i] + neg[i]) / ni - d * d
-        se = math.sqrt(max(v, 1e-9) / ni + max(v0, 1e-9) / n0)
+        se = math.sqrt(max(v0, 1e-9) * (1 / ni + 1 / n0))
         z = (d - d0) / se
         if abs(z) > crit and abs(d - d0) >= params.min_delta:
             out.append((i, round(float(d0), 4), round(float(z), 2)))
