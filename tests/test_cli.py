@@ -153,3 +153,28 @@ def test_summary_of_an_empty_workspace_has_no_none(tmp_path):
     result = run("summary", "-w", str(tmp_path / "ws"))
     assert result.exit_code == 0
     assert "0 posts by 0 accounts on 0 platform(s), – → –" in result.output
+
+
+def test_a_workspace_folder_that_cannot_be_written_is_a_one_line_error(tmp_path, csv_file):
+    """DuckDB could open the workspace but not write its log beside it: a traceback of
+    fifty lines, after the whole ingest had run. As root, permissions bind only without
+    the capability to override them (``setpriv``, in util-linux)."""
+    import os
+    import stat
+
+    run("ingest", str(csv_file), "-w", str(tmp_path / "ws"))
+    more = tmp_path / "more.csv"
+    more.write_text("id,user,time,text\n9,z,2025-01-02T00:00:00Z,one more post\n",
+                    encoding="utf-8")
+    drop = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--"] \
+        if os.geteuid() == 0 else []
+    (tmp_path / "ws").chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
+    try:
+        proc = subprocess.run([*drop, sys.executable, "-m", "undertow.cli", "ingest", str(more),
+                               "-w", str(tmp_path / "ws")], capture_output=True, text=True)
+    finally:
+        (tmp_path / "ws").chmod(stat.S_IRWXU)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "undertow: error: the workspace:" in proc.stderr and "Permission denied" in \
+        proc.stderr

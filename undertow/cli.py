@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import duckdb
 import orjson
 
 from undertow.adapters import FORMAT_NAMES, FORMATS
@@ -88,6 +89,10 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (IngestError, ValueError, RuntimeError, OSError) as exc:
             fail(str(exc))
+        except (duckdb.OperationalError, duckdb.PermissionException) as exc:
+            # The workspace could not be written or read (a folder without write
+            # permission, a full disk, not enough memory): the database says why.
+            fail(f"the workspace: {exc}")
 
     return wrapper
 

@@ -86,6 +86,17 @@ def test_a_run_stopped_part_way_keeps_its_batches_and_the_next_scores_the_rest(
     ws.close()
 
 
+def test_the_first_run_stopped_part_way_keeps_its_batches_too(ws: Workspace) -> None:
+    """A workspace's first scoring was one transaction (as a change of scorer is): stopped
+    in its third batch, it kept nothing of the two before."""
+    with pytest.raises(RuntimeError, match="killed"):
+        scored.score_posts(ws, Counting(fail_on=3), batch_rows=60)
+    assert len(_rows(ws)) == 120 and scored.stored_scorer(ws) == "fast"
+    assert scored.score_posts(ws, Counting(), batch_rows=60) == 130
+    assert len({p for p, _ in _rows(ws)}) == 250
+    ws.close()
+
+
 def test_another_scorer_replaces_every_row_or_none(ws: Workspace) -> None:
     assert scored.score_posts(ws, Counting(), batch_rows=60) == 250
     before = _rows(ws)

@@ -90,10 +90,10 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
     """Score posts not yet in ``post_sentiment``; returns how many were added.
 
     Posts are read and scored ``batch_rows`` at a time, each batch stored in a transaction
-    of its own: a run stopped part-way keeps what it scored, and the next one scores the
-    rest. With a scorer other than the one that filled the table (``analyzer.identity``),
-    every post is scored again and the old rows are replaced in one transaction, which
-    leaves them as they were if the run stops.
+    of its own: a run stopped part-way keeps what it scored (the first run too), and the
+    next one scores the rest. With a scorer other than the one that filled the table
+    (``analyzer.identity``), every post is scored again and the old rows are replaced in
+    one transaction, which leaves them as they were if the run stops.
 
     ``workers`` processes score (``None``: one a core for the fast tier on 200,000 posts
     or more, see :mod:`undertow.opinion.processes`); more than one are spawned, so a
@@ -107,6 +107,12 @@ def score_posts(ws: Workspace, analyzer: Analyzer | None = None,
         analyzer = SentimentAnalyzer()
     scorer = str(getattr(analyzer, "identity", DEFAULT_SCORER))
     replace = _stored(ws) != (scorer, shipped_revision())
+    if replace and not ws.con.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchall():
+        # No rows to keep as they were (a first run): the scorer is recorded, and the
+        # batches are stored one by one, so that a stopped run keeps what it scored.
+        with ws.transaction() as con:
+            _replace_scorer(con, scorer)
+        replace = False
     sql = "SELECT platform, post_id, text, lang FROM posts" if replace else _UNSCORED
     todo = int(ws.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
     if todo == 0 and not replace:
