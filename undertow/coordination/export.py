@@ -56,7 +56,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from undertow.escapes import visible_escape
+from undertow.filesets import written_together
 
 ACCOUNT_COLUMNS = ("account_id", "platform", "campaign_id", "score", "top_signal")
 EDGE_COLUMNS = (
@@ -111,18 +111,16 @@ def write_outputs(out_dir: Path | str, accounts: Sequence[Mapping[str, Any]],
                   then: Callable[[], None] | None = None) -> dict[str, Path]:
     """Write all five files into ``out_dir`` (created if needed); their paths by kind.
 
-    The five are one run's: each is written beside its place first (``.NAME.partial``)
-    and all are moved into place only once every one is whole, so a failure or a kill
-    while writing (a full disk, an interrupt) leaves the previous run's files as they
-    were, never a mix of two runs or a cut file. ``then`` (storing the run in the
-    workspace, say) is called between the two, and a failure there also leaves the
-    previous files in place.
+    The five are one run's (:func:`undertow.filesets.written_together`): each is written
+    beside its place first, and all are moved into place only once every one is whole,
+    so a failure or a kill while writing (a full disk, an interrupt) leaves the previous
+    run's files as they were, never a mix of two runs or a cut file; two runs with one
+    ``out_dir`` take turns at the moves. ``then`` (storing the run in the workspace, say)
+    is called between the two, and a failure there also leaves the previous files in
+    place.
     """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {kind: folder / name for kind, name in FILE_NAMES.items()}
-    partial = {kind: folder / f".{name}.partial" for kind, name in FILE_NAMES.items()}
-    try:
+    with written_together(out_dir, list(FILE_NAMES.values())) as staged:
+        partial = {kind: staged[name] for kind, name in FILE_NAMES.items()}
         write_accounts_csv(partial["accounts"], accounts)
         write_campaigns_json(partial["campaigns"], campaigns, params, surges)
         write_edges_csv(partial["edges"], edges)
@@ -131,14 +129,7 @@ def write_outputs(out_dir: Path | str, accounts: Sequence[Mapping[str, Any]],
         write_graphml(partial["graphml"], graph)
         if then is not None:
             then()
-    except BaseException:
-        for path in partial.values():
-            if path.is_file():
-                path.unlink()
-        raise
-    for kind, path in partial.items():
-        os.replace(path, paths[kind])
-    return paths
+    return {kind: Path(out_dir) / name for kind, name in FILE_NAMES.items()}
 
 
 # --- CSV -------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from undertow.filesets import written_together
 from undertow.opinion.aspects import ALL_POSTS
 from undertow.opinion.brands import Brand, mentions, normalized
 from undertow.opinion.scored import (
@@ -402,8 +403,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], fields: list[str]) -> Non
 
 
 def write_outputs(result: dict[str, Any], folder: Path) -> list[Path]:
-    """Write share_of_voice.csv, aspects.csv, lead_trail.csv and opinion.json to ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write share_of_voice.csv, aspects.csv, lead_trail.csv and opinion.json to ``folder``,
+    moved into place together (:func:`undertow.filesets.written_together`): a run stopped
+    while writing them leaves the previous run's four."""
     sov, aspects, lt = [], [], []
     changes = {(r["brand"], r["aspect"]): r["change"] for r in result["difference"]["net"]}
     for cohort in COHORTS:
@@ -413,18 +415,19 @@ def write_outputs(result: dict[str, Any], folder: Path) -> list[Path]:
                      changes.get((r["brand"], r["aspect"])) if cohort == "organic" else None}
                     for r in data["aspects"]]
         lt += [{"cohort": cohort, **r} for r in data["lead"] + data["trail"]]
-    paths = [folder / n for n in ("share_of_voice.csv", "aspects.csv", "lead_trail.csv",
-                                  "opinion.json")]
-    _write_csv(paths[0], sov, ["cohort", "period", "brand_posts", "rival_posts", "brand_share",
-                               "rival_share"])
-    _write_csv(paths[1], aspects, ["cohort", "brand", "aspect", "posts", "labelled", "positive",
-                                   "neutral", "negative", "net", "ci_low", "ci_high",
-                                   "organic_minus_all"])
-    _write_csv(paths[2], lt, ["cohort", "verdict", "aspect", "brand_net", "rival_net",
-                              "difference", "ci_low", "ci_high", "brand_labelled",
-                              "rival_labelled"])
-    paths[3].write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    return paths
+    names = ("share_of_voice.csv", "aspects.csv", "lead_trail.csv", "opinion.json")
+    with written_together(folder, names) as staged:
+        paths = [staged[n] for n in names]
+        _write_csv(paths[0], sov, ["cohort", "period", "brand_posts", "rival_posts",
+                                   "brand_share", "rival_share"])
+        _write_csv(paths[1], aspects, ["cohort", "brand", "aspect", "posts", "labelled",
+                                       "positive", "neutral", "negative", "net", "ci_low",
+                                       "ci_high", "organic_minus_all"])
+        _write_csv(paths[2], lt, ["cohort", "verdict", "aspect", "brand_net", "rival_net",
+                                  "difference", "ci_low", "ci_high", "brand_labelled",
+                                  "rival_labelled"])
+        paths[3].write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    return [folder / n for n in names]
 
 
 def _fmt(value: float | None) -> str:
