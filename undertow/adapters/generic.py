@@ -470,10 +470,8 @@ def row_items(rows: Iterable[tuple[int, list[str] | None, str]], header: list[st
     for line, row, raw in rows:
         if row is None:
             rejected = rejected_from_row(line, raw)
-            if badly_encoded(rejected.raw):  # cannot be split, nor stored as it is
-                rejected = Rejected(line, f"{rejected.reason}; bad encoding (not valid "
-                                    f"{options.encoding})",
-                                    rejected.raw.encode("utf-8", "replace").decode("utf-8"))
+            if badly_encoded(rejected.raw):  # ingest stores it with those bytes as "?"
+                rejected.reason += f"; bad encoding (not valid {options.encoding})"
             yield rejected
             continue
         if badly_encoded(raw):

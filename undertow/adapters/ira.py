@@ -36,10 +36,6 @@ def sniff(head: bytes, filename: str) -> float:
     return 0.0
 
 
-def _count(value: str | None) -> int | None:
-    return count_or_none(value)
-
-
 def read(source: Source, options: ReadOptions) -> Iterator[Item]:
     cols = _columns(source.head())
     if not ({"content", "publish_date"} <= cols and cols & {"author", "author_id"}):
@@ -64,9 +60,9 @@ def read(source: Source, options: ReadOptions) -> Iterator[Item]:
             yield Account(
                 author_id=author,
                 author_name=author,
-                followers=_count(values.get("followers")),
-                following=_count(values.get("following")),
-                posts_count=_count(values.get("updates")),
+                followers=count_or_none(values.get("followers")),
+                following=count_or_none(values.get("following")),
+                posts_count=count_or_none(values.get("updates")),
                 description=id_text(values.get("external_author_id")) and
                 f"external id {id_text(values.get('external_author_id'))}",
             )
