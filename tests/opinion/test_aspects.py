@@ -199,3 +199,15 @@ def test_an_aspect_may_not_take_the_name_of_all_posts(tmp_path):
     path.write_text("all: {en: [love]}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="'all' names the row of all of a brand's posts"):
         load_taxonomy(path)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Das hängt davon ab, wie man es nutzt", []),
+    ("Es hängt vom Tarif ab", ["price"]),
+    ("Der Preis hängt mit dem Speicher zusammen", ["price"]),
+    ("Das Handy hängt ständig", ["performance"]),
+    ("Die App hängt seit dem Update", ["performance", "software"])])
+def test_german_it_depends_is_no_phone_that_freezes(text, found):
+    """``hängt`` is a phone that freezes, but ``hängt davon ab`` (it depends) is said of
+    anything: it made a post about performance of every "it depends"."""
+    assert find_aspects(text, "de") == found
