@@ -484,9 +484,15 @@ def test_pure_noise_has_sentiment_spikes_no_more_often_than_alpha_allows(per_hou
 
 def test_a_brand_and_rival_of_one_name_are_refused(tmp_path: Path) -> None:
     """Series are kept by name: the rival's mentions replaced the brand's, and spikes
-    said no post mentioned it."""
+    said no post mentioned it. ``opinion`` refuses them the same way."""
+    from undertow.opinion.compare import compare
+
     rows = [r for h in range(30) for r in _hour(h, 12, "u")]
-    with _ws(tmp_path, rows, bots=0) as ws, pytest.raises(
-            ValueError, match="brands must have different names; X is given twice"):
-        find_spikes(ws, [parse_brand("X=Xiaomi"), parse_brand("X=Apple")],
-                    analyzer=KeywordAnalyzer())
+    brand, rival = parse_brand("X=Xiaomi"), parse_brand("X=Apple")
+    with _ws(tmp_path, rows, bots=0) as ws:
+        with pytest.raises(ValueError, match="brands must have different names; X is given "
+                                             "twice"):
+            find_spikes(ws, [brand, rival], analyzer=KeywordAnalyzer())
+        with pytest.raises(ValueError, match="brands must have different names; X is given "
+                                             "twice"):
+            compare(ws, brand, rival, analyzer=KeywordAnalyzer())

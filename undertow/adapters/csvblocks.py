@@ -55,7 +55,7 @@ def read(source: Source, options: ReadOptions, delimiter: str,
     """
     stream = source.open_binary()
     try:
-        data, eof = _read_header_block(stream)
+        data, eof = read_on(stream, BLOCK_BYTES)
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         if _old_mac(data):
@@ -119,10 +119,6 @@ def read(source: Source, options: ReadOptions, delimiter: str,
                                      header, mapping, options)
     finally:
         stream.close()
-
-
-def _read_header_block(stream: IO[bytes]) -> tuple[bytes, bool]:
-    return read_on(stream, BLOCK_BYTES)
 
 
 #: Offsets of a block's line feeds, of its quotes, and of the line feeds that end records.

@@ -135,11 +135,9 @@ def plain_text(html: str) -> tuple[str, list[str], list[str], list[str]]:
 
 def count(value: Any) -> int | None:
     """A follower/status count: ``1234``, ``"1234"`` or ``"12.3万"``."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
+    if not isinstance(value, str):
         return count_or_none(value)
-    text = str(value).strip().replace(",", "")
+    text = value.strip().replace(",", "")
     scale = _UNITS.get(text[-1:], 1)
     if scale == 1:
         return count_or_none(text)

@@ -389,8 +389,6 @@ def compare(ws: Workspace, brand: Brand, rival: Brand, by: str = "day",
             z: float = Z95, workers: int | None = 1) -> dict[str, Any]:
     """Score the workspace's posts if needed (in ``workers`` processes, see
     :func:`undertow.opinion.scored.score_posts`) and compare ``brand`` with ``rival``."""
-    if brand.name == rival.name:
-        raise ValueError("--brand and --rival must have different names")
     posts = load(ws, [brand, rival], by, analyzer, taxonomy, workers)
     return {**compare_posts(posts, brand, rival, by, z), "scorer": stored_scorer(ws)}
 
