@@ -9,6 +9,9 @@ simulate``, 20,000 posts, seed 3), each posted by accounts of its own within 40 
 * ``rewrites_40x2``: 40 accounts, twice, each in its own light rewrite of the script
   (``undertow.simulate.rewrite``: word and phrase swaps, fillers, punctuation, emoji);
 * ``rewrites_zh_120x2``: 120 accounts, twice, rewrites of a Chinese script;
+* ``salted_40x2``: 40 accounts, twice, each copy of the script salted its own way with
+  invisible characters, Cyrillic look-alike letters and accents
+  (``undertow.simulate.salted``), as copy-paste tools do to slip past duplicate filters;
 * ``rewrites_200x1``: 200 accounts rewording it once. One flood of near-same texts is
   not coordination on its own (people answering one moment write alike:
   ``bench_fairness.py``'s ``live_moment``); the question is whether it is at least
@@ -41,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_fairness import Row, base_stream, detect_with, post, report  # noqa: E402
 
 from undertow.coordination.evaluate import evaluate  # noqa: E402
-from undertow.simulate import rewrite  # noqa: E402
+from undertow.simulate import rewrite, salted  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = {"en": "The SU7 recall is a smear campaign by rivals, owners are happy and the car "
@@ -50,21 +53,27 @@ SCRIPT = {"en": "The SU7 recall is a smear campaign by rivals, owners are happy 
 WORDINGS = [SCRIPT["en"], SCRIPT["en"].replace("happy", "glad"),
             SCRIPT["en"].replace("rivals", "competitors"),
             SCRIPT["en"].replace("stop spreading lies", "enough with the lies")]
-#: scenario -> (accounts, floods, wordings handed out (0: each its own rewrite), language)
-SCENARIOS: dict[str, tuple[int, int, int, str]] = {
+#: scenario -> (accounts, floods, wordings handed out, or each account's own "rewrite"
+#: or "salted" copy, language)
+SCENARIOS: dict[str, tuple[int, int, int | str, str]] = {
     "variants_2x20": (40, 2, 2, "en"), "variants_4x10": (40, 2, 4, "en"),
-    "rewrites_40x2": (40, 2, 0, "en"), "rewrites_zh_120x2": (120, 2, 0, "zh"),
-    "rewrites_200x1": (200, 1, 0, "en")}
+    "rewrites_40x2": (40, 2, "rewrite", "en"), "rewrites_zh_120x2": (120, 2, "rewrite", "zh"),
+    "salted_40x2": (40, 2, "salted", "en"), "rewrites_200x1": (200, 1, "rewrite", "en")}
 
 
 def flood_rows(name: str, start: datetime) -> list[Row]:
     """The scenario's posts: its floods a day apart from ``start``, 40 s each."""
-    accounts, floods, wordings, lang = SCENARIOS[name]
+    accounts, floods, copies, lang = SCENARIOS[name]
     rows = []
     for day in range(floods):
         for i in range(accounts):
-            text = WORDINGS[i % wordings] if wordings else rewrite(
-                SCRIPT[lang], lang, random.Random(f"{name}-{day}-{i}"))
+            rnd = random.Random(f"{name}-{day}-{i}")
+            if copies == "rewrite":
+                text = rewrite(SCRIPT[lang], lang, rnd)
+            elif copies == "salted":
+                text = salted(SCRIPT[lang], rnd)
+            else:
+                text = WORDINGS[i % int(copies)]
             rows.append(post(f"{name}-{day}-{i}", f"{name}_{i}",
                              start + timedelta(days=day, seconds=i % 40), text))
     return rows

@@ -1648,6 +1648,34 @@ def rewrite(text: str, lang: str | int, rnd: random.Random) -> str:
     return best if best != text else text + " " + rnd.choice(_EMOJI[0])
 
 
+#: Cyrillic letters that look like Latin ones, as copy-paste tools swap them in.
+_LOOKALIKES = {"a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у",
+               "i": "і", "s": "ѕ", "A": "А", "B": "В", "E": "Е", "O": "О", "T": "Т"}
+#: Characters no reader sees: zero-width space, soft hyphen, word joiner.
+_INVISIBLE = ("\u200b", "\u00ad", "\u2060")
+
+
+def salted(text: str, rnd: random.Random) -> str:
+    """``text`` as a copy-paste crew posts it past duplicate filters: each copy salted
+    its own way with invisible characters, look-alike Cyrillic letters and accents,
+    none of which a reader notices.
+
+    Example:
+        >>> import random
+        >>> copy = salted("Stop the lies about the recall", random.Random(1))
+        >>> copy != "Stop the lies about the recall", char_jaccard(copy, "Stop the lies") < 0.3
+        (True, True)
+    """
+    out = []
+    for char in text:
+        if char in _LOOKALIKES and rnd.random() < 0.5:
+            char = _LOOKALIKES[char]
+        elif char.isalpha() and rnd.random() < 0.2:
+            char += "\u0301"  # a combining acute accent
+        out.append(char + (rnd.choice(_INVISIBLE) if rnd.random() < 0.5 else ""))
+    return "".join(out)
+
+
 def _swap_table(lang: int) -> list[tuple[str, tuple[str, ...]]]:
     """Interchangeable phrases (predicates, closers, calls to action, openers) and word
     synonyms of a language, longest first."""

@@ -25,7 +25,7 @@ from undertow.coordination.detect import DetectParams, detect
 from undertow.coordination.evaluate import evaluate
 from undertow.coordination.store import save
 from undertow.coordination.textsim import jaccard, normalize_text
-from undertow.simulate import simulate, write_posts, write_truth
+from undertow.simulate import salted, simulate, write_posts, write_truth
 
 
 @pytest.fixture(scope="module")
@@ -904,6 +904,24 @@ def test_near_text_alone_also_finds_exact_copies(tmp_path):
     assert {a["account_id"] for a in result.accounts} == {f"ring{a}" for a in range(10)}
     assert all("text" in e["signals"] for e in result.edges)
     assert all(e["lam"] < 0.5 for e in result.edges)
+
+
+@pytest.mark.parametrize("signals", [("text", "near_text"), ("near_text",)])
+def test_copies_disguised_with_invisible_and_look_alike_letters_are_found(tmp_path,
+                                                                          signals):
+    """Ten accounts paste one script per round, each copy salted its own way with
+    invisible characters, Cyrillic look-alikes and accents: to a reader they are the
+    same text, and so they are to detection (before, no two copies were alike enough
+    and no one was found)."""
+    script = "Round {r}: the recall is a smear by rivals, owners are happy, stop the lies"
+    pick = random.Random(5)
+    rows = _ring(lambda r: salted(script.format(r=r), pick))
+    copies = [normalize_text(text) for author, _, text in rows if author.startswith("ring")]
+    assert copies[:10] == [script.format(r=0).lower().replace(":", "").replace(",", "")] * 10
+    with _ingest_rows(tmp_path, _posts(rows)) as ws:
+        result = detect(ws, DetectParams(signals=signals))
+    assert {a["account_id"] for a in result.accounts} == {f"ring{a}" for a in range(10)}
+    assert len(result.campaigns) == 1
 
 
 def test_colons_in_platform_and_author_ids_are_kept_apart(tmp_path):

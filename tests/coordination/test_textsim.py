@@ -79,3 +79,22 @@ def test_text_ids_tell_texts_apart_in_any_batch() -> None:
     assert np.array_equal(text_ids(sliced), ids)
     assert np.array_equal(text_ids(pa.chunked_array([texts[:7], texts[7:]])), ids)
     assert np.array_equal(text_ids(pa.array(texts[100:200])), ids[100:200])
+
+
+def test_what_readers_cannot_see_does_not_tell_texts_apart() -> None:
+    from undertow.coordination.textsim import normalize_text, spellings
+
+    plain = "Stop the lies about the recall"
+    salted = "St\u200bop t\u00adhe l\u2060ies аbоut thе rеcаll\u200e"  # Cyrillic а о е
+    assert normalize_text(salted) == normalize_text(plain) == "stop the lies about the recall"
+    assert normalize_text("Ärger über den Rückruf") == "arger uber den ruckruf"
+    assert normalize_text("Z̷a̶l̸g̵o̴ text") == "zalgo text"
+    # Other scripts keep their letters apart: Russian texts stay distinct, Chinese
+    # numerals stay Chinese, Korean syllables stay whole.
+    assert normalize_text("сок") != normalize_text("сон")
+    assert normalize_text("二〇二三年 小米") == "二〇二三年 小米"
+    assert normalize_text("배터리 최고") == "배터리 최고"
+    # A paste salted with invisible characters and look-alikes is one spelling; case
+    # and accents are how people type, and stay.
+    assert spellings(pa.array([plain, salted])).to_pylist() == [plain] * 2
+    assert spellings(pa.array(["Café", "cafe"])).to_pylist() == ["Café", "cafe"]

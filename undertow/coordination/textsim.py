@@ -2,7 +2,12 @@
 
 Normalisation folds width and case (NFKC, lower), drops URLs, mentions,
 hashtag marks, emoji and punctuation, and collapses spaces, so copies that
-differ only in those still match. Shingles are character 3-grams, which works
+differ only in those still match. It also undoes what copy-paste crews do to
+slip past duplicate filters and readers cannot see: invisible characters
+(zero-width spaces and joiners, soft hyphens, direction marks) are dropped,
+accents and stacked combining marks are taken off, letters of other
+scripts that look like Latin ones (Cyrillic а, Greek ο: Unicode's confusables)
+become those. Shingles are character 3-grams, which works
 for Chinese without segmentation. MinHash is vectorised in numpy over a whole
 batch of texts: one rolling hash per shingle, then one multiply-add and one
 segmented minimum per permutation.
@@ -12,6 +17,8 @@ Example:
     'xiaomi su7 续航太差了 su7'
     >>> normalize_text("RT @lei: the_best")
     'the best'
+    >>> normalize_text("B\u200bа\u200bttеry díes")  # zero-width spaces, Cyrillic а and е
+    'battery dies'
     >>> sigs = minhash_signatures(["the battery dies before lunch every day",
     ...                            "the battery dies before lunch every single day",
     ...                            "Der Preis ist viel zu hoch"])
@@ -21,6 +28,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,14 +53,82 @@ _A = _rng.integers(1, 1 << 63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
 
 
+#: What readers do not see: format characters (zero-width space, joiners, soft hyphen,
+#: direction marks) and, once letters are decomposed, their accents and combining marks.
+_INVISIBLE = r"\p{Cf}+"
+_MARKS = r"[\p{Cf}\p{Mn}\p{Me}]+"
+#: Texts that hold any of them (after NFKC, which composes what it can): Latin letters
+#: with accents, marks left over, format characters.
+_DECORATED = r"[\x{c0}-\x{24f}\x{1e00}-\x{1eff}\p{Cf}\p{Mn}\p{Me}]"
+
+
+@functools.cache
+def _lookalikes(lower: bool) -> tuple[dict[int, str], str]:
+    """Letters and digits of other scripts that Unicode's confusables (TR39) list as
+    looking like one Latin letter or digit (Cyrillic а, Greek ο, Armenian ս), in NFKC
+    form (lower-cased where ``lower``), each with that Latin character; and an RE2
+    class matching any of them. Chinese 〇 stays a Chinese numeral."""
+    from confusable_homoglyphs.categories import alias
+    from confusable_homoglyphs.confusables import confusables_data
+
+    table: dict[int, str] = {}
+    for char, glyphs in confusables_data.items():
+        if len(char) != 1 or char.isascii() or alias(char) == "HAN":
+            continue
+        latin = [g["c"] for g in glyphs
+                 if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalnum()]
+        form = unicodedata.normalize("NFKC", char)
+        form = form.lower() if lower else form
+        if latin and len(form) == 1 and not form.isascii() and form.isalnum():
+            table.setdefault(ord(form), latin[0].lower() if lower else latin[0])
+    return table, "[" + "".join(f"\\x{{{code:x}}}" for code in sorted(table)) + "]"
+
+
+def _replaced(texts: pa.Array, where: np.ndarray, values: pa.Array) -> pa.Array:
+    """``texts`` with the rows at ``where`` (ascending) replaced by ``values``."""
+    keep = np.ones(len(texts), dtype=bool)
+    keep[where] = False
+    kept = np.flatnonzero(keep)
+    order = np.empty(len(texts), dtype=np.int64)
+    order[kept] = np.arange(len(kept))
+    order[where] = len(kept) + np.arange(len(where))
+    both = pa.concat_arrays([texts.filter(pa.array(keep)), values.cast(texts.type)])
+    return both.take(pa.array(order))
+
+
+def _fold_lookalikes(texts: pa.Array, lower: bool) -> pa.Array:
+    """``texts`` with :func:`_lookalikes` letters as the Latin ones they imitate; only
+    texts holding one go through Python."""
+    table, pattern = _lookalikes(lower)
+    where = np.flatnonzero(pc.match_substring_regex(texts, pattern).to_numpy(
+        zero_copy_only=False))
+    if not len(where):
+        return texts
+    folded = [text.translate(table) for text in texts.take(pa.array(where)).to_pylist()]
+    return _replaced(texts, where, pa.array(folded, pa.string()))
+
+
+def _visible(texts: pa.Array) -> pa.Array:
+    """Texts in NFKC without invisible characters, accents or combining marks; only
+    texts holding one (:data:`_DECORATED`) are decomposed to take them off."""
+    texts = pc.utf8_normalize(texts, "NFKC")
+    where = np.flatnonzero(pc.match_substring_regex(texts, _DECORATED).to_numpy(
+        zero_copy_only=False))
+    if not len(where):
+        return texts
+    marked = pc.utf8_normalize(texts.take(pa.array(where)), "NFD")
+    bare = pc.utf8_normalize(pc.replace_substring_regex(marked, _MARKS, ""), "NFC")
+    return _replaced(texts, where, bare)
+
+
 def normalize_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     """:func:`normalize_text` for a whole column at once (vectorised, in Arrow)."""
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
-    folded = pc.utf8_lower(pc.utf8_normalize(pc.fill_null(texts, ""), "NFKC"))
+    folded = pc.utf8_lower(_visible(pc.fill_null(texts, "")))
     folded = pc.replace_substring_regex(folded, _DROP, " ")
     folded = pc.replace_substring_regex(folded, _NON_WORD, " ")
-    return pc.utf8_trim_whitespace(folded)
+    return _fold_lookalikes(pc.utf8_trim_whitespace(folded), lower=True)
 
 
 def spellings(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -64,7 +141,8 @@ def spellings(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     """
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
-    typed = pc.utf8_normalize(pc.fill_null(texts, ""), "NFKC")
+    typed = pc.replace_substring_regex(pc.fill_null(texts, ""), _INVISIBLE, "")
+    typed = _fold_lookalikes(pc.utf8_normalize(typed, "NFKC"), lower=False)
     typed = pc.replace_substring_regex(typed, _LINKS, "")
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(typed, r"\s+", " "))
 
