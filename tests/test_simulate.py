@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import doctest
 import itertools
 import json
 import os
@@ -66,6 +67,12 @@ def span(sim: Simulation, rows: list[int]) -> int:
 
 
 # --- determinism and shape -----------------------------------------------------------
+
+
+def test_doctests() -> None:
+    from undertow import simulate
+
+    assert doctest.testmod(simulate).failed == 0
 
 
 def test_same_seed_same_stream_other_seed_other_stream(sim):

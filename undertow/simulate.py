@@ -1662,8 +1662,9 @@ def salted(text: str, rnd: random.Random) -> str:
 
     Example:
         >>> import random
-        >>> copy = salted("Stop the lies about the recall", random.Random(1))
-        >>> copy != "Stop the lies about the recall", char_jaccard(copy, "Stop the lies") < 0.3
+        >>> script = "Stop the lies about the recall"
+        >>> copy = salted(script, random.Random(1))
+        >>> len(copy) > len(script), char_jaccard(copy, script) < 0.1
         (True, True)
     """
     out = []

@@ -907,8 +907,7 @@ def test_near_text_alone_also_finds_exact_copies(tmp_path):
 
 
 @pytest.mark.parametrize("signals", [("text", "near_text"), ("near_text",)])
-def test_copies_disguised_with_invisible_and_look_alike_letters_are_found(tmp_path,
-                                                                          signals):
+def test_copies_salted_with_invisible_and_look_alike_letters_are_found(tmp_path, signals):
     """Ten accounts paste one script per round, each copy salted its own way with
     invisible characters, Cyrillic look-alikes and accents: to a reader they are the
     same text, and so they are to detection (before, no two copies were alike enough
