@@ -82,19 +82,40 @@ def test_text_ids_tell_texts_apart_in_any_batch() -> None:
 
 
 def test_what_readers_cannot_see_does_not_tell_texts_apart() -> None:
-    from undertow.coordination.textsim import normalize_text, spellings
+    import random
+
+    from undertow.coordination.textsim import normalize_text, normalize_texts, spellings
+    from undertow.simulate import salted
 
     plain = "Stop the lies about the recall"
-    salted = "St\u200bop t\u00adhe l\u2060ies аbоut thе rеcаll\u200e"  # Cyrillic а о е
-    assert normalize_text(salted) == normalize_text(plain) == "stop the lies about the recall"
+    salt = "St\u200bop t\u00adhe l\u2060ies аbоut thе rеcаll\u200e\u3164"  # Cyrillic а о е
+    assert normalize_text(salt) == normalize_text(plain) == "stop the lies about the recall"
     assert normalize_text("Ärger über den Rückruf") == "arger uber den ruckruf"
     assert normalize_text("Z̷a̶l̸g̵o̴ text") == "zalgo text"
-    # Other scripts keep their letters apart: Russian texts stay distinct, Chinese
-    # numerals stay Chinese, Korean syllables stay whole.
+    assert normalize_text("Greek νaccine") == "greek vaccine"  # ν is v, not capital Ν's n
+    # The Arabic tatweel only stretches a word.
+    assert normalize_text("أنـا أحـب هـذا الـمنتج") == normalize_text("أنا أحب هذا المنتج")
+    assert normalize_text("s\u2800t\ufffco\u115fp it") == "stop it"  # blanks drawn as nothing
+    # A letter comes out the same whatever else its text holds (an emoji's variation
+    # selector, a soft hyphen): Greek, Russian and Japanese copies with and without one.
+    for text in ("Το τηλέφωνό μου χάλασε μετά την ενημέρωση", "Ещё один отзыв про её батарею",
+                 "バッテリーがすぐ切れる、がっかりです"):
+        assert normalize_text(text + " ❤️") == normalize_text(text + " ❤") \
+            == normalize_text(text.replace(" ", " \u00ad", 1))
+    # A text in one script keeps its letters: Russian reads as Russian, Chinese numerals
+    # stay Chinese, Korean syllables stay whole; a Russian copy salted with Latin а/о/р
+    # reads as the plain one.
+    russian = "Не покупайте телефоны в этом магазине"
+    assert normalize_text(russian) == "не покупаите телефоны в этом магазине"
+    assert normalize_text(russian.replace("о", "o").replace("р", "p")) == normalize_text(russian)
     assert normalize_text("сок") != normalize_text("сон")
     assert normalize_text("二〇二三年 小米") == "二〇二三年 小米"
     assert normalize_text("배터리 최고") == "배터리 최고"
-    # A paste salted with invisible characters and look-alikes is one spelling; case
-    # and accents are how people type, and stay.
-    assert spellings(pa.array([plain, salted])).to_pylist() == [plain] * 2
-    assert spellings(pa.array(["Café", "cafe"])).to_pylist() == ["Café", "cafe"]
+    # Salted copies of one paste are one text and one spelling; case and punctuation are
+    # how people type, and stay.
+    copies = [salted(plain, random.Random(seed)) for seed in range(40)]
+    assert set(normalize_texts(pa.array(copies)).to_pylist()) == {normalize_text(plain)}
+    assert set(spellings(pa.array(copies)).to_pylist()) == {plain}
+    assert spellings(pa.array(["Іt is a lie", "It is a lie"])).to_pylist() == ["It is a lie"] * 2
+    assert spellings(pa.array(["Merry Christmas!", "merry christmas"])).to_pylist() == [
+        "Merry Christmas!", "merry christmas"]

@@ -4,10 +4,11 @@ Normalisation folds width and case (NFKC, lower), drops URLs, mentions,
 hashtag marks, emoji and punctuation, and collapses spaces, so copies that
 differ only in those still match. It also undoes what copy-paste crews do to
 slip past duplicate filters and readers cannot see: invisible characters
-(zero-width spaces and joiners, soft hyphens, direction marks) are dropped,
-accents and stacked combining marks are taken off, letters of other
-scripts that look like Latin ones (Cyrillic а, Greek ο: Unicode's confusables)
-become those. Shingles are character 3-grams, which works
+(zero-width spaces and joiners, soft hyphens, direction marks, Hangul fillers)
+are dropped, accents and stacked combining marks are taken off, and a text that
+mixes Latin letters with look-alikes from another script (Cyrillic а, Greek ο:
+Unicode's confusables) is written in the one most of its letters are in; a text
+in one script keeps its letters. Shingles are character 3-grams, which works
 for Chinese without segmentation. MinHash is vectorised in numpy over a whole
 batch of texts: one rolling hash per shingle, then one multiply-add and one
 segmented minimum per permutation.
@@ -29,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -54,34 +56,67 @@ _B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
 
 
 #: What readers do not see: format characters (zero-width space, joiners, soft hyphen,
-#: direction marks) and, once letters are decomposed, their accents and combining marks.
-_INVISIBLE = r"\p{Cf}+"
-_MARKS = r"[\p{Cf}\p{Mn}\p{Me}]+"
-#: Texts that hold any of them (after NFKC, which composes what it can): Latin letters
-#: with accents, marks left over, format characters.
-_DECORATED = r"[\x{c0}-\x{24f}\x{1e00}-\x{1eff}\p{Cf}\p{Mn}\p{Me}]"
+#: direction marks), the Hangul fillers, the braille blank and the object replacement
+#: character (drawn as nothing, counted as letters or symbols), the Arabic tatweel (it
+#: only stretches a word) and, once letters are decomposed, accents and combining marks.
+_UNSEEN = r"[\p{Cf}\p{Mn}\p{Me}\x{115f}\x{1160}\x{3164}\x{ffa0}\x{2800}\x{fffc}\x{640}]+"
+
+#: Scripts whose letters others imitate: a text mixing one of them with look-alikes of
+#: another is folded into the script most of its letters are written in.
+_FOLD_SCRIPTS = {"LATIN": re.compile(r"[A-Za-z]"),
+                 "CYRILLIC": re.compile(r"[\u0400-\u052f]"),
+                 "GREEK": re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")}
 
 
 @functools.cache
-def _lookalikes(lower: bool) -> tuple[dict[int, str], str]:
-    """Letters and digits of other scripts that Unicode's confusables (TR39) list as
-    looking like one Latin letter or digit (Cyrillic а, Greek ο, Armenian ս), in NFKC
-    form (lower-cased where ``lower``), each with that Latin character; and an RE2
-    class matching any of them. Chinese 〇 stays a Chinese numeral."""
+def _lookalikes() -> dict[str, dict[str, str]]:
+    """Per script of :data:`_FOLD_SCRIPTS`, lower-case letters of others that look like
+    one of its own, each with that one. Latin's come from Unicode's confusables (TR39):
+    letters and digits listed as looking like one Latin letter or digit (Cyrillic а,
+    Greek ο, Armenian ս; not Chinese 〇); Cyrillic's and Greek's are those read back
+    (Latin a as Cyrillic а)."""
     from confusable_homoglyphs.categories import alias
     from confusable_homoglyphs.confusables import confusables_data
 
-    table: dict[int, str] = {}
-    for char, glyphs in confusables_data.items():
+    latin: dict[str, str] = {}
+    # Lower-case letters first: Greek ν is listed as v, its capital Ν (and 𝚴) as N.
+    for char, glyphs in sorted(confusables_data.items(), key=lambda item: not unicodedata
+                               .normalize("NFKC", item[0]).islower()):
         if len(char) != 1 or char.isascii() or alias(char) == "HAN":
             continue
-        latin = [g["c"] for g in glyphs
-                 if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalnum()]
-        form = unicodedata.normalize("NFKC", char)
-        form = form.lower() if lower else form
-        if latin and len(form) == 1 and not form.isascii() and form.isalnum():
-            table.setdefault(ord(form), latin[0].lower() if lower else latin[0])
-    return table, "[" + "".join(f"\\x{{{code:x}}}" for code in sorted(table)) + "]"
+        like = [g["c"] for g in glyphs
+                if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalnum()]
+        form = unicodedata.normalize("NFKC", char).lower()
+        if like and len(form) == 1 and not form.isascii() and form.isalnum():
+            latin.setdefault(form, like[0].lower())
+    tables = {"LATIN": latin}
+    for script in ("CYRILLIC", "GREEK"):
+        back: dict[str, str] = {}
+        for char, letter in latin.items():
+            if letter.isalpha() and alias(char) == script:
+                back.setdefault(letter, char)
+        tables[script] = back
+    return tables
+
+
+@functools.cache
+def _folds(cased: bool) -> tuple[dict[str, dict[int, str]], str]:
+    """:func:`_lookalikes` as ``str.translate`` tables (with capitals where ``cased``),
+    and an RE2 class of every letter the Latin one folds."""
+    tables: dict[str, dict[int, str]] = {}
+    for script, table in _lookalikes().items():
+        out = {ord(k): v for k, v in table.items()}
+        if cased:
+            out |= {ord(k.upper()): v.upper() for k, v in table.items()
+                    if len(k.upper()) == 1 and k.upper() != k and len(v.upper()) == 1}
+        tables[script] = out
+    return tables, "[" + "".join(f"\\x{{{code:x}}}" for code in sorted(tables["LATIN"])) + "]"
+
+
+def _fold(text: str, tables: dict[str, dict[int, str]]) -> str:
+    """``text`` (mixing scripts) in the script most of its letters are written in."""
+    counts = {script: len(letters.findall(text)) for script, letters in _FOLD_SCRIPTS.items()}
+    return text.translate(tables[max(counts, key=lambda script: counts[script])])
 
 
 def _replaced(texts: pa.Array, where: np.ndarray, values: pa.Array) -> pa.Array:
@@ -96,28 +131,31 @@ def _replaced(texts: pa.Array, where: np.ndarray, values: pa.Array) -> pa.Array:
     return both.take(pa.array(order))
 
 
-def _fold_lookalikes(texts: pa.Array, lower: bool) -> pa.Array:
-    """``texts`` with :func:`_lookalikes` letters as the Latin ones they imitate; only
-    texts holding one go through Python."""
-    table, pattern = _lookalikes(lower)
-    where = np.flatnonzero(pc.match_substring_regex(texts, pattern).to_numpy(
-        zero_copy_only=False))
+def _fold_lookalikes(texts: pa.Array, cased: bool) -> pa.Array:
+    """Texts that mix Latin letters with letters of other scripts that look like them
+    written in one script (:func:`_fold`); texts in one script are left as they are, so a
+    Russian post reads as Russian. Only mixed texts go through Python."""
+    tables, pattern = _folds(cased)
+    where = np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False))
+    others = texts.take(pa.array(where))
+    mixed = pc.and_(pc.match_substring_regex(others, "[A-Za-z]"),
+                    pc.match_substring_regex(others, pattern))
+    where = where[mixed.to_numpy(zero_copy_only=False)]
     if not len(where):
         return texts
-    folded = [text.translate(table) for text in texts.take(pa.array(where)).to_pylist()]
+    folded = [_fold(text, tables) for text in texts.take(pa.array(where)).to_pylist()]
     return _replaced(texts, where, pa.array(folded, pa.string()))
 
 
 def _visible(texts: pa.Array) -> pa.Array:
-    """Texts in NFKC without invisible characters, accents or combining marks; only
-    texts holding one (:data:`_DECORATED`) are decomposed to take them off."""
-    texts = pc.utf8_normalize(texts, "NFKC")
-    where = np.flatnonzero(pc.match_substring_regex(texts, _DECORATED).to_numpy(
-        zero_copy_only=False))
+    """Texts in NFKC without what readers do not see (:data:`_UNSEEN`): every text that is
+    not plain ASCII is decomposed (NFKD) to take accents and marks off and composed again
+    (NFC), so a letter comes out the same whatever else its text holds."""
+    where = np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False))
     if not len(where):
-        return texts
-    marked = pc.utf8_normalize(texts.take(pa.array(where)), "NFD")
-    bare = pc.utf8_normalize(pc.replace_substring_regex(marked, _MARKS, ""), "NFC")
+        return texts  # NFKC leaves ASCII as it is
+    marked = pc.utf8_normalize(texts.take(pa.array(where)), "NFKD")
+    bare = pc.utf8_normalize(pc.replace_substring_regex(marked, _UNSEEN, ""), "NFC")
     return _replaced(texts, where, bare)
 
 
@@ -128,21 +166,22 @@ def normalize_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     folded = pc.utf8_lower(_visible(pc.fill_null(texts, "")))
     folded = pc.replace_substring_regex(folded, _DROP, " ")
     folded = pc.replace_substring_regex(folded, _NON_WORD, " ")
-    return _fold_lookalikes(pc.utf8_trim_whitespace(folded), lower=True)
+    return _fold_lookalikes(pc.utf8_trim_whitespace(folded), cased=False)
 
 
 def spellings(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Each text as it was typed, less links, mentions and runs of spaces: where two
-    posts of one normalised text differ here, they differ in case, punctuation or
-    emoji, as when people type a greeting each their own way; a pasted text does not.
+    """Each text as it was typed, less links, mentions, runs of spaces and what readers
+    do not see (invisible characters, accents, look-alike letters, as in
+    :func:`normalize_texts`): where two posts of one normalised text differ here, they
+    differ in case, punctuation or emoji, as when people type a greeting each their own
+    way; a pasted text, salted or not, does not.
 
     >>> spellings(pa.array(["Merry  Christmas! https://t.co/x", "merry christmas"])).to_pylist()
     ['Merry Christmas!', 'merry christmas']
     """
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
-    typed = pc.replace_substring_regex(pc.fill_null(texts, ""), _INVISIBLE, "")
-    typed = _fold_lookalikes(pc.utf8_normalize(typed, "NFKC"), lower=False)
+    typed = _fold_lookalikes(_visible(pc.fill_null(texts, "")), cased=True)
     typed = pc.replace_substring_regex(typed, _LINKS, "")
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(typed, r"\s+", " "))
 
