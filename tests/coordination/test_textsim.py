@@ -116,6 +116,8 @@ def test_what_readers_cannot_see_does_not_tell_texts_apart() -> None:
     copies = [salted(plain, random.Random(seed)) for seed in range(40)]
     assert set(normalize_texts(pa.array(copies)).to_pylist()) == {normalize_text(plain)}
     assert set(spellings(pa.array(copies)).to_pylist()) == {plain}
+    # Capitals stay capitals: Cyrillic І is I (its confusable is l), Greek Ν is N (ν is v).
     assert spellings(pa.array(["Іt is a lie", "It is a lie"])).to_pylist() == ["It is a lie"] * 2
+    assert spellings(pa.array(["Νever forget Νo"])).to_pylist() == ["Never forget No"]
     assert spellings(pa.array(["Merry Christmas!", "merry christmas"])).to_pylist() == [
         "Merry Christmas!", "merry christmas"]

@@ -3,7 +3,7 @@
 Normalisation folds width and case (NFKC, lower), drops URLs, mentions,
 hashtag marks, emoji and punctuation, and collapses spaces, so copies that
 differ only in those still match. It also undoes what copy-paste crews do to
-slip past duplicate filters and readers cannot see: invisible characters
+slip past duplicate filters and readers do not notice: invisible characters
 (zero-width spaces and joiners, soft hyphens, direction marks, Hangul fillers)
 are dropped, accents and stacked combining marks are taken off, and a text that
 mixes Latin letters with look-alikes from another script (Cyrillic а, Greek ο:
@@ -102,13 +102,23 @@ def _lookalikes() -> dict[str, dict[str, str]]:
 @functools.cache
 def _folds(cased: bool) -> tuple[dict[str, dict[int, str]], str]:
     """:func:`_lookalikes` as ``str.translate`` tables (with capitals where ``cased``),
-    and an RE2 class of every letter the Latin one folds."""
+    and an RE2 class of every letter the Latin one folds.
+
+    A capital reads as the Latin capital the confusables list for it (Greek Ν as N,
+    though ν is v), else as its small letter's, capitalised (Cyrillic І as I: the
+    confusables list it as l)."""
+    from confusable_homoglyphs.confusables import confusables_data
+
     tables: dict[str, dict[int, str]] = {}
     for script, table in _lookalikes().items():
         out = {ord(k): v for k, v in table.items()}
-        if cased:
-            out |= {ord(k.upper()): v.upper() for k, v in table.items()
-                    if len(k.upper()) == 1 and k.upper() != k and len(v.upper()) == 1}
+        for k, v in table.items() if cased else ():
+            cap = k.upper()
+            if len(cap) != 1 or cap == k or len(v.upper()) != 1:
+                continue
+            listed = [g["c"] for g in confusables_data.get(cap, ()) if script == "LATIN"
+                      and len(g["c"]) == 1 and g["c"].isascii() and g["c"].isupper()]
+            out[ord(cap)] = listed[0] if listed else v.upper()
         tables[script] = out
     return tables, "[" + "".join(f"\\x{{{code:x}}}" for code in sorted(tables["LATIN"])) + "]"
 
@@ -170,9 +180,9 @@ def normalize_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def spellings(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Each text as it was typed, less links, mentions, runs of spaces and what readers
-    do not see (invisible characters, accents, look-alike letters, as in
-    :func:`normalize_texts`): where two posts of one normalised text differ here, they
+    """Each text as it was typed, less links, mentions, runs of spaces and the salt of
+    copy-paste tools (invisible characters, accents and marks, look-alike letters, as
+    in :func:`normalize_texts`): where two posts of one normalised text differ here, they
     differ in case, punctuation or emoji, as when people type a greeting each their own
     way; a pasted text, salted or not, does not.
 
