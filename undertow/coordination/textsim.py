@@ -131,14 +131,9 @@ def _fold(text: str, tables: dict[str, dict[int, str]]) -> str:
 
 def _replaced(texts: pa.Array, where: np.ndarray, values: pa.Array) -> pa.Array:
     """``texts`` with the rows at ``where`` (ascending) replaced by ``values``."""
-    keep = np.ones(len(texts), dtype=bool)
-    keep[where] = False
-    kept = np.flatnonzero(keep)
-    order = np.empty(len(texts), dtype=np.int64)
-    order[kept] = np.arange(len(kept))
-    order[where] = len(kept) + np.arange(len(where))
-    both = pa.concat_arrays([texts.filter(pa.array(keep)), values.cast(texts.type)])
-    return both.take(pa.array(order))
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[where] = True
+    return pc.replace_with_mask(texts, pa.array(mask), values.cast(texts.type))
 
 
 def _fold_lookalikes(texts: pa.Array, cased: bool) -> pa.Array:
